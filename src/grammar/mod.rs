@@ -1,0 +1,1 @@
+//! Implementation guides as data: the model and the loader for `grammars/*`.

@@ -1,0 +1,7 @@
+//! x837: read, validate, generate and scrub ANSI X12 837 health claims.
+//!
+//! The binary `x837` is a thin shell over this library; see `ARCHITECTURE.md`.
+
+pub mod grammar;
+pub mod report;
+pub mod x12;
