@@ -3,5 +3,7 @@
 //! The binary `x837` is a thin shell over this library; see `ARCHITECTURE.md`.
 
 pub mod grammar;
+pub mod info;
+pub mod input;
 pub mod report;
 pub mod x12;

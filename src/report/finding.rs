@@ -1,0 +1,102 @@
+//! The one findings model shared by envelope checks, validation and scrub rules.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is: an error is denied or rejected by a payer, a warning is likely
+/// reviewed, info is for the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// What a fix changes: how something is written (repair) or what was billed (recode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixClass {
+    Repair,
+    Recode,
+}
+
+/// Where a finding is. Byte offsets and segment indices count from 0, lines from 1;
+/// `segment` is the index in the file (ISA is 0).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Position {
+    pub file: String,
+    /// ISA13 of the interchange, when inside one.
+    pub interchange: Option<String>,
+    /// ST02 of the transaction, when inside one.
+    pub transaction: Option<String>,
+    pub segment: usize,
+    pub byte: usize,
+    pub text_line: u32,
+}
+
+/// One result of a check or a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub fixed: bool,
+    pub fix_class: Option<FixClass>,
+    /// CLM01 of the claim, when the finding is inside one.
+    pub claim: Option<String>,
+    /// Short, lower case; never quotes names, addresses, dates of birth or member ids.
+    pub message: String,
+    #[serde(flatten)]
+    pub position: Position,
+    /// Loop path such as `2000B/2300[1]/2400[2]/SV1`.
+    #[serde(rename = "loop")]
+    pub loop_path: Option<String>,
+    /// LX01 of the service line, when inside one.
+    pub service_line: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        position: Position,
+    ) -> Self {
+        Finding {
+            rule,
+            severity,
+            fixed: false,
+            fix_class: None,
+            claim: None,
+            message: message.into(),
+            position,
+            loop_path: None,
+            service_line: None,
+            before: None,
+            after: None,
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.position;
+        write!(
+            f,
+            "{}: segment {} (line {}, byte {}): {} [{}]: {}",
+            p.file, p.segment, p.text_line, p.byte, self.severity, self.rule, self.message
+        )
+    }
+}

@@ -1,0 +1,17 @@
+//! X12 syntax: delimiters, the lexer, the segment model, envelopes and the writer.
+//!
+//! Nothing here knows about 837; it reads and writes any X12 interchange losslessly.
+
+pub mod delimiters;
+pub mod envelope;
+pub mod error;
+pub mod lexer;
+pub mod segment;
+pub mod writer;
+
+pub use delimiters::Delimiters;
+pub use envelope::{Reader, Transaction, Unit};
+pub use error::{LexError, Location};
+pub use lexer::Lexer;
+pub use segment::{Element, Segment};
+pub use writer::{Edit, Mode, OwnedElement, OwnedSegment, Writer};

@@ -1,0 +1,283 @@
+//! The zero-copy segment: a borrowed slice of the input with its position.
+//!
+//! Elements, components and repetitions are split lazily, on access, without allocating.
+
+use super::delimiters::Delimiters;
+
+/// One segment as it stands in the input.
+///
+/// `raw` holds the body (`NM1*85*2*...`), the terminator if present, and the trivia
+/// (newlines, spaces) that follow it up to the next segment, so that concatenating the
+/// `raw` of every segment after the file's prefix gives back the input byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<'a> {
+    raw: &'a [u8],
+    body_len: u32,
+    id_len: u32,
+    terminated: bool,
+    /// Byte offset of the segment's first byte in the input, counted from 0.
+    pub byte: usize,
+    /// Index of the segment in the input, counted from 0 (ISA is segment 0).
+    pub index: usize,
+    /// Line of the segment's first byte, counted from 1.
+    pub line: u32,
+    /// The delimiters of the interchange the segment belongs to.
+    pub delimiters: Delimiters,
+}
+
+impl<'a> Segment<'a> {
+    /// Builds a segment from its raw bytes; `body_len` excludes the terminator and trivia.
+    pub(crate) fn new(
+        raw: &'a [u8],
+        body_len: usize,
+        terminated: bool,
+        byte: usize,
+        index: usize,
+        line: u32,
+        delimiters: Delimiters,
+    ) -> Self {
+        let body = &raw[..body_len];
+        let id_len = memchr::memchr(delimiters.element, body).unwrap_or(body.len());
+        Segment {
+            raw,
+            body_len: body_len as u32,
+            id_len: id_len as u32,
+            terminated,
+            byte,
+            index,
+            line,
+            delimiters,
+        }
+    }
+
+    /// The segment id: `NM1`, `CLM`, `SE`: the bytes before the first element separator.
+    pub fn id(&self) -> &'a [u8] {
+        &self.raw[..self.id_len as usize]
+    }
+
+    /// True when the id is `id`.
+    pub fn is(&self, id: &str) -> bool {
+        self.id() == id.as_bytes()
+    }
+
+    /// The body without terminator: id and elements.
+    pub fn body(&self) -> &'a [u8] {
+        &self.raw[..self.body_len as usize]
+    }
+
+    /// Body, terminator and trailing trivia: the bytes to copy for an untouched segment.
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// Whether the segment ended with its terminator (the last one of a file may not).
+    pub fn terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// Bytes after the terminator up to the next segment: line endings, indentation.
+    pub fn trivia(&self) -> &'a [u8] {
+        let start = self.body_len as usize + usize::from(self.terminated);
+        &self.raw[start..]
+    }
+
+    /// Byte offset just past the segment's raw bytes.
+    pub fn end(&self) -> usize {
+        self.byte + self.raw.len()
+    }
+
+    /// The elements after the id, in order, empty ones included.
+    pub fn elements(&self) -> Elements<'a> {
+        let body = self.body();
+        let rest = if (self.id_len as usize) < body.len() {
+            Some(&body[self.id_len as usize + 1..])
+        } else {
+            None
+        };
+        Elements {
+            rest,
+            delimiters: self.delimiters,
+        }
+    }
+
+    /// Element `n` counted as the guide does (`NM101` is 1); `None` when absent.
+    pub fn element(&self, n: usize) -> Option<Element<'a>> {
+        if n == 0 {
+            return None;
+        }
+        self.elements().nth(n - 1)
+    }
+
+    /// The bytes of element `n`, or empty when absent.
+    pub fn value(&self, n: usize) -> &'a [u8] {
+        self.element(n).map(|e| e.bytes()).unwrap_or_default()
+    }
+
+    /// The bytes of component `c` (from 1) of element `n`, or empty when absent.
+    pub fn component(&self, n: usize, c: usize) -> &'a [u8] {
+        self.element(n)
+            .and_then(|e| e.component(c))
+            .unwrap_or_default()
+    }
+
+    /// Number of elements after the id, empty trailing ones included.
+    pub fn element_count(&self) -> usize {
+        self.elements().count()
+    }
+}
+
+/// Iterator over a segment's elements.
+#[derive(Debug, Clone)]
+pub struct Elements<'a> {
+    rest: Option<&'a [u8]>,
+    delimiters: Delimiters,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Element<'a>;
+
+    fn next(&mut self) -> Option<Element<'a>> {
+        let rest = self.rest?;
+        let (value, next) = split_once(rest, self.delimiters.element);
+        self.rest = next;
+        Some(Element {
+            bytes: value,
+            delimiters: self.delimiters,
+        })
+    }
+}
+
+fn split_once(bytes: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match memchr::memchr(sep, bytes) {
+        Some(i) => (&bytes[..i], Some(&bytes[i + 1..])),
+        None => (bytes, None),
+    }
+}
+
+/// One element: a simple value, a composite of components, or repetitions of either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Element<'a> {
+    bytes: &'a [u8],
+    delimiters: Delimiters,
+}
+
+impl<'a> Element<'a> {
+    /// The element's bytes as written, separators inside it included.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The element as text; bytes that are not UTF-8 are replaced.
+    pub fn text(&self) -> std::borrow::Cow<'a, str> {
+        String::from_utf8_lossy(self.bytes)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The repetitions of the element (one when the interchange has no repetition separator).
+    pub fn repetitions(&self) -> Parts<'a> {
+        Parts {
+            rest: Some(self.bytes),
+            sep: self.delimiters.repetition,
+        }
+    }
+
+    /// The components of the (first repetition of the) element.
+    pub fn components(&self) -> Parts<'a> {
+        let first = self.repetitions().next().unwrap_or_default();
+        Parts {
+            rest: Some(first),
+            sep: Some(self.delimiters.component),
+        }
+    }
+
+    /// Component `c` counted from 1 (`SV101-2` is component 2).
+    pub fn component(&self, c: usize) -> Option<&'a [u8]> {
+        if c == 0 {
+            return None;
+        }
+        self.components().nth(c - 1)
+    }
+}
+
+/// Iterator over the parts of an element split at one separator.
+#[derive(Debug, Clone)]
+pub struct Parts<'a> {
+    rest: Option<&'a [u8]>,
+    sep: Option<u8>,
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match self.sep {
+            Some(sep) => {
+                let (part, next) = split_once(rest, sep);
+                self.rest = next;
+                Some(part)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(raw: &[u8], body_len: usize) -> Segment<'_> {
+        Segment::new(raw, body_len, true, 0, 0, 1, Delimiters::default())
+    }
+
+    #[test]
+    fn splits_elements_components_repetitions() {
+        let raw = b"SV1*HC:J2326:JZ*1000*UN*120***1:2^3~\n";
+        let s = seg(raw, raw.len() - 2);
+        assert_eq!(s.id(), b"SV1");
+        assert_eq!(s.element_count(), 7);
+        assert_eq!(s.value(2), b"1000");
+        assert_eq!(s.component(1, 2), b"J2326");
+        assert_eq!(s.component(1, 3), b"JZ");
+        assert_eq!(s.component(1, 4), b"");
+        assert_eq!(s.value(5), b"");
+        assert_eq!(s.value(9), b"");
+        let e7 = s.element(7).unwrap();
+        assert_eq!(
+            e7.repetitions().collect::<Vec<_>>(),
+            vec![&b"1:2"[..], b"3"]
+        );
+        assert_eq!(e7.components().collect::<Vec<_>>(), vec![&b"1"[..], b"2"]);
+        assert_eq!(s.trivia(), b"\n");
+        assert_eq!(s.body(), &raw[..raw.len() - 2]);
+    }
+
+    #[test]
+    fn segment_without_elements() {
+        let s = seg(b"LX~", 2);
+        assert_eq!(s.id(), b"LX");
+        assert_eq!(s.element_count(), 0);
+        assert_eq!(s.element(1), None);
+        let s = seg(b"LX*~", 3);
+        assert_eq!(s.element_count(), 1);
+        assert_eq!(s.value(1), b"");
+    }
+
+    #[test]
+    fn no_repetition_separator_keeps_caret() {
+        let d = Delimiters {
+            repetition: None,
+            ..Delimiters::default()
+        };
+        let raw = b"REF*EI*12^34~";
+        let s = Segment::new(raw, raw.len() - 1, true, 0, 0, 1, d);
+        assert_eq!(s.element(2).unwrap().repetitions().count(), 1);
+        assert_eq!(s.component(2, 1), b"12^34");
+    }
+}
