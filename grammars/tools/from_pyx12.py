@@ -54,6 +54,7 @@ CORRECTIONS = [
         "segment": "CTP",
         "element": "CTP05-01",
         "set": {"codes": ["F2", "GR", "ME", "ML", "UN"]},
+        "short": "pyx12 issue #29, codes F2,GR,ME,ML,UN",
         "why": "pyx12 issue #29: the unit-of-measure list differed between the "
         "2000B and 2000C paths (ME missing); the guides list F2, GR, ME, ML, UN",
     },
@@ -62,6 +63,7 @@ CORRECTIONS = [
         "segment": "CTP",
         "element": "CTP03",
         "set": {"usage": "N"},
+        "short": "pyx12 issue #29, usage N",
         "why": "pyx12 issue #29: CTP03 (unit price) usage differed between the "
         "two 2410 paths; it is not used in 5010",
     },
@@ -70,8 +72,10 @@ CORRECTIONS = [
         "segment": "ST",
         "element": "ST03",
         "set": {"usage": "R", "codes": ["{version}", "{errata}"]},
+        "short": "usage R, codes: the guide version and its errata",
         "why": "ST03 is required in 5010 and carries the guide version; pyx12's "
-        "837P map has it situational with no code; errata versions are accepted",
+        "837P map has it situational with no code, and the errata versions read "
+        "with the same grammar must be accepted",
     },
 ]
 
@@ -121,6 +125,7 @@ class Converter:
         self.loop_stack = []
         self.used = {i: 0 for i in range(len(CORRECTIONS))}
         self.notes = []
+        self.claims = []
 
     def emit(self, depth, text):
         self.lines.append("  " * depth + text)
@@ -133,6 +138,7 @@ class Converter:
             + quoted(self.guide["name"], "grammar name"),
         )
         self.loop(st_loop, 0)
+        self.check_claims()
         for i, n in self.used.items():
             c = CORRECTIONS[i]
             if n == 0:
@@ -145,6 +151,7 @@ class Converter:
         xid = token(field(node, "xid") or node.get("xid"), "loop id")
         usage = field(node, "usage")
         repeat = field(node, "repeat")
+        start = len(self.lines)
         self.emit(
             depth,
             f"loop {xid} {usage} {repeat} " + quoted(field(node, "name"), "loop name"),
@@ -152,6 +159,22 @@ class Converter:
         self.loop_stack.append(xid)
         self.children(node, depth + 1)
         self.loop_stack.pop()
+        if xid == "2300":
+            body = [line[2 * depth :] for line in self.lines[start + 1 :]]
+            self.claims.append(body)
+
+    def check_claims(self):
+        """pyx12 copies the 2300 loop under 2000B and 2000C; pyx12 issues #28 and #29
+        were copies that drifted apart. Below the loop line they must be identical."""
+        if len(self.claims) != 2:
+            raise SystemExit(f"expected 2300 under 2000B and 2000C, found {len(self.claims)}")
+        a, b = self.claims
+        if a != b:
+            diff = next(i for i, (x, y) in enumerate(zip(a + [""], b + [""])) if x != y)
+            raise SystemExit(
+                f"{self.guide['map']}: the two 2300 copies differ: {a[diff]!r} vs {b[diff]!r}"
+            )
+        self.notes.append("2300 under 2000B and under 2000C: checked identical below the loop line")
 
     def children(self, node, depth):
         for child in node:
@@ -219,7 +242,7 @@ class Converter:
             where = "/".join(self.loop_stack) + f"/{segment}/{ref}"
             self.notes.append(
                 f"{where}: {'corrected' if changed else 'checked, pyx12 already right'}"
-                f" ({c['why']})"
+                f" ({c['short']})"
             )
         line = f"element {ref} {data_type} {min_len}-{max_len} {usage} " + quoted(
             field(node, "name"), "element name"
