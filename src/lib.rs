@@ -6,4 +6,6 @@ pub mod grammar;
 pub mod info;
 pub mod input;
 pub mod report;
+pub mod tree;
+pub mod validate;
 pub mod x12;

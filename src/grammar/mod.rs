@@ -2,6 +2,7 @@
 //! The guides are embedded in the binary and parsed once, on first use.
 
 mod error;
+pub mod external;
 mod model;
 mod parse;
 
