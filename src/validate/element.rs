@@ -21,8 +21,12 @@ pub mod rules {
 /// One problem in a segment: rule id and message.
 pub type Problem = (&'static str, String);
 
+/// Segments whose values may identify a person: their values are never quoted.
+const PERSONAL: [&str; 7] = ["NM1", "N3", "N4", "DMG", "PER", "REF", "PAT"];
+
 /// Checks every element of `seg` against `def`.
 pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
+    let quote = !PERSONAL.contains(&def.id.as_str());
     let mut present = [false; 64];
     let mut n = 0;
     for (i, element) in seg.elements().enumerate() {
@@ -67,7 +71,7 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                 let comps: Vec<&[u8]> = rep.split(|&b| b == d.component).collect();
                 for (c, value) in comps.iter().enumerate() {
                     match edef.component(c + 1) {
-                        Some(cdef) => check_value(cdef, value, out),
+                        Some(cdef) => check_value(cdef, value, quote, out),
                         None if !value.is_empty() => out.push((
                             rules::ELEMENT_TOO_MANY,
                             format!(
@@ -88,7 +92,7 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                     }
                 }
             } else {
-                check_value(edef, rep, out);
+                check_value(edef, rep, quote, out);
             }
         }
     }
@@ -109,7 +113,7 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
 }
 
 /// Checks one simple value (an element or a component) that is present.
-fn check_value(def: &ElementDef, value: &[u8], out: &mut Vec<Problem>) {
+fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Problem>) {
     if value.is_empty() {
         return;
     }
@@ -154,19 +158,21 @@ fn check_value(def: &ElementDef, value: &[u8], out: &mut Vec<Problem>) {
             ),
         ));
     }
+    let shown = if quote {
+        format!("'{}'", shorten(&text))
+    } else {
+        "the value".to_string()
+    };
     if !def.codes.is_empty() && !def.codes.iter().any(|c| c.as_bytes() == value) {
-        // Codes are short and safe to quote; free text never reaches here.
         out.push((
             rules::CODE_INVALID,
-            format!("'{}' is not a valid code for {r}", shorten(&text)),
+            format!("{shown} is not a valid code for {r}"),
         ));
     } else if let Some(list) = &def.external
         && external::contains(list, &text) == Some(false)
     {
-        out.push((
-            rules::CODE_INVALID,
-            format!("'{}' is not a valid {list} code for {r}", shorten(&text)),
-        ));
+        let m = format!("{shown} is not a valid {list} code for {r}");
+        out.push((rules::CODE_INVALID, m));
     }
     if let Some(re) = &def.regex
         && !matches_regex(re, value)
