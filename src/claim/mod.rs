@@ -97,7 +97,7 @@ pub struct ServiceLine<'a> {
 impl ServiceLine<'_> {
     /// Whether a modifier is present.
     pub fn has_modifier(&self, m: &str) -> bool {
-        self.modifiers.iter().any(|x| *x == m.as_bytes())
+        self.modifiers.contains(&m.as_bytes())
     }
 
     /// The procedure code as text.
