@@ -211,13 +211,16 @@ mod tests {
         let s = Settings::new(
             Some("default"),
             Fixes::Repair,
-            Some("[payers]\nPAYER9 = \"noridian\"\n[admin]\nprior_auth_required = true\n[severity]\nprior-auth = \"error\""),
+            Some("[payers]\nPAYER9 = \"noridian\"\n[admin]\nprior_auth_required = true\n[severity]\nclaim-balance = \"warning\""),
         )
         .unwrap();
         assert_eq!(s.resolve(b"PAYER9").admin_code, "96450");
         assert_eq!(s.resolve(b"OTHER").admin_code, "62321");
         assert!(s.resolve(b"OTHER").prior_auth_required);
-        assert_eq!(s.severity("prior-auth", Severity::Warning), Severity::Error);
+        assert_eq!(
+            s.severity("claim-balance", Severity::Error),
+            Severity::Warning
+        );
         assert!(!s.fixes.applies(FixClass::Recode));
     }
 }
