@@ -245,7 +245,11 @@ pub struct SegmentDef {
 impl SegmentDef {
     /// The element at a 1-based position (`NM1` position 1 is NM101).
     pub fn element(&self, position: usize) -> Option<&ElementDef> {
-        self.elements.iter().find(|e| e.position == position)
+        // Elements are stored in position order, so the direct index is almost always it.
+        match self.elements.get(position.wrapping_sub(1)) {
+            Some(e) if e.position == position => Some(e),
+            _ => self.elements.iter().find(|e| e.position == position),
+        }
     }
 
     /// The element that tells this segment apart from its namesakes: the first
@@ -299,7 +303,10 @@ impl ElementDef {
 
     /// The component at a 1-based position (`CLM05` position 1 is CLM05-01).
     pub fn component(&self, position: usize) -> Option<&ElementDef> {
-        self.components.iter().find(|c| c.position == position)
+        match self.components.get(position.wrapping_sub(1)) {
+            Some(c) if c.position == position => Some(c),
+            _ => self.components.iter().find(|c| c.position == position),
+        }
     }
 }
 

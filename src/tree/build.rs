@@ -1,7 +1,10 @@
 //! Builds the loop tree by walking the grammar, segment by segment.
 
 use super::{LoopNode, Placed, Tree, rules};
-use crate::grammar::{Grammar, LoopDef, Node, SegmentDef, Usage};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::grammar::{self, Grammar, LoopDef, Node, SegmentDef, Usage};
 use crate::report::{Finding, Severity};
 use crate::x12::{Segment, Transaction};
 
@@ -13,30 +16,91 @@ enum Quality {
     IdOnly,
 }
 
-/// How well `seg` fits `def`.
-fn fit(seg: &Segment<'_>, def: &SegmentDef) -> Option<Quality> {
-    if seg.id() != def.id.as_bytes() {
-        return None;
+/// What tells one child of a loop from another, precomputed once per grammar.
+#[derive(Clone)]
+struct Key {
+    /// The segment id (of the child segment, or of the child loop's trigger).
+    id: &'static [u8],
+    /// The qualifier: element position, whether it is a composite, its codes.
+    qualifier: Option<(usize, bool, &'static [String])>,
+}
+
+impl Key {
+    fn new(def: &'static SegmentDef) -> Self {
+        Key {
+            id: def.id.as_bytes(),
+            qualifier: def.qualifier().map(|(pos, codes)| {
+                let composite = def.element(pos).is_some_and(|e| e.is_composite());
+                (pos, composite, codes)
+            }),
+        }
     }
-    let Some((pos, codes)) = def.qualifier() else {
-        return Some(Quality::Exact);
-    };
-    let composite = def.element(pos).is_some_and(|e| e.is_composite());
-    let value = if composite {
-        seg.component(pos, 1)
-    } else {
-        seg.value(pos)
-    };
-    if codes.iter().any(|c| c.as_bytes() == value) {
-        Some(Quality::Exact)
-    } else {
-        Some(Quality::IdOnly)
+
+    /// How well `seg` fits.
+    fn fit(&self, seg: &Segment<'_>) -> Option<Quality> {
+        if seg.id() != self.id {
+            return None;
+        }
+        let Some((pos, composite, codes)) = self.qualifier else {
+            return Some(Quality::Exact);
+        };
+        let value = if composite {
+            seg.component(pos, 1)
+        } else {
+            seg.value(pos)
+        };
+        if codes.iter().any(|c| c.as_bytes() == value) {
+            Some(Quality::Exact)
+        } else {
+            Some(Quality::IdOnly)
+        }
+    }
+}
+
+type Compiled = HashMap<usize, Vec<Key>>;
+
+/// The keys of every loop of both grammars, by the loop definition's address.
+fn compiled() -> &'static Compiled {
+    static KEYS: OnceLock<Compiled> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut map = HashMap::new();
+        for g in [grammar::professional(), grammar::institutional()] {
+            for l in g.root.descendants() {
+                let keys = l
+                    .children
+                    .iter()
+                    .map(|n| match n {
+                        Node::Segment(s) => Key::new(s),
+                        Node::Loop(c) => Key::new(c.trigger()),
+                    })
+                    .collect();
+                map.insert(std::ptr::from_ref(l) as usize, keys);
+            }
+        }
+        map
+    })
+}
+
+/// The keys of `def`'s children; computed on the spot for a grammar not embedded.
+fn keys_of(def: &'static LoopDef) -> std::borrow::Cow<'static, [Key]> {
+    match compiled().get(&(std::ptr::from_ref(def) as usize)) {
+        Some(k) => std::borrow::Cow::Borrowed(k.as_slice()),
+        None => std::borrow::Cow::Owned(
+            def.children
+                .iter()
+                .map(|n| match n {
+                    Node::Segment(s) => Key::new(s),
+                    Node::Loop(c) => Key::new(c.trigger()),
+                })
+                .collect(),
+        ),
     }
 }
 
 struct Frame {
     node: usize,
     def: &'static LoopDef,
+    keys: std::borrow::Cow<'static, [Key]>,
     /// Highest child index matched so far, for order checks.
     pos: usize,
     /// Offset of this frame's per-child counts in `Walk::counts`.
@@ -93,6 +157,7 @@ impl<'t, 'a> Walk<'t, 'a> {
         self.stack.push(Frame {
             node,
             def,
+            keys: keys_of(def),
             pos: 0,
             counts,
         });
@@ -148,25 +213,16 @@ impl<'t, 'a> Walk<'t, 'a> {
     fn target(&self, seg: &Segment<'_>, want: Quality) -> Option<Target> {
         for depth in (0..self.stack.len()).rev() {
             let frame = &self.stack[depth];
-            for (child, node) in frame.def.children.iter().enumerate().skip(1) {
-                let q = match node {
-                    Node::Segment(s) => fit(seg, s),
-                    Node::Loop(l) => fit(seg, l.trigger()),
-                };
-                if q == Some(want) {
-                    return Some(match node {
+            for (child, key) in frame.keys.iter().enumerate().skip(1) {
+                if key.fit(seg) == Some(want) {
+                    return Some(match &frame.def.children[child] {
                         Node::Segment(_) => Target::Segment { depth, child },
                         Node::Loop(_) => Target::Loop { depth, child },
                     });
                 }
             }
             // An id-only match is accepted only in the innermost loop that knows the id.
-            if want == Quality::IdOnly
-                && frame.def.children.iter().skip(1).any(|n| match n {
-                    Node::Segment(s) => s.id.as_bytes() == seg.id(),
-                    Node::Loop(l) => l.trigger().id.as_bytes() == seg.id(),
-                })
-            {
+            if want == Quality::IdOnly && frame.keys.iter().skip(1).any(|k| k.id == seg.id()) {
                 return None;
             }
         }

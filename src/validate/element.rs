@@ -53,23 +53,23 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
             ));
             continue;
         }
-        let reps: Vec<&[u8]> = element.repetitions().collect();
-        if reps.len() as u32 > edef.repeat.max(1) {
+        let reps = element.repetitions().count();
+        if reps as u32 > edef.repeat.max(1) {
             out.push((
                 rules::ELEMENT_REPEAT,
                 format!(
-                    "{} repeats {} times, at most {}",
+                    "{} repeats {reps} times, at most {}",
                     edef.reference,
-                    reps.len(),
                     edef.repeat.max(1)
                 ),
             ));
         }
         let d = seg.delimiters;
-        for rep in reps {
+        for rep in element.repetitions() {
             if edef.is_composite() {
-                let comps: Vec<&[u8]> = rep.split(|&b| b == d.component).collect();
-                for (c, value) in comps.iter().enumerate() {
+                let mut given = 0;
+                for (c, value) in rep.split(|&b| b == d.component).enumerate() {
+                    given = c + 1;
                     match edef.component(c + 1) {
                         Some(cdef) => check_value(cdef, value, quote, out),
                         None if !value.is_empty() => out.push((
@@ -83,8 +83,17 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                     }
                 }
                 for cdef in &edef.components {
-                    let value = comps.get(cdef.position - 1).copied().unwrap_or_default();
-                    if value.is_empty() && cdef.usage == Usage::Required {
+                    if cdef.usage != Usage::Required {
+                        continue;
+                    }
+                    let value = if cdef.position <= given {
+                        rep.split(|&b| b == d.component)
+                            .nth(cdef.position - 1)
+                            .unwrap_or_default()
+                    } else {
+                        b""
+                    };
+                    if value.is_empty() {
                         out.push((
                             rules::ELEMENT_MISSING,
                             format!("required {} is missing", cdef.reference),
@@ -125,7 +134,6 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
         return;
     }
     let r = &def.reference;
-    let text = String::from_utf8_lossy(value);
     let ok_type = match def.data_type {
         DataType::Numeric { .. } => is_integer(value),
         DataType::Decimal => is_decimal(value),
@@ -147,7 +155,8 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
         DataType::Numeric { .. } | DataType::Decimal => {
             value.iter().filter(|b| b.is_ascii_digit()).count()
         }
-        _ => text.chars().count(),
+        _ if value.is_ascii() => value.len(),
+        _ => String::from_utf8_lossy(value).chars().count(),
     } as u32;
     if len < def.min_len || len > def.max_len {
         out.push((
@@ -158,20 +167,20 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
             ),
         ));
     }
-    let shown = if quote {
-        format!("'{}'", shorten(&text))
-    } else {
-        "the value".to_string()
+    let shown = || {
+        if quote {
+            format!("'{}'", shorten(&String::from_utf8_lossy(value)))
+        } else {
+            "the value".to_string()
+        }
     };
     if !def.codes.is_empty() && !def.codes.iter().any(|c| c.as_bytes() == value) {
-        out.push((
-            rules::CODE_INVALID,
-            format!("{shown} is not a valid code for {r}"),
-        ));
+        let m = format!("{} is not a valid code for {r}", shown());
+        out.push((rules::CODE_INVALID, m));
     } else if let Some(list) = &def.external
-        && external::contains(list, &text) == Some(false)
+        && external::contains(list, std::str::from_utf8(value).unwrap_or_default()) == Some(false)
     {
-        let m = format!("{shown} is not a valid {list} code for {r}");
+        let m = format!("{} is not a valid {list} code for {r}", shown());
         out.push((rules::CODE_INVALID, m));
     }
     if let Some(re) = &def.regex
@@ -246,15 +255,17 @@ fn matches_regex(re: &str, v: &[u8]) -> bool {
 /// Checks one X12 syntax note such as `P0809` against which elements are present.
 fn syntax(rule: &str, present: &[bool], seg: &str) -> Option<String> {
     let (kind, digits) = rule.split_at(1.min(rule.len()));
-    let positions: Vec<usize> = digits
-        .as_bytes()
-        .chunks(2)
-        .filter_map(|c| std::str::from_utf8(c).ok()?.parse().ok())
-        .collect();
+    let mut positions = [0usize; 16];
+    let mut n = 0;
+    for c in digits.as_bytes().chunks(2) {
+        if n < positions.len() && c.len() == 2 && c.iter().all(u8::is_ascii_digit) {
+            positions[n] = usize::from(c[0] - b'0') * 10 + usize::from(c[1] - b'0');
+            n += 1;
+        }
+    }
+    let positions = &positions[..n];
     let has = |p: usize| p >= 1 && present.get(p - 1).copied().unwrap_or(false);
     let count = positions.iter().filter(|&&p| has(p)).count();
-    let name = |p: &usize| format!("{seg}{p:02}");
-    let list = positions.iter().map(name).collect::<Vec<_>>().join(", ");
     let first = positions.first().copied().unwrap_or(0);
     let broken = match kind {
         "P" => count > 0 && count < positions.len(),
@@ -272,6 +283,11 @@ fn syntax(rule: &str, present: &[bool], seg: &str) -> Option<String> {
             "C" => "are required when the first is present",
             _ => "need another present when the first is",
         };
+        let list = positions
+            .iter()
+            .map(|p| format!("{seg}{p:02}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!("syntax {rule}: {list} {what}")
     })
 }

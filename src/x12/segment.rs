@@ -147,8 +147,9 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
+/// Elements and components are short (a few bytes): a plain scan beats memchr's setup.
 fn split_once(bytes: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
-    match memchr::memchr(sep, bytes) {
+    match bytes.iter().position(|&b| b == sep) {
         Some(i) => (&bytes[..i], Some(&bytes[i + 1..])),
         None => (bytes, None),
     }
