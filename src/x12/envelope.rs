@@ -91,6 +91,8 @@ pub struct Reader<'a> {
     findings: Vec<Finding>,
     error: Option<LexError>,
     finished: bool,
+    /// The last segment read: where the end of input stands for trailers it lacks.
+    last: Option<Segment<'a>>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -122,6 +124,7 @@ impl<'a> Reader<'a> {
             findings: Vec::new(),
             error: None,
             finished: false,
+            last: None,
         }
     }
 
@@ -263,6 +266,7 @@ impl<'a> Reader<'a> {
     }
 
     fn accept(&mut self, seg: Segment<'a>) {
+        self.last = Some(seg);
         match seg.id() {
             b"ISA" => {
                 self.close_transaction(&seg);
@@ -366,20 +370,12 @@ impl<'a> Reader<'a> {
     fn finish(&mut self) {
         self.finished = true;
         // The end of input stands where the last segment ended.
-        let Some(last) = self.last_open_segment() else {
+        let Some(last) = self.last else {
             return;
         };
         self.close_transaction(&last);
         self.close_group(&last);
         self.close_interchange(&last);
-    }
-
-    fn last_open_segment(&self) -> Option<Segment<'a>> {
-        self.st
-            .as_ref()
-            .and_then(|v| v.last().copied())
-            .or(self.gs.as_ref().map(|o| o.header))
-            .or(self.isa.as_ref().map(|o| o.header))
     }
 }
 
