@@ -93,7 +93,13 @@ pub struct Reader<'a> {
     finished: bool,
     /// The last segment read: where the end of input stands for trailers it lacks.
     last: Option<Segment<'a>>,
+    /// Capacity for the next transaction: the size of the last one, so that a batch of
+    /// similar transactions does not grow each vector from empty.
+    capacity: usize,
 }
+
+/// Largest capacity carried from one transaction to the next (segments).
+const MAX_CAPACITY_HINT: usize = 4096;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -125,6 +131,7 @@ impl<'a> Reader<'a> {
             error: None,
             finished: false,
             last: None,
+            capacity: 0,
         }
     }
 
@@ -175,6 +182,8 @@ impl<'a> Reader<'a> {
     }
 
     fn emit_transaction(&mut self, segments: Vec<Segment<'a>>) {
+        // Bounded so that one huge transaction does not pin its size on every later one.
+        self.capacity = segments.len().min(MAX_CAPACITY_HINT);
         if let Some(gs) = self.gs.as_mut() {
             gs.children += 1;
         }
@@ -298,7 +307,9 @@ impl<'a> Reader<'a> {
                     let m = "ST outside a functional group".to_string();
                     self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
                 }
-                self.st = Some(vec![seg]);
+                let mut segments = Vec::with_capacity(self.capacity);
+                segments.push(seg);
+                self.st = Some(segments);
             }
             b"SE" if self.st.is_some() => {
                 let (st, n) = match self.st.as_mut() {
