@@ -298,3 +298,18 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_later_isa_cut_short_keeps_the_counts_before_it_and_exits_2() {
+    let (_, mut bytes) = common::corpus_file("01");
+    let before = naive(&bytes);
+    bytes.extend_from_slice(b"\nISA*00*          *00*   ");
+    let out = run_stdin(&["info", "--format", "json", "-"], &bytes);
+    assert_eq!(out.status.code(), Some(2));
+    let rows = stdout_json(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(from_json(&rows[0]), before);
+    let err = common::show(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cut short"), "{err}");
+}
