@@ -19,8 +19,39 @@ enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Validate against the implementation guides; prints findings only.
+    Validate {
+        /// Input files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Output format: text (one finding a line) or json (one object per file, per line).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Which findings make the exit code 1.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+    },
+    /// Scrub J2326 claims: corrected EDI plus a report.
+    Scrub(ScrubArgs),
+    /// List the scrub rules, or explain one.
+    Rules {
+        /// A rule id, such as `admin-dos-match`.
+        id: Option<String>,
+    },
+    /// Print the loop tree of every transaction as JSON.
+    Parse {
+        /// One input file; `-` reads standard input.
+        file: String,
+    },
     /// Counts per file: interchanges, groups, transactions, segments, claims, lines, billed.
     Info {
         /// Input files; `-` reads standard input.
@@ -32,11 +63,58 @@ enum Command {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Json,
+    Text,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FixesArg {
+    All,
+    Repair,
+    None,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScrubArgs {
+    /// Input files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// Write the corrected EDI here (one input only); default standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<String>,
+    /// Write each input's corrected EDI into this directory, under the input's name.
+    #[arg(long)]
+    out_dir: Option<String>,
+    /// Write the report here; its format comes from --format or the extension.
+    #[arg(long)]
+    report: Option<String>,
+    /// Report format (default: from the --report extension, else text).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Check only: write no EDI.
+    #[arg(long)]
+    check: bool,
+    /// Profile: default (62321), cpt-lumbar (62323), noridian (96450).
+    #[arg(long)]
+    profile: Option<String>,
+    /// A config file (x837.toml): rules off, severities, admin code, payer profiles.
+    #[arg(long)]
+    config: Option<String>,
+    /// Which fix classes are applied.
+    #[arg(long, value_enum, default_value_t = FixesArg::All)]
+    fixes: FixesArg,
+    /// Which remaining findings make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
 /// Exit status: 0 clean, 1 error-level findings remain, 2 unreadable input or bad usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {
     Clean = 0,
-    #[allow(dead_code)] // used by validate and scrub
     Findings = 1,
     Failed = 2,
 }
@@ -52,6 +130,14 @@ fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Info { files, format } => info(&files, format),
+        Command::Validate {
+            files,
+            format,
+            fail_on,
+        } => validate(&files, format, fail_on),
+        Command::Parse { file } => parse(&file),
+        Command::Scrub(args) => scrub(&args),
+        Command::Rules { id } => rules(id.as_deref()),
     };
     ExitCode::from(status as u8)
 }
@@ -119,4 +205,322 @@ fn info(files: &[String], format: Format) -> Status {
         return Status::Failed;
     }
     status
+}
+
+fn read_input(path: &str) -> Option<Vec<u8>> {
+    match x837::input::read(path) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            eprintln!(
+                "x837: {}: cannot read: {e}",
+                x837::input::display_name(path)
+            );
+            None
+        }
+    }
+}
+
+/// Ends a write: a closed pipe stops quietly, another error is reported.
+fn wrote(r: io::Result<()>) -> Result<(), Status> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if closed_pipe(&e) => Err(Status::Clean),
+        Err(e) => {
+            eprintln!("x837: cannot write: {e}");
+            Err(Status::Failed)
+        }
+    }
+}
+
+fn validate(files: &[String], format: Format, fail_on: FailOn) -> Status {
+    use x837::report::Severity;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut status = Status::Clean;
+    for path in files {
+        let name = x837::input::display_name(path);
+        let Some(bytes) = read_input(path) else {
+            status = status.max(Status::Failed);
+            continue;
+        };
+        let v = x837::validate::validate(&bytes, name);
+        if let Some(e) = &v.error {
+            eprintln!("x837: {name}: {e}");
+            status = status.max(Status::Failed);
+        }
+        let errors = v
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = v
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        let failing = match fail_on {
+            FailOn::Error => errors > 0,
+            FailOn::Warning => errors + warnings > 0,
+            FailOn::Never => false,
+        };
+        if failing {
+            status = status.max(Status::Findings);
+        }
+        let r = match format {
+            Format::Text => (|| {
+                for f in &v.findings {
+                    writeln!(out, "{f}")?;
+                }
+                Ok(())
+            })(),
+            Format::Json => {
+                let doc = serde_json::json!({
+                    "file": name,
+                    "transactions": v.transactions,
+                    "passed_through": v.passed_through,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "findings": v.findings,
+                });
+                writeln!(out, "{doc}")
+            }
+        };
+        if let Err(s) = wrote(r) {
+            return if s == Status::Clean { status } else { s };
+        }
+        eprintln!(
+            "{name}: {} transactions validated, {} passed through, {errors} errors, {warnings} warnings",
+            v.transactions, v.passed_through
+        );
+    }
+    match wrote(out.flush()) {
+        Ok(()) => status,
+        Err(Status::Clean) => status,
+        Err(s) => s,
+    }
+}
+
+fn parse(path: &str) -> Status {
+    let name = x837::input::display_name(path);
+    let Some(bytes) = read_input(path) else {
+        return Status::Failed;
+    };
+    let mut reader = x837::x12::Reader::new(&bytes, name);
+    let mut transactions = Vec::new();
+    let mut findings = Vec::new();
+    let mut status = Status::Clean;
+    for unit in reader.by_ref() {
+        match unit {
+            Ok(x837::x12::Unit::Transaction(tx)) => {
+                let guide = String::from_utf8_lossy(tx.guide()).into_owned();
+                let grammar = (tx.set_id() == b"837")
+                    .then(|| x837::grammar::for_version(&guide))
+                    .flatten();
+                let tree = grammar.map(|g| {
+                    let t = x837::tree::build(g, &tx, name, &mut findings);
+                    x837::tree::to_json(&t, &tx)
+                });
+                transactions.push(serde_json::json!({
+                    "set": String::from_utf8_lossy(tx.set_id()),
+                    "control": String::from_utf8_lossy(tx.control()),
+                    "guide": guide,
+                    "tree": tree,
+                }));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("x837: {name}: {e}");
+                status = Status::Failed;
+            }
+        }
+    }
+    for f in reader.take_findings().iter().chain(&findings) {
+        eprintln!("{f}");
+    }
+    let doc = serde_json::json!({"file": name, "transactions": transactions});
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let r = serde_json::to_writer_pretty(&mut out, &doc)
+        .map_err(io::Error::other)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    match wrote(r) {
+        Ok(()) | Err(Status::Clean) => status,
+        Err(s) => s,
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn usage(message: &str) -> Status {
+    eprintln!("x837: {message}");
+    Status::Failed
+}
+
+fn scrub(args: &ScrubArgs) -> Status {
+    use x837::report::{Report, Tool, render};
+    use x837::scrub::{Fixes, Settings};
+    if args.output.is_some() && args.files.len() > 1 {
+        return usage("-o/--output takes one input; use --out-dir for several");
+    }
+    if args.output.is_some() && args.out_dir.is_some() {
+        return usage("-o/--output and --out-dir exclude each other");
+    }
+    let fixes = match args.fixes {
+        FixesArg::All => Fixes::All,
+        FixesArg::Repair => Fixes::Repair,
+        FixesArg::None => Fixes::None,
+    };
+    let config = match &args.config {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) => return usage(&format!("{p}: cannot read: {e}")),
+        },
+        None => None,
+    };
+    let settings = match Settings::new(args.profile.as_deref(), fixes, config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return usage(&e),
+    };
+    let format = args.format.unwrap_or(match args.report.as_deref() {
+        Some(p) if p.ends_with(".json") => ReportFormat::Json,
+        Some(p) if p.ends_with(".html") || p.ends_with(".htm") => ReportFormat::Html,
+        _ => ReportFormat::Text,
+    });
+    let edi_to_stdout = !args.check && args.output.is_none() && args.out_dir.is_none();
+    let report_to_stdout =
+        args.report.is_none() && !edi_to_stdout && (args.check || args.format.is_some());
+    let mut report = Report::new(Tool {
+        name: "x837",
+        version: env!("CARGO_PKG_VERSION"),
+        catalog: "j2326-1",
+        profile: settings.profile.clone(),
+        options: serde_json::json!({
+            "fixes": settings.fixes,
+            "check": args.check,
+            "config": args.config,
+            "fail_on": format!("{:?}", args.fail_on).to_lowercase(),
+        }),
+    });
+    let mut status = Status::Clean;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    for path in &args.files {
+        let name = x837::input::display_name(path);
+        let Some(bytes) = read_input(path) else {
+            status = status.max(Status::Failed);
+            continue;
+        };
+        let s = x837::scrub::scrub(&bytes, name, &settings);
+        if let Some(e) = &s.error {
+            eprintln!("x837: {name}: {e}");
+            status = status.max(Status::Failed);
+        }
+        let failing = match args.fail_on {
+            FailOn::Error => s.remaining_errors > 0,
+            FailOn::Warning => s.remaining_errors + s.remaining_warnings > 0,
+            FailOn::Never => false,
+        };
+        if failing {
+            status = status.max(Status::Findings);
+        }
+        eprintln!(
+            "{name}: {} claims, {} findings, {} fixed; {} errors and {} warnings remain",
+            s.claims,
+            s.findings.len(),
+            s.fixed(),
+            s.remaining_errors,
+            s.remaining_warnings
+        );
+        if !s.output.is_empty() && !args.check {
+            let target = match (&args.output, &args.out_dir) {
+                (Some(o), _) => Some(std::path::PathBuf::from(o)),
+                (None, Some(dir)) => {
+                    let base = std::path::Path::new(path)
+                        .file_name()
+                        .map(|n| n.to_os_string())
+                        .unwrap_or_else(|| "stdin.x12".into());
+                    Some(std::path::Path::new(dir).join(base))
+                }
+                (None, None) => None,
+            };
+            match target {
+                Some(t) => {
+                    if std::fs::canonicalize(&t).ok() == std::fs::canonicalize(path).ok()
+                        && t.exists()
+                    {
+                        eprintln!(
+                            "x837: {name}: refusing to overwrite the input; choose another output"
+                        );
+                        status = status.max(Status::Failed);
+                    } else if let Err(e) = x837::output::write_atomic(&t, &s.output) {
+                        eprintln!("x837: {}: cannot write: {e}", t.display());
+                        status = status.max(Status::Failed);
+                    }
+                }
+                None => {
+                    if let Err(st) = wrote(out.write_all(&s.output)) {
+                        return if st == Status::Clean { status } else { st };
+                    }
+                }
+            }
+        }
+        report.add(name, sha256_hex(&bytes), s.claims, s.findings);
+    }
+    let rendered = match format {
+        ReportFormat::Json => render::json(&report) + "\n",
+        ReportFormat::Text => render::text(&report),
+        ReportFormat::Html => render::html(&report),
+    };
+    if let Some(p) = &args.report {
+        if let Err(e) = x837::output::write_atomic(std::path::Path::new(p), rendered.as_bytes()) {
+            eprintln!("x837: {p}: cannot write: {e}");
+            status = status.max(Status::Failed);
+        }
+    } else if report_to_stdout && let Err(st) = wrote(out.write_all(rendered.as_bytes())) {
+        return if st == Status::Clean { status } else { st };
+    }
+    match wrote(out.flush()) {
+        Ok(()) | Err(Status::Clean) => status,
+        Err(s) => s,
+    }
+}
+
+fn rules(id: Option<&str>) -> Status {
+    use x837::scrub::registry;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let r = match id {
+        Some(id) => match registry::find(id) {
+            Some(rule) => writeln!(out, "{} ({})\n\n{}", rule.id(), rule.severity(), rule.doc()),
+            None => return usage(&format!("unknown rule id '{id}' (see `x837 rules`)")),
+        },
+        None => (|| {
+            for rule in registry::all() {
+                let doc = rule.doc();
+                let summary = doc
+                    .lines()
+                    .skip_while(|l| !l.starts_with("## What it does"))
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string();
+                writeln!(
+                    out,
+                    "{:<24} {:<8} {}",
+                    rule.id(),
+                    rule.severity().to_string(),
+                    summary
+                )?;
+            }
+            Ok(())
+        })(),
+    };
+    match wrote(r.and_then(|()| out.flush())) {
+        Ok(()) | Err(Status::Clean) => Status::Clean,
+        Err(s) => s,
+    }
 }

@@ -56,6 +56,18 @@ impl<'a> Transaction<'a> {
             .unwrap_or_default()
     }
 
+    /// The position of `segment` of this transaction, in input `file`.
+    pub fn position(&self, file: &str, segment: &Segment<'_>) -> Position {
+        Position {
+            file: file.to_string(),
+            interchange: (!self.interchange.is_empty()).then(|| text(self.interchange)),
+            transaction: Some(text(self.control())),
+            segment: segment.index,
+            byte: segment.byte,
+            text_line: segment.line,
+        }
+    }
+
     /// ST03 when present, else GS08.
     pub fn guide(&self) -> &'a [u8] {
         match self.segments.first().map(|s| s.value(3)) {

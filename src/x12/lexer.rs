@@ -52,6 +52,20 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A lexer over segments of an interchange whose ISA was read elsewhere: `input`
+    /// starts at a segment and uses `delimiters`. Used to re-read an edited transaction.
+    pub fn continuing(input: &'a [u8], delimiters: Delimiters) -> Self {
+        Lexer {
+            input,
+            pos: 0,
+            index: 0,
+            line: 1,
+            delimiters: Some(delimiters),
+            prefix_len: 0,
+            done: false,
+        }
+    }
+
     /// The BOM and white space before the first segment, kept for writing back.
     pub fn prefix(&self) -> &'a [u8] {
         &self.input[..self.prefix_len]

@@ -1,0 +1,313 @@
+//! A typed, read-only view of the claims of a transaction, shared by 837P and 837I, so
+//! that a rule is written once for both. Everything borrows from the transaction.
+
+mod dates;
+
+pub use dates::{LineDate, parse_date};
+
+use rust_decimal::Decimal;
+
+use crate::grammar::Kind;
+use crate::tree::Tree;
+use crate::validate::codes::DIAGNOSIS_QUALIFIERS;
+use crate::x12::{Segment, Transaction};
+
+/// One HI diagnosis code.
+#[derive(Debug, Clone, Copy)]
+pub struct Diagnosis<'a> {
+    /// Index of the HI segment in the transaction.
+    pub segment: usize,
+    /// Element of the HI segment (HI01 is 1).
+    pub element: usize,
+    pub qualifier: &'a [u8],
+    pub code: &'a [u8],
+    /// 1-based position in the claim's diagnosis list, as SV107 pointers count.
+    pub pointer: usize,
+}
+
+impl Diagnosis<'_> {
+    /// The code as rules compare it: no point, upper case.
+    pub fn normalized(&self) -> String {
+        self.code
+            .iter()
+            .filter(|&&b| b != b'.')
+            .map(|b| b.to_ascii_uppercase() as char)
+            .collect()
+    }
+}
+
+/// The 2410 drug identification of a line.
+#[derive(Debug, Clone, Copy)]
+pub struct Drug<'a> {
+    /// Index of the LIN segment.
+    pub lin: usize,
+    /// Index of the CTP segment, if present.
+    pub ctp: Option<usize>,
+    /// LIN02 (`N4`).
+    pub qualifier: &'a [u8],
+    /// LIN03 as written.
+    pub ndc: &'a [u8],
+    /// CTP04.
+    pub quantity: Option<Decimal>,
+    /// CTP05-1 (`ML`).
+    pub unit: &'a [u8],
+}
+
+/// One 2400 service line.
+#[derive(Debug, Clone)]
+pub struct ServiceLine<'a> {
+    /// Index of the 2400 loop in the tree.
+    pub loop_index: usize,
+    /// Index of the LX segment.
+    pub lx: usize,
+    /// LX01.
+    pub number: &'a [u8],
+    /// Index of SV1 (837P) or SV2 (837I).
+    pub service: Option<usize>,
+    /// SV101-1 / SV202-1 (`HC`).
+    pub qualifier: &'a [u8],
+    /// SV101-2 / SV202-2.
+    pub code: &'a [u8],
+    /// Modifiers, empty where absent.
+    pub modifiers: [&'a [u8]; 4],
+    /// SV102 / SV203.
+    pub charge: Option<Decimal>,
+    /// SV104 / SV205.
+    pub units: Option<Decimal>,
+    /// SV201 (837I).
+    pub revenue: &'a [u8],
+    /// SV105 (837P), empty where absent.
+    pub place_of_service: &'a [u8],
+    /// SV107 pointers (837P).
+    pub pointers: Vec<usize>,
+    /// DTP*472.
+    pub date: Option<LineDate>,
+    /// Index of the DTP*472 segment.
+    pub dtp: Option<usize>,
+    pub drug: Option<Drug<'a>>,
+    /// REF*G1 on the line.
+    pub prior_auth: bool,
+    /// Index of the last segment of the 2400 loop before any 2420 loop (where inserted
+    /// 2410 segments go).
+    pub insert_after: usize,
+    /// Index of the last segment of the whole 2400 loop.
+    pub last: usize,
+}
+
+impl ServiceLine<'_> {
+    /// Whether a modifier is present.
+    pub fn has_modifier(&self, m: &str) -> bool {
+        self.modifiers.contains(&m.as_bytes())
+    }
+
+    /// The procedure code as text.
+    pub fn code_str(&self) -> &str {
+        std::str::from_utf8(self.code).unwrap_or_default()
+    }
+}
+
+/// One 2300 claim.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    pub kind: Kind,
+    /// Index of the 2300 loop in the tree.
+    pub loop_index: usize,
+    /// Index of the CLM segment.
+    pub clm: usize,
+    /// CLM01.
+    pub id: &'a [u8],
+    /// CLM02.
+    pub billed: Option<Decimal>,
+    /// CLM05-1: place of service (837P) or facility type (837I).
+    pub facility: &'a [u8],
+    pub diagnoses: Vec<Diagnosis<'a>>,
+    /// REF*G1 in 2300.
+    pub prior_auth: bool,
+    /// DTP*434 statement dates (837I).
+    pub statement: Option<LineDate>,
+    pub lines: Vec<ServiceLine<'a>>,
+    /// NM109 of the payer (2010BB NM1*PR).
+    pub payer: &'a [u8],
+    /// A 2320 (other subscriber) loop in the claim.
+    pub has_2320: bool,
+    /// A 2430 (line adjudication) loop in the claim.
+    pub has_2430: bool,
+    /// Index of the claim's last segment.
+    pub last: usize,
+}
+
+fn decimal(b: &[u8]) -> Option<Decimal> {
+    std::str::from_utf8(b).ok()?.trim().parse().ok()
+}
+
+/// The claims of a transaction, in order.
+pub fn claims<'a>(tree: &Tree, tx: &Transaction<'a>) -> Vec<Claim<'a>> {
+    let kind = tree.grammar.kind;
+    let segs = &tx.segments;
+    let mut out = Vec::new();
+    let mut payer: &[u8] = b"";
+    for (c, node) in tree.loops.iter().enumerate() {
+        if node.def.id == "2010BB" {
+            payer = segs[node.first].value(9);
+        }
+        if node.def.id != "2300" {
+            continue;
+        }
+        let clm = &segs[node.first];
+        let mut claim = Claim {
+            kind,
+            loop_index: c,
+            clm: node.first,
+            id: clm.value(1),
+            billed: decimal(clm.value(2)),
+            facility: clm.component(5, 1),
+            diagnoses: Vec::new(),
+            prior_auth: false,
+            statement: None,
+            lines: Vec::new(),
+            payer,
+            has_2320: false,
+            has_2430: false,
+            last: node.last,
+        };
+        for i in node.first..=node.last.min(segs.len() - 1) {
+            let l = tree.placed[i].loop_index;
+            let seg = &segs[i];
+            if l == c {
+                claim_segment(&mut claim, seg, i);
+                continue;
+            }
+            match tree.loops[l].def.id.as_str() {
+                "2320" if tree.loops[l].first == i => claim.has_2320 = true,
+                "2430" if tree.loops[l].first == i => claim.has_2430 = true,
+                "2400" if tree.loops[l].first == i && tree.loops[l].parent == Some(c) => {
+                    claim.lines.push(line(tree, tx, l));
+                }
+                _ => {}
+            }
+        }
+        out.push(claim);
+    }
+    out
+}
+
+fn claim_segment<'a>(claim: &mut Claim<'a>, seg: &Segment<'a>, i: usize) {
+    match seg.id() {
+        b"HI" => {
+            for (n, e) in seg.elements().enumerate() {
+                let q = e.component(1).unwrap_or_default();
+                if DIAGNOSIS_QUALIFIERS.contains(&q) {
+                    let pointer = claim.diagnoses.len() + 1;
+                    claim.diagnoses.push(Diagnosis {
+                        segment: i,
+                        element: n + 1,
+                        qualifier: q,
+                        code: e.component(2).unwrap_or_default(),
+                        pointer,
+                    });
+                }
+            }
+        }
+        b"REF" if seg.value(1) == b"G1" => claim.prior_auth = true,
+        b"DTP" if seg.value(1) == b"434" => {
+            claim.statement = LineDate::parse(seg.value(2), seg.value(3));
+        }
+        _ => {}
+    }
+}
+
+fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
+    let node = &tree.loops[l];
+    let segs = &tx.segments;
+    let lx = &segs[node.first];
+    let mut line = ServiceLine {
+        loop_index: l,
+        lx: node.first,
+        number: lx.value(1),
+        service: None,
+        qualifier: b"",
+        code: b"",
+        modifiers: [b""; 4],
+        charge: None,
+        units: None,
+        revenue: b"",
+        place_of_service: b"",
+        pointers: Vec::new(),
+        date: None,
+        dtp: None,
+        drug: None,
+        prior_auth: false,
+        insert_after: node.first,
+        last: node.last,
+    };
+    let mut in_2420 = false;
+    for i in node.first..=node.last.min(segs.len() - 1) {
+        let seg = &segs[i];
+        let here = tree.placed[i].loop_index;
+        let loop_id = tree.loops[here].def.id.as_str();
+        if loop_id.starts_with("2420") || loop_id == "2430" || loop_id == "2440" {
+            in_2420 = true;
+        }
+        if !in_2420 {
+            line.insert_after = i;
+        }
+        if here == l {
+            match seg.id() {
+                b"SV1" | b"SV2" if line.service.is_none() => {
+                    let (proc, charge, units) = if seg.is("SV1") { (1, 2, 4) } else { (2, 3, 5) };
+                    line.service = Some(i);
+                    line.qualifier = seg.component(proc, 1);
+                    line.code = seg.component(proc, 2);
+                    for m in 0..4 {
+                        line.modifiers[m] = seg.component(proc, 3 + m);
+                    }
+                    line.charge = decimal(seg.value(charge));
+                    line.units = decimal(seg.value(units));
+                    if seg.is("SV1") {
+                        line.place_of_service = seg.value(5);
+                        line.pointers = seg
+                            .element(7)
+                            .map(|e| {
+                                e.components()
+                                    .filter_map(|p| std::str::from_utf8(p).ok()?.parse().ok())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                    } else {
+                        line.revenue = seg.value(1);
+                    }
+                }
+                b"DTP" if seg.value(1) == b"472" && line.dtp.is_none() => {
+                    line.dtp = Some(i);
+                    line.date = LineDate::parse(seg.value(2), seg.value(3));
+                }
+                b"REF" if seg.value(1) == b"G1" => line.prior_auth = true,
+                _ => {}
+            }
+        } else if loop_id == "2410" {
+            match seg.id() {
+                b"LIN" if line.drug.is_none() => {
+                    line.drug = Some(Drug {
+                        lin: i,
+                        ctp: None,
+                        qualifier: seg.value(2),
+                        ndc: seg.value(3),
+                        quantity: None,
+                        unit: b"",
+                    });
+                }
+                b"CTP" => {
+                    if let Some(d) = line.drug.as_mut()
+                        && d.ctp.is_none()
+                    {
+                        d.ctp = Some(i);
+                        d.quantity = decimal(seg.value(4));
+                        d.unit = seg.component(5, 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    line
+}

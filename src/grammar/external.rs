@@ -1,0 +1,74 @@
+//! External code lists (`external=states` in a grammar): `grammars/external-codes.txt`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+const TEXT: &str = include_str!("../../grammars/external-codes.txt");
+
+type Sets = HashMap<&'static str, HashSet<&'static str>>;
+
+fn parse(text: &'static str) -> Sets {
+    let mut sets: Sets = HashMap::new();
+    let mut current: Option<&'static str> = None;
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("codeset ") {
+            let id = rest.split_whitespace().next().unwrap_or_default();
+            sets.entry(id).or_default();
+            current = Some(id);
+        } else if let Some(id) = current {
+            sets.entry(id).or_default().extend(line.split_whitespace());
+        }
+    }
+    sets
+}
+
+fn sets() -> &'static Sets {
+    static SETS: OnceLock<Sets> = OnceLock::new();
+    SETS.get_or_init(|| parse(TEXT))
+}
+
+/// Whether `code` is in the external list `list`; `None` when the list is unknown.
+pub fn contains(list: &str, code: &str) -> Option<bool> {
+    sets().get(list).map(|s| s.contains(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_load() {
+        assert_eq!(contains("states", "IL"), Some(true));
+        assert_eq!(contains("states", "ST"), Some(false));
+        assert_eq!(contains("states", "NA"), Some(false));
+        assert_eq!(contains("pos", "11"), Some(true));
+        assert_eq!(contains("pos", "00"), Some(false));
+        assert_eq!(contains("country", "US"), Some(true));
+        assert_eq!(contains("nonesuch", "US"), None);
+    }
+
+    #[test]
+    fn every_external_list_the_grammars_name_is_known() {
+        for g in [
+            crate::grammar::professional(),
+            crate::grammar::institutional(),
+        ] {
+            for l in g.root.descendants() {
+                for s in l.segments() {
+                    for e in s
+                        .elements
+                        .iter()
+                        .chain(s.elements.iter().flat_map(|e| e.components.iter()))
+                    {
+                        if let Some(x) = &e.external {
+                            assert!(contains(x, "").is_some(), "{} {}: {x}", l.id, e.reference);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! ## What it does
+//! Checks that every J2326 line carries its drug identification: a 2410 loop with
+//! `LIN**N4*<NDC>` and its `CTP` quantity.
+//!
+//! ## Why is this bad?
+//! Payers require the NDC with its quantity and unit on every physician-administered
+//! drug line; a J2326 line without it is denied. A LIN without its CTP counts as missing.
+//!
+//! ## Example
+//! ```text
+//! LX*1~SV1*HC:J2326:JZ*12500*UN*120***1~DTP*472*D8*20260110~LX*2~
+//! ```
+//!
+//! ## Fix
+//! Adds `LIN**N4*64406005801` and `CTP****<5 × units / 120>*ML` at the end of the 2400
+//! loop, before any 2420 loop (recode: it adds what was billed). With a LIN but no CTP,
+//! only the CTP is added, after the LIN. When the line's units are not a number, the
+//! finding stays unfixed.
+//!
+//! ## References
+//! FDA NDC Directory (64406-058-01); X12 RFIs on LIN/CTP in the 837 2410 loop.
+
+use rust_decimal::Decimal;
+
+use crate::claim::Claim;
+use crate::report::{FixClass, Severity};
+use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::x12::{OwnedElement, OwnedSegment};
+
+pub struct NdcMissing;
+
+/// The CTP of a J2326 line: `CTP****<quantity>*ML`.
+pub fn ctp(cx: &Cx<'_, '_>, units: Decimal) -> OwnedSegment {
+    let d = &cx.catalog.drug;
+    let quantity = (d.ndc_quantity_per_dose * units / d.units_per_dose).normalize();
+    let mut s = OwnedSegment::new("CTP", ["", "", "", quantity.to_string().as_str()]);
+    s.elements
+        .push(OwnedElement::composite([d.ndc_unit.as_str()]));
+    s
+}
+
+impl Rule for NdcMissing {
+    fn id(&self) -> &'static str {
+        "ndc-missing"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("ndc_missing.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        for line in claim.lines.iter().filter(|l| cx.is_drug(l)) {
+            let at = line.service.unwrap_or(line.lx);
+            match line.drug {
+                Some(d) if d.ctp.is_some() => {}
+                Some(d) => {
+                    let hit = Hit::new(
+                        self.id(),
+                        self.severity(),
+                        d.lin,
+                        "the J2326 line's LIN has no CTP quantity",
+                    );
+                    out.push(match line.units {
+                        Some(u) => {
+                            hit.fix(FixClass::Recode, vec![cx.insert_after(d.lin, ctp(cx, u))])
+                        }
+                        None => hit,
+                    });
+                }
+                None => {
+                    let hit = Hit::new(
+                        self.id(),
+                        self.severity(),
+                        at,
+                        "the J2326 line has no NDC (2410 LIN/CTP)",
+                    );
+                    out.push(match line.units {
+                        Some(u) => {
+                            let ndc = cx.catalog.drug.ndcs.first().cloned().unwrap_or_default();
+                            let lin = OwnedSegment::new("LIN", ["", "N4", ndc.as_str()]);
+                            hit.fix(
+                                FixClass::Recode,
+                                vec![
+                                    cx.insert_after(line.insert_after, lin),
+                                    cx.insert_after(line.insert_after, ctp(cx, u)),
+                                ],
+                            )
+                        }
+                        None => hit,
+                    });
+                }
+            }
+        }
+    }
+}

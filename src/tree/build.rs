@@ -1,0 +1,298 @@
+//! Builds the loop tree by walking the grammar, segment by segment.
+
+use super::{LoopNode, Placed, Tree, rules};
+use crate::grammar::{Grammar, LoopDef, Node, SegmentDef, Usage};
+use crate::report::{Finding, Severity};
+use crate::x12::{Segment, Transaction};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Quality {
+    /// Same id, and the qualifier value is one of the definition's codes.
+    Exact,
+    /// Same id; the qualifier is not one the guide lists here.
+    IdOnly,
+}
+
+/// How well `seg` fits `def`.
+fn fit(seg: &Segment<'_>, def: &SegmentDef) -> Option<Quality> {
+    if seg.id() != def.id.as_bytes() {
+        return None;
+    }
+    let Some((pos, codes)) = def.qualifier() else {
+        return Some(Quality::Exact);
+    };
+    let composite = def.element(pos).is_some_and(|e| e.is_composite());
+    let value = if composite {
+        seg.component(pos, 1)
+    } else {
+        seg.value(pos)
+    };
+    if codes.iter().any(|c| c.as_bytes() == value) {
+        Some(Quality::Exact)
+    } else {
+        Some(Quality::IdOnly)
+    }
+}
+
+struct Frame {
+    node: usize,
+    def: &'static LoopDef,
+    /// Highest child index matched so far, for order checks.
+    pos: usize,
+    /// Offset of this frame's per-child counts in `Walk::counts`.
+    counts: usize,
+}
+
+struct Walk<'t, 'a> {
+    tx: &'t Transaction<'a>,
+    file: &'t str,
+    tree: Tree,
+    stack: Vec<Frame>,
+    counts: Vec<u32>,
+    findings: &'t mut Vec<Finding>,
+}
+
+enum Target {
+    Segment { depth: usize, child: usize },
+    Loop { depth: usize, child: usize },
+}
+
+impl<'t, 'a> Walk<'t, 'a> {
+    fn finding(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        message: String,
+        seg: usize,
+        loop_index: usize,
+    ) {
+        let s = &self.tx.segments[seg];
+        let mut f = Finding::new(rule, severity, message, self.tx.position(self.file, s));
+        let path = self.tree.loop_path(loop_index);
+        f.loop_path = Some(if path.is_empty() {
+            self.tree.loops[loop_index].def.id.clone()
+        } else {
+            path
+        });
+        self.findings.push(f);
+    }
+
+    fn push(&mut self, def: &'static LoopDef, seg: usize, ordinal: u32) {
+        let parent = self.stack.last().map(|f| f.node);
+        let node = self.tree.loops.len();
+        self.tree.loops.push(LoopNode {
+            def,
+            parent,
+            ordinal,
+            first: seg,
+            last: seg,
+        });
+        let counts = self.counts.len();
+        self.counts.resize(counts + def.children.len(), 0);
+        self.counts[counts] = 1;
+        self.stack.push(Frame {
+            node,
+            def,
+            pos: 0,
+            counts,
+        });
+    }
+
+    /// Closes frames above `depth`, reporting what each is missing.
+    fn pop_to(&mut self, depth: usize) {
+        while self.stack.len() > depth + 1 {
+            self.close_top();
+        }
+    }
+
+    fn close_top(&mut self) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let node = frame.node;
+        let at = self.tree.loops[node].first;
+        for (i, child) in frame.def.children.iter().enumerate() {
+            if self.counts[frame.counts + i] > 0 {
+                continue;
+            }
+            match child {
+                Node::Segment(s) if s.usage == Usage::Required => {
+                    let m = format!(
+                        "required segment {} ({}) missing from loop {}",
+                        s.id, s.name, frame.def.id
+                    );
+                    self.finding(rules::SEGMENT_MISSING, Severity::Error, m, at, node);
+                }
+                Node::Loop(l) if l.usage == Usage::Required => {
+                    let m = format!(
+                        "required loop {} ({}) missing from loop {}",
+                        l.id, l.name, frame.def.id
+                    );
+                    self.finding(rules::LOOP_MISSING, Severity::Error, m, at, node);
+                }
+                _ => {}
+            }
+        }
+        self.counts.truncate(frame.counts);
+        if let Some(parent) = self.stack.last() {
+            let last = self.tree.loops[node].last;
+            let p = parent.node;
+            if self.tree.loops[p].last < last {
+                self.tree.loops[p].last = last;
+            }
+        }
+    }
+
+    /// Finds where `seg` goes: the open loop nearest the top that has it as a segment
+    /// (its trigger excluded: a trigger starts a new loop) or as the trigger of a child loop.
+    fn target(&self, seg: &Segment<'_>, want: Quality) -> Option<Target> {
+        for depth in (0..self.stack.len()).rev() {
+            let frame = &self.stack[depth];
+            for (child, node) in frame.def.children.iter().enumerate().skip(1) {
+                let q = match node {
+                    Node::Segment(s) => fit(seg, s),
+                    Node::Loop(l) => fit(seg, l.trigger()),
+                };
+                if q == Some(want) {
+                    return Some(match node {
+                        Node::Segment(_) => Target::Segment { depth, child },
+                        Node::Loop(_) => Target::Loop { depth, child },
+                    });
+                }
+            }
+            // An id-only match is accepted only in the innermost loop that knows the id.
+            if want == Quality::IdOnly
+                && frame.def.children.iter().skip(1).any(|n| match n {
+                    Node::Segment(s) => s.id.as_bytes() == seg.id(),
+                    Node::Loop(l) => l.trigger().id.as_bytes() == seg.id(),
+                })
+            {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn place(&mut self, i: usize) {
+        let seg = self.tx.segments[i];
+        let target = self
+            .target(&seg, Quality::Exact)
+            .or_else(|| self.target(&seg, Quality::IdOnly));
+        match target {
+            Some(Target::Segment { depth, child }) => {
+                self.pop_to(depth);
+                self.count_child(child, i);
+                let frame = &self.stack[depth];
+                let Node::Segment(def) = &frame.def.children[child] else {
+                    return;
+                };
+                let node = frame.node;
+                self.tree.placed.push(Placed {
+                    loop_index: node,
+                    def: Some(def),
+                });
+                self.tree.loops[node].last = i;
+                if def.usage == Usage::NotUsed {
+                    let m = format!(
+                        "segment {} ({}) is not used in loop {}",
+                        def.id, def.name, frame.def.id
+                    );
+                    self.finding(rules::SEGMENT_NOT_USED, Severity::Error, m, i, node);
+                }
+            }
+            Some(Target::Loop { depth, child }) => {
+                self.pop_to(depth);
+                self.count_child(child, i);
+                let frame = &self.stack[depth];
+                let ordinal = self.counts[frame.counts + child];
+                let Node::Loop(def) = &frame.def.children[child] else {
+                    return;
+                };
+                self.push(def, i, ordinal);
+                let node = self.tree.loops.len() - 1;
+                self.tree.placed.push(Placed {
+                    loop_index: node,
+                    def: Some(def.trigger()),
+                });
+            }
+            None => {
+                let node = self.stack.last().map_or(0, |f| f.node);
+                self.tree.placed.push(Placed {
+                    loop_index: node,
+                    def: None,
+                });
+                self.tree.loops[node].last = i;
+                let m = format!(
+                    "segment {} is not expected here",
+                    String::from_utf8_lossy(seg.id())
+                );
+                self.finding(rules::SEGMENT_UNEXPECTED, Severity::Error, m, i, node);
+            }
+        }
+    }
+
+    /// Counts a use of child `child` of the top frame and checks order and repeats.
+    fn count_child(&mut self, child: usize, i: usize) {
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        let def = frame.def;
+        let node = frame.node;
+        let out_of_order = child < frame.pos;
+        frame.pos = frame.pos.max(child);
+        let slot = frame.counts + child;
+        self.counts[slot] += 1;
+        let n = self.counts[slot];
+        let (limit, what, id, rule) = match &def.children[child] {
+            Node::Segment(s) => (s.max_use, "segment", &s.id, rules::SEGMENT_REPEAT),
+            Node::Loop(l) => (l.repeat, "loop", &l.id, rules::LOOP_REPEAT),
+        };
+        if out_of_order {
+            let m = format!("{what} {id} is out of order in loop {}", def.id);
+            self.finding(rules::SEGMENT_ORDER, Severity::Error, m, i, node);
+        }
+        if !limit.allows(n) {
+            let m = format!(
+                "{what} {id} repeats {n} times in loop {}, at most {limit} allowed",
+                def.id
+            );
+            self.finding(rule, Severity::Error, m, i, node);
+        }
+    }
+}
+
+/// Builds the loop tree of an 837 transaction with `grammar`, adding structural findings.
+/// The transaction's first segment is taken as the root loop's trigger (ST).
+pub fn build(
+    grammar: &'static Grammar,
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+) -> Tree {
+    let mut walk = Walk {
+        tx,
+        file,
+        tree: Tree {
+            grammar,
+            loops: Vec::new(),
+            placed: Vec::with_capacity(tx.segments.len()),
+        },
+        stack: Vec::new(),
+        counts: Vec::new(),
+        findings,
+    };
+    if tx.segments.is_empty() {
+        return walk.tree;
+    }
+    walk.push(&grammar.root, 0, 1);
+    walk.tree.placed.push(Placed {
+        loop_index: 0,
+        def: Some(grammar.root.trigger()),
+    });
+    for i in 1..tx.segments.len() {
+        walk.place(i);
+    }
+    walk.pop_to(0);
+    walk.close_top();
+    walk.tree
+}

@@ -1,0 +1,184 @@
+//! Code-format checks the guides state in prose: NPI check digits, ICD-10 diagnosis codes
+//! without a point, HCPCS/CPT shape, 11-digit NDCs under N4, D8/RD8 dates.
+
+use crate::x12::Segment;
+
+use super::element::is_date;
+
+/// Rule ids of code-format checks (ids named in `domain/j2326.md` are kept).
+pub mod rules {
+    pub const NPI_CHECK_DIGIT: &str = "npi-check-digit";
+    pub const DIAGNOSIS_FORMAT: &str = "diagnosis-format";
+    pub const DIAGNOSIS_CODE: &str = "diagnosis-code";
+    pub const PROCEDURE_CODE_FORMAT: &str = "procedure-code-format";
+    pub const NDC_FORMAT: &str = "ndc-format";
+    pub const DATE_FORMAT: &str = "date-format";
+}
+
+/// HI qualifiers whose codes are ICD-10-CM diagnoses (never amounts or PCS codes).
+pub const DIAGNOSIS_QUALIFIERS: [&[u8]; 5] = [b"ABK", b"ABF", b"ABJ", b"APR", b"ABN"];
+
+/// The NPI check digit: Luhn over the prefix 80840 and the first nine digits.
+pub fn npi_valid(npi: &[u8]) -> bool {
+    if npi.len() != 10 || !npi.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut sum = 24; // the Luhn sum of the prefix 80840
+    for (i, &b) in npi[..9].iter().rev().enumerate() {
+        let mut d = u32::from(b - b'0');
+        if i % 2 == 0 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    (10 - sum % 10) % 10 == u32::from(npi[9] - b'0')
+}
+
+/// ICD-10-CM as an 837 carries it: a letter, a digit, then 1 to 5 letters or digits, no point.
+pub fn icd10_shape(code: &[u8]) -> bool {
+    (3..=7).contains(&code.len())
+        && code[0].is_ascii_uppercase()
+        && code[1].is_ascii_digit()
+        && code[2..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
+/// CPT (five digits, or four and F/T/U) or HCPCS level II (a letter A-V and four digits).
+pub fn procedure_shape(code: &[u8]) -> bool {
+    code.len() == 5
+        && ((code[..4].iter().all(u8::is_ascii_digit)
+            && (code[4].is_ascii_digit() || matches!(code[4], b'F' | b'T' | b'U')))
+            || ((b'A'..=b'V').contains(&code[0]) && code[1..].iter().all(u8::is_ascii_digit)))
+}
+
+/// Checks one segment for the code formats above; `(rule, message)` per problem.
+pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
+    match seg.id() {
+        b"NM1" if seg.value(8) == b"XX" && !npi_valid(seg.value(9)) => {
+            out.push((
+                rules::NPI_CHECK_DIGIT,
+                "NM109 is not a valid NPI (check digit)".into(),
+            ));
+        }
+        b"HI" => {
+            for (i, e) in seg.elements().enumerate() {
+                let q = e.component(1).unwrap_or_default();
+                if !DIAGNOSIS_QUALIFIERS.contains(&q) {
+                    continue;
+                }
+                let code = e.component(2).unwrap_or_default();
+                let shown = String::from_utf8_lossy(code);
+                if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
+                    out.push((
+                        rules::DIAGNOSIS_FORMAT,
+                        format!(
+                            "HI{:02}-2 diagnosis '{shown}' has a point or lower case",
+                            i + 1
+                        ),
+                    ));
+                } else if !icd10_shape(code) {
+                    out.push((
+                        rules::DIAGNOSIS_CODE,
+                        format!("HI{:02}-2 '{shown}' is not an ICD-10-CM code", i + 1),
+                    ));
+                }
+            }
+        }
+        b"SV1" | b"SV2" | b"SVD" => {
+            let n = match seg.id() {
+                b"SV1" => 1,
+                b"SV2" => 2,
+                _ => 3,
+            };
+            if seg.component(n, 1) == b"HC" {
+                let code = seg.component(n, 2);
+                if !procedure_shape(code) {
+                    out.push((
+                        rules::PROCEDURE_CODE_FORMAT,
+                        format!(
+                            "{}{n:02}-2 '{}' is not a CPT or HCPCS code",
+                            String::from_utf8_lossy(seg.id()),
+                            String::from_utf8_lossy(code)
+                        ),
+                    ));
+                }
+            }
+        }
+        b"LIN" if seg.value(2) == b"N4" => {
+            let ndc = seg.value(3);
+            if ndc.len() != 11 || !ndc.iter().all(u8::is_ascii_digit) {
+                out.push((
+                    rules::NDC_FORMAT,
+                    format!(
+                        "LIN03 NDC '{}' is not 11 digits",
+                        String::from_utf8_lossy(ndc)
+                    ),
+                ));
+            }
+        }
+        b"DTP" => {
+            let v = seg.value(3);
+            let ok = match seg.value(2) {
+                b"D8" => is_date(v) && v.len() == 8,
+                b"RD8" => match v.iter().position(|&b| b == b'-') {
+                    Some(i) => {
+                        let (a, b) = (&v[..i], &v[i + 1..]);
+                        a.len() == 8 && b.len() == 8 && is_date(a) && is_date(b) && a <= b
+                    }
+                    None => false,
+                },
+                _ => true,
+            };
+            if !ok {
+                out.push((
+                    rules::DATE_FORMAT,
+                    format!(
+                        "DTP*{} date is not a valid {} value",
+                        String::from_utf8_lossy(seg.value(1)),
+                        String::from_utf8_lossy(seg.value(2))
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npi() {
+        assert!(npi_valid(b"1234567893"));
+        assert!(!npi_valid(b"1234567890"));
+        assert!(!npi_valid(b"123456789"));
+        // The check digit of 123456789 is 3; any other last digit fails.
+        for d in b'0'..=b'9' {
+            assert_eq!(
+                npi_valid(&[b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', d]),
+                d == b'3'
+            );
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        for ok in [&b"G121"[..], b"G12", b"Z7989", b"S72001A"] {
+            assert!(icd10_shape(ok), "{ok:?}");
+        }
+        for bad in [&b"G12.1"[..], b"g121", b"12", b"1234"] {
+            assert!(!icd10_shape(bad), "{bad:?}");
+        }
+        for ok in [&b"J2326"[..], b"62321", b"0001U", b"99213", b"1234F"] {
+            assert!(procedure_shape(ok), "{ok:?}");
+        }
+        for bad in [&b"J232"[..], b"W1234", b"623211", b"J23A6"] {
+            assert!(!procedure_shape(bad), "{bad:?}");
+        }
+    }
+}
