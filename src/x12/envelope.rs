@@ -103,7 +103,15 @@ pub struct Reader<'a> {
     findings: Vec<Finding>,
     error: Option<LexError>,
     finished: bool,
+    /// The last segment read: where the end of input stands for trailers it lacks.
+    last: Option<Segment<'a>>,
+    /// Capacity for the next transaction: the size of the last one, so that a batch of
+    /// similar transactions does not grow each vector from empty.
+    capacity: usize,
 }
+
+/// Largest capacity carried from one transaction to the next (segments).
+const MAX_CAPACITY_HINT: usize = 4096;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -134,6 +142,8 @@ impl<'a> Reader<'a> {
             findings: Vec::new(),
             error: None,
             finished: false,
+            last: None,
+            capacity: 0,
         }
     }
 
@@ -184,6 +194,8 @@ impl<'a> Reader<'a> {
     }
 
     fn emit_transaction(&mut self, segments: Vec<Segment<'a>>) {
+        // Bounded so that one huge transaction does not pin its size on every later one.
+        self.capacity = segments.len().min(MAX_CAPACITY_HINT);
         if let Some(gs) = self.gs.as_mut() {
             gs.children += 1;
         }
@@ -275,6 +287,7 @@ impl<'a> Reader<'a> {
     }
 
     fn accept(&mut self, seg: Segment<'a>) {
+        self.last = Some(seg);
         match seg.id() {
             b"ISA" => {
                 self.close_transaction(&seg);
@@ -306,7 +319,9 @@ impl<'a> Reader<'a> {
                     let m = "ST outside a functional group".to_string();
                     self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
                 }
-                self.st = Some(vec![seg]);
+                let mut segments = Vec::with_capacity(self.capacity);
+                segments.push(seg);
+                self.st = Some(segments);
             }
             b"SE" if self.st.is_some() => {
                 let (st, n) = match self.st.as_mut() {
@@ -378,20 +393,12 @@ impl<'a> Reader<'a> {
     fn finish(&mut self) {
         self.finished = true;
         // The end of input stands where the last segment ended.
-        let Some(last) = self.last_open_segment() else {
+        let Some(last) = self.last else {
             return;
         };
         self.close_transaction(&last);
         self.close_group(&last);
         self.close_interchange(&last);
-    }
-
-    fn last_open_segment(&self) -> Option<Segment<'a>> {
-        self.st
-            .as_ref()
-            .and_then(|v| v.last().copied())
-            .or(self.gs.as_ref().map(|o| o.header))
-            .or(self.isa.as_ref().map(|o| o.header))
     }
 }
 

@@ -153,7 +153,11 @@ impl<'a> Iterator for Lexer<'a> {
         }
         let (body_len, body_newlines, terminator) = if isa_here {
             match self.isa() {
-                Ok(len) => (len, 0, self.delimiters.map(|d| d.segment)),
+                Ok(len) => {
+                    // A wrapped ISA (a newline in its padding) still moves the line count.
+                    let nl = memchr::memchr_iter(b'\n', &rest[..len]).count() as u32;
+                    (len, nl, self.delimiters.map(|d| d.segment))
+                }
                 Err(e) => return self.fail(e),
             }
         } else {
@@ -269,6 +273,20 @@ mod tests {
         }
         let (_, err) = lex(b"ISA*00*   *");
         assert!(matches!(err, Some(LexError::IsaCutShort { .. })));
+    }
+
+    /// Regression: newlines inside the ISA body were not counted, so every later segment
+    /// of an interchange with a wrapped ISA had its line one too low.
+    #[test]
+    fn wrapped_isa_counts_lines() {
+        let isa = ISA.replace("*ZZ*RECEIVERS", "*ZZ\n*RECEIVERS");
+        let input = format!("{isa}\nGS*HC*A~\nIEA*0*000000905~");
+        let (segs, err) = lex(input.as_bytes());
+        assert_eq!(err, None);
+        assert_eq!(ids(&segs), ["ISA", "GS", "IEA"]);
+        assert_eq!(segs[0].value(8), b"RECEIVERS ID   ");
+        assert_eq!(segs[1].line, 3);
+        assert_eq!(segs[2].line, 4);
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl<'a> Segment<'a> {
         delimiters: Delimiters,
     ) -> Self {
         let body = &raw[..body_len];
-        let id_len = memchr::memchr(delimiters.element, body).unwrap_or(body.len());
+        let id_len = id_end(delimiters.element, body);
         Segment {
             raw,
             body_len: body_len as u32,
@@ -124,6 +124,23 @@ impl<'a> Segment<'a> {
     pub fn element_count(&self) -> usize {
         self.elements().count()
     }
+}
+
+/// Where the id ends: the first element separator, or the end of the body.
+///
+/// Ids are two or three bytes, so a scan of the first bytes finds the separator before
+/// `memchr` would have finished its set-up; `memchr` is kept for odd, long ids.
+#[inline]
+fn id_end(sep: u8, body: &[u8]) -> usize {
+    const SHORT: usize = 4;
+    let head = &body[..body.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&b| b == sep) {
+        return i;
+    }
+    if body.len() <= SHORT {
+        return body.len();
+    }
+    memchr::memchr(sep, &body[SHORT..]).map_or(body.len(), |i| i + SHORT)
 }
 
 /// Iterator over a segment's elements.
@@ -268,6 +285,23 @@ mod tests {
         let s = seg(b"LX*~", 3);
         assert_eq!(s.element_count(), 1);
         assert_eq!(s.value(1), b"");
+    }
+
+    #[test]
+    fn id_ends_at_the_first_separator_whatever_its_length() {
+        for (raw, id) in [
+            (&b"N3*X~"[..], &b"N3"[..]),
+            (b"CLM*1~", b"CLM"),
+            (b"ABCD*1~", b"ABCD"),
+            (b"ABCDEFGH*1~", b"ABCDEFGH"),
+            (b"ABCDEFGH~", b"ABCDEFGH"),
+            (b"ABCD~", b"ABCD"),
+            (b"*1~", b""),
+            (b"~", b""),
+        ] {
+            let s = seg(raw, raw.len() - 1);
+            assert_eq!(s.id(), id, "{}", String::from_utf8_lossy(raw));
+        }
     }
 
     #[test]

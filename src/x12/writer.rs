@@ -320,47 +320,59 @@ impl<W: Write> Writer<W> {
             }
             let mine = &order[start..next];
             let is_se = i == last && seg.is("SE");
-            if mine.iter().any(|e| matches!(e, Edit::Delete { .. })) {
-                continue;
+            let deleted = mine.iter().any(|e| matches!(e, Edit::Delete { .. }));
+            if !deleted {
+                self.edited_segment(seg, mine, is_se && resize, written)?;
+                written += 1;
             }
-            let sets = mine.iter().filter(|e| matches!(e, Edit::Set { .. }));
-            let mut owned: Option<OwnedSegment> = None;
-            for e in sets {
-                if let Edit::Set {
-                    element,
-                    component,
-                    value,
-                    ..
-                } = e
-                {
-                    owned
-                        .get_or_insert_with(|| OwnedSegment::from_segment(seg))
-                        .set(*element, *component, value);
-                }
-            }
-            if is_se && resize {
-                let count = written + 1;
-                owned
-                    .get_or_insert_with(|| OwnedSegment::from_segment(seg))
-                    .set(1, 0, count.to_string().as_bytes());
-            }
-            match &owned {
-                Some(o) => self.owned(o, seg)?,
-                None => self.copy(seg)?,
-            }
-            written += 1;
             for e in mine {
                 if let Edit::Insert { segment, .. } = e {
-                    if !seg.terminated() {
+                    if !deleted && !seg.terminated() {
                         // The last segment had no terminator; the inserted one follows it.
                         self.out.write_all(&[seg.delimiters.segment])?;
                     }
+                    // A deleted segment still lends its place: delimiters, ending, trivia.
                     self.owned(segment, seg)?;
                     written += 1;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Writes `seg` with its `Set` edits applied; `recount` sets SE01 to `written + 1`.
+    fn edited_segment(
+        &mut self,
+        seg: &Segment<'_>,
+        mine: &[&Edit],
+        recount: bool,
+        written: usize,
+    ) -> io::Result<()> {
+        let sets = mine.iter().filter(|e| matches!(e, Edit::Set { .. }));
+        let mut owned: Option<OwnedSegment> = None;
+        for e in sets {
+            if let Edit::Set {
+                element,
+                component,
+                value,
+                ..
+            } = e
+            {
+                owned
+                    .get_or_insert_with(|| OwnedSegment::from_segment(seg))
+                    .set(*element, *component, value);
+            }
+        }
+        if recount {
+            let count = written + 1;
+            owned
+                .get_or_insert_with(|| OwnedSegment::from_segment(seg))
+                .set(1, 0, count.to_string().as_bytes());
+        }
+        match &owned {
+            Some(o) => self.owned(o, seg),
+            None => self.copy(seg),
+        }
     }
 }
 
