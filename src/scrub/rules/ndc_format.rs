@@ -48,11 +48,19 @@ pub fn eleven(cx: &Cx<'_, '_>, line: &ServiceLine<'_>, raw: &str) -> Option<Stri
     if t.contains(['-', ' ']) {
         return ndc::from_hyphenated(t);
     }
-    let known: Vec<String> = ndc::candidates(t)
+    if !cx.is_drug(line) {
+        return None;
+    }
+    from_bare(t, &cx.catalog.drug.ndcs)
+}
+
+/// The one reading of a bare 10-digit NDC that is in `known`; `None` when none or several are.
+fn from_bare(raw: &str, known: &[String]) -> Option<String> {
+    let found: Vec<String> = ndc::candidates(raw)
         .into_iter()
-        .filter(|c| cx.is_drug(line) && cx.catalog.drug.ndcs.contains(c))
+        .filter(|c| known.contains(c))
         .collect();
-    match known.as_slice() {
+    match found.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
     }
@@ -86,5 +94,24 @@ impl Rule for NdcFormat {
                 None => hit,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_10_digits_convert_only_when_one_reading_is_known() {
+        let one = ["64406005801".to_string()];
+        assert_eq!(
+            from_bare("6440605801", &one).as_deref(),
+            Some("64406005801")
+        );
+        // Two readings known (4-4-2 and 5-3-2): ambiguous, unfixed.
+        let two = ["06440605801".to_string(), "64406005801".to_string()];
+        assert_eq!(from_bare("6440605801", &two), None);
+        assert_eq!(from_bare("1234567890", &one), None);
+        assert_eq!(from_bare("644060580", &one), None);
     }
 }
