@@ -32,6 +32,10 @@ pub struct Drug {
     pub ndc_unit: String,
     pub unit_slips: Vec<Decimal>,
     pub waste_modifier_from: chrono::NaiveDate,
+    /// Modifier of a single-dose vial fully used (JZ).
+    pub no_waste_modifier: String,
+    /// Modifier of a documented discard, on its own line (JW).
+    pub waste_modifier: String,
     pub concurrent: Vec<String>,
     pub revenue_code: String,
 }

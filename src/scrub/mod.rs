@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod lines;
 pub mod ndc;
 pub mod registry;
 pub mod rule;

@@ -1,0 +1,64 @@
+//! ## What it does
+//! Checks that a claim with J2326 does not also bill J3399 (Zolgensma,
+//! onasemnogene abeparvovec), another SMA therapy.
+//!
+//! ## Why is this bad?
+//! Payer SMA policies cover one disease-modifying therapy at a time: nusinersen after gene
+//! therapy, or both on one claim, is denied for lack of medical necessity unless a
+//! specific exception is documented and authorized.
+//!
+//! ## Example
+//! ```text
+//! SV1*HC:J2326:JZ*12500*UN*120***1~ ... SV1*HC:J3399*2125000*UN*1***1~
+//! ```
+//!
+//! ## Fix
+//! None: which therapy was meant does not follow from the claim.
+//!
+//! ## Decisions
+//! The finding is on each concurrent line's SV1/SV2; the products come from the catalog
+//! (`drug.concurrent`).
+//!
+//! ## References
+//! FDA Spinraza and Zolgensma labels; commercial and Medicaid SMA medical policies
+//! (one disease-modifying therapy at a time).
+
+use crate::claim::Claim;
+use crate::report::Severity;
+use crate::scrub::catalog::listed;
+use crate::scrub::lines::drug_lines;
+use crate::scrub::rule::{Cx, Hit, Rule};
+
+pub struct ConcurrentTherapy;
+
+impl Rule for ConcurrentTherapy {
+    fn id(&self) -> &'static str {
+        "concurrent-therapy"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("concurrent_therapy.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        if drug_lines(cx, claim).next().is_none() {
+            return;
+        }
+        let drug = &cx.catalog.drug;
+        for line in &claim.lines {
+            if listed(&drug.concurrent, line.code) {
+                out.push(Hit::new(
+                    self.id(),
+                    self.severity(),
+                    line.service.unwrap_or(line.lx),
+                    format!(
+                        "{} billed on the same claim as {}",
+                        line.code_str(),
+                        drug.hcpcs
+                    ),
+                ));
+            }
+        }
+    }
+}

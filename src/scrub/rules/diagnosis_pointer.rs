@@ -1,0 +1,105 @@
+//! ## What it does
+//! On an 837P, checks that each J2326 line's diagnosis pointers (SV107) point at an SMA
+//! code (G12.0, G12.1, G12.8, G12.9) of the claim's HI.
+//!
+//! ## Why is this bad?
+//! Payers read the line's medical necessity from the diagnoses it points at, the first
+//! one above all; a J2326 line pointing at, say, a muscle-weakness code is denied even
+//! when the claim lists SMA elsewhere.
+//!
+//! ## Example
+//! ```text
+//! HI*ABK:M6281*ABF:G121~ ... SV1*HC:J2326:JZ*12500*UN*120***1~
+//! ```
+//!
+//! ## Fix
+//! Puts the position of the claim's first typed SMA code (G12.0, G12.1, G12.8) first in
+//! SV107, keeping the other pointers after it (at most four) (recode). With no typed SMA
+//! code on the claim (G12.9 only) the finding stays unfixed.
+//!
+//! ## Decisions
+//! Where the catalogue is silent:
+//! - Silent when the claim has no SMA code at all: `diagnosis-missing` /
+//!   `diagnosis-not-sma` own that condition; pointing elsewhere cannot fix it.
+//! - An empty SV107, or pointers past the end of the diagnosis list, point at no SMA code.
+//! - A typed SMA code past position 12 cannot be pointed at: unfixed.
+//!
+//! ## References
+//! ASC X12 005010X222A1 2400 SV107 (C004, pointers 1-12 into 2300 HI); CMS-1500 item 24E;
+//! FDA Spinraza label (indication: SMA).
+
+use crate::claim::Claim;
+use crate::grammar::Kind;
+use crate::report::{FixClass, Severity};
+use crate::scrub::lines::{drug_lines, in_list, sma_candidates};
+use crate::scrub::rule::{Cx, Hit, Rule};
+
+use super::diagnosis_missing::{SmaState, sma_state};
+
+pub struct DiagnosisPointer;
+
+/// Most pointers SV107 holds, and the highest position one may name.
+const MAX_POINTERS: usize = 4;
+const MAX_POSITION: usize = 12;
+
+impl Rule for DiagnosisPointer {
+    fn id(&self) -> &'static str {
+        "diagnosis-pointer"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("diagnosis_pointer.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        if cx.kind != Kind::Professional
+            || !matches!(
+                sma_state(cx, claim),
+                Some(SmaState::Typed | SmaState::Unspecified)
+            )
+        {
+            return;
+        }
+        let dx = &cx.catalog.diagnosis;
+        let sma: Vec<usize> = sma_candidates(cx, claim)
+            .filter(|d| in_list(&dx.sma, &d.normalized()))
+            .map(|d| d.pointer)
+            .collect();
+        let typed = sma_candidates(cx, claim)
+            .find(|d| in_list(&dx.typed, &d.normalized()))
+            .map(|d| d.pointer)
+            .filter(|&p| p <= MAX_POSITION);
+        for line in drug_lines(cx, claim) {
+            let Some(sv) = line.service else { continue };
+            if line.pointers.iter().any(|p| sma.contains(p)) {
+                continue;
+            }
+            let hit = Hit::new(
+                self.id(),
+                self.severity(),
+                sv,
+                format!(
+                    "the {} line's diagnosis pointers name no SMA code",
+                    cx.catalog.drug.hcpcs
+                ),
+            );
+            let Some(p) = typed else {
+                out.push(hit);
+                continue;
+            };
+            let mut new = vec![p];
+            new.extend(line.pointers.iter().copied().filter(|&q| q != p));
+            new.truncate(MAX_POINTERS);
+            let old = cx.seg(sv).element(7).map_or(0, |e| e.components().count());
+            let edits = (1..=old.max(new.len()))
+                .rev()
+                .map(|c| {
+                    let v = new.get(c - 1).map(ToString::to_string).unwrap_or_default();
+                    cx.set(sv, 7, c, v)
+                })
+                .collect();
+            out.push(hit.fix(FixClass::Recode, edits));
+        }
+    }
+}

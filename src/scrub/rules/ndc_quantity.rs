@@ -1,0 +1,84 @@
+//! ## What it does
+//! Checks that the CTP quantity (CTP04) of a J2326 line is 5 mL × units / 120, the
+//! units being those after `drug-units`.
+//!
+//! ## Why is this bad?
+//! Payers check the NDC quantity against the HCPCS units: 120 units of J2326 are one
+//! 5 mL vial. A quantity of 1 (vial), 12 (mg) or 0.5 does not match and the line is denied.
+//!
+//! ## Example
+//! ```text
+//! SV1*HC:J2326:JZ*12500*UN*120***1~ ... LIN**N4*64406005801~CTP****1*ML~
+//! ```
+//!
+//! ## Fix
+//! Sets CTP04 to the quantity (repair: the CTP describes the units billed).
+//!
+//! ## Decisions
+//! Where the catalogue is silent:
+//! - "Units after `drug-units`": when `drug-units` would set 120 on the line (its fix
+//!   condition holds, whether or not `--fixes` applies recodes), the quantity is 5 mL;
+//!   else it follows the billed units.
+//! - Quantities are compared and written rounded to 3 decimal places (100 units:
+//!   4.167 mL), printed normalised (5, 2.5, never 5.000).
+//! - Silent when the line's units are not a number, when CTP05-1 is not `ML` (`ndc-unit`
+//!   owns it) or when the CTP is missing (`ndc-missing` owns it). A CTP04 that is not a
+//!   number is reported and set.
+//!
+//! ## References
+//! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP04 quantity).
+
+use crate::claim::Claim;
+use crate::report::{FixClass, Severity};
+use crate::scrub::lines::drug_lines;
+use crate::scrub::rule::{Cx, Hit, Rule};
+
+use super::drug_units::units_after;
+use super::ndc_unit::quantity;
+
+pub struct NdcQuantity;
+
+impl Rule for NdcQuantity {
+    fn id(&self) -> &'static str {
+        "ndc-quantity"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("ndc_quantity.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        let ml = cx.catalog.drug.ndc_unit.as_str();
+        for line in drug_lines(cx, claim) {
+            let Some(d) = line.drug else { continue };
+            let Some(ctp) = d.ctp else { continue };
+            if d.unit != ml.as_bytes() {
+                continue;
+            }
+            let Some(units) = units_after(cx, claim, line) else {
+                continue;
+            };
+            let expected = quantity(cx, units);
+            if d.quantity.map(|q| q.round_dp(3)) == Some(expected) {
+                continue;
+            }
+            let billed = d
+                .quantity
+                .map_or_else(|| "not a number".to_string(), |q| q.normalize().to_string());
+            let hit = Hit::new(
+                self.id(),
+                self.severity(),
+                ctp,
+                format!(
+                    "CTP04 quantity {billed} {ml} does not match {} units: {expected} {ml}",
+                    units.normalize()
+                ),
+            );
+            out.push(hit.fix(
+                FixClass::Repair,
+                vec![cx.set(ctp, 4, 0, expected.to_string())],
+            ));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! ## What it does
+//! Checks that the CTP unit of measure (CTP05-1) of a J2326 line is `ML`.
+//!
+//! ## Why is this bad?
+//! Spinraza is a liquid (12 mg / 5 mL): the NDC quantity is billed in milliliters. A
+//! quantity in units (UN), milligrams (ME) or grams (GR) does not match the NDC's package
+//! and payers deny the line.
+//!
+//! ## Example
+//! ```text
+//! LIN**N4*64406005801~CTP****12*ME~
+//! ```
+//!
+//! ## Fix
+//! Sets `ML` and the matching quantity, 5 mL × units / 120 (repair: the units are what
+//! was billed; the CTP only describes them).
+//!
+//! ## Decisions
+//! Where the catalogue is silent:
+//! - The units are those after `drug-units` (120 where its fix condition holds), the same
+//!   as `ndc-quantity` uses, so both rules agree on the quantity.
+//! - The quantity is rounded to 3 decimal places (the NDC quantity precision payers
+//!   accept).
+//! - When the line's units are not a number the finding stays unfixed.
+//!
+//! `ndc-quantity` is silent while the unit is not `ML`.
+//!
+//! ## References
+//! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP05-1 F2, GR, ME,
+//! ML, UN).
+
+use rust_decimal::Decimal;
+
+use crate::claim::Claim;
+use crate::report::{FixClass, Severity};
+use crate::scrub::lines::drug_lines;
+use crate::scrub::rule::{Cx, Hit, Rule};
+
+use super::drug_units::units_after;
+
+pub struct NdcUnit;
+
+/// The CTP quantity for `units` of the drug: 5 mL × units / 120, 3 decimals, normalised.
+pub fn quantity(cx: &Cx<'_, '_>, units: Decimal) -> Decimal {
+    let d = &cx.catalog.drug;
+    (d.ndc_quantity_per_dose * units / d.units_per_dose)
+        .round_dp(3)
+        .normalize()
+}
+
+impl Rule for NdcUnit {
+    fn id(&self) -> &'static str {
+        "ndc-unit"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("ndc_unit.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        let ml = cx.catalog.drug.ndc_unit.as_str();
+        for line in drug_lines(cx, claim) {
+            let Some(d) = line.drug else { continue };
+            let Some(ctp) = d.ctp else { continue };
+            if d.unit == ml.as_bytes() {
+                continue;
+            }
+            let unit = String::from_utf8_lossy(d.unit);
+            let hit = Hit::new(
+                self.id(),
+                self.severity(),
+                ctp,
+                if unit.is_empty() {
+                    format!("CTP05-1 unit is empty, not {ml}")
+                } else {
+                    format!("CTP05-1 unit is '{unit}', not {ml}")
+                },
+            );
+            out.push(match units_after(cx, claim, line) {
+                Some(u) => hit.fix(
+                    FixClass::Repair,
+                    vec![
+                        cx.set(ctp, 4, 0, quantity(cx, u).to_string()),
+                        cx.set(ctp, 5, 1, ml),
+                    ],
+                ),
+                None => hit,
+            });
+        }
+    }
+}

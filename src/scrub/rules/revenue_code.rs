@@ -1,0 +1,65 @@
+//! ## What it does
+//! On an 837I, checks that every J2326 line is billed under revenue code 0636 (SV201).
+//!
+//! ## Why is this bad?
+//! Hospital outpatient claims bill drugs that need detailed coding under revenue code
+//! 0636 ("drugs requiring detailed coding"); Medicare and most payers deny or reprocess a
+//! HCPCS drug line under another revenue code (0250 general pharmacy, 0260 IV therapy).
+//!
+//! ## Example
+//! ```text
+//! SV2*0250*HC:J2326:JZ*12500*UN*120~
+//! ```
+//!
+//! ## Fix
+//! Sets SV201 to 0636 (recode: the revenue code is part of what was billed).
+//!
+//! ## Decisions
+//! An 837P has no revenue code: the rule does not apply there.
+//!
+//! ## References
+//! ASC X12 005010X223A2 2400 SV201; NUBC UB-04 revenue code 0636; CMS Claims Processing
+//! Manual ch. 4 and 17 (drugs requiring detailed coding).
+
+use crate::claim::Claim;
+use crate::grammar::Kind;
+use crate::report::{FixClass, Severity};
+use crate::scrub::lines::drug_lines;
+use crate::scrub::rule::{Cx, Hit, Rule};
+
+pub struct RevenueCode;
+
+impl Rule for RevenueCode {
+    fn id(&self) -> &'static str {
+        "revenue-code"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("revenue_code.rs")
+    }
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+        if cx.kind != Kind::Institutional {
+            return;
+        }
+        let rev = cx.catalog.drug.revenue_code.as_str();
+        for line in drug_lines(cx, claim) {
+            let Some(sv) = line.service else { continue };
+            if line.revenue == rev.as_bytes() {
+                continue;
+            }
+            let hit = Hit::new(
+                self.id(),
+                self.severity(),
+                sv,
+                format!(
+                    "the {} line is under revenue code '{}', not {rev}",
+                    cx.catalog.drug.hcpcs,
+                    String::from_utf8_lossy(line.revenue)
+                ),
+            );
+            out.push(hit.fix(FixClass::Recode, vec![cx.set(sv, 1, 0, rev)]));
+        }
+    }
+}
