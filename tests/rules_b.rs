@@ -783,3 +783,32 @@ fn em_modifier_25_on_an_administration_date() {
         [(W, false, l("3"))]
     );
 }
+
+#[test]
+fn a_jw_line_is_a_j2326_line_for_pairing() {
+    // JZ dose and a JW discard line on a date without administration: both reported,
+    // no fix (two J2326 lines).
+    let mut waste = drug(K::P, D2);
+    waste[0] = "SV1*HC:J2326:JW*0*UN*0***1".into();
+    let mut dose = drug(K::P, D2);
+    dose[0] = "SV1*HC:J2326*12500*UN*120***1".into();
+    let input = edi(K::P, "22", P_CLAIM, &[dose, waste, svc(K::P, "62321", D1)]);
+    let s = run(&input, &all());
+    assert_eq!(
+        found(&s, "admin-dos-match"),
+        [(E, false, l("1")), (E, false, l("2"))]
+    );
+    // A JW line is the same drug, not another one: admin-code still recodes.
+    let mut waste = drug(K::P, D1);
+    waste[0] = "SV1*HC:J2326:JW*0*UN*0***1".into();
+    let s = run(
+        &edi(
+            K::P,
+            "22",
+            P_CLAIM,
+            &[drug(K::P, D1), waste, svc(K::P, "96372", D1)],
+        ),
+        &all(),
+    );
+    assert_eq!(found(&s, "admin-code"), [(E, true, l("3"))]);
+}

@@ -23,7 +23,8 @@
 //! - the line is the only wrong administration line on that date;
 //! - no other drug is on that date: a line that is not J2326 and either has a HCPCS code
 //!   starting with a catalog `other_drug_prefixes` entry (J) or carries a 2410 NDC, since
-//!   the wrong code may then be that drug's administration;
+//!   the wrong code may then be that drug's administration (a J2326 JW line is the same
+//!   drug, not another);
 //! - the code is not an add-on (96366-96368, 96375, 96376, 96415, 96417): an add-on is
 //!   never the first administration.
 //!

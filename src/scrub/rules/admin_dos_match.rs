@@ -19,7 +19,9 @@
 //! Only with exactly one J2326 line and one administration line on the claim, both dated
 //! by a single-day D8 DTP*472 on the line: sets the J2326 line's DTP*472 date to the
 //! administration line's (recode). Otherwise (several lines, RD8 ranges, a date taken from
-//! the 837I DTP*434) the finding stays unfixed.
+//! the 837I DTP*434) the finding stays unfixed. A JW (discarded amount) line is a J2326
+//! line: with a dose line and its JW line there are two, and neither date is moved, since
+//! which of the two dates is wrong does not follow from the claim.
 //!
 //! A J2326 line whose date is unknown (no DTP*472, and on 837I no single-day DTP*434)
 //! cannot be matched: it is reported, never fixed. A claim with no administration line
