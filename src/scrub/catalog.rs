@@ -47,6 +47,7 @@ pub struct Admin {
     pub wrong_route: Vec<String>,
     pub punctures: Vec<String>,
     pub add_on: Vec<String>,
+    pub other_drug_prefixes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod lines;
 pub mod ndc;
+pub mod pairing;
 pub mod registry;
 pub mod rule;
 pub mod rules;

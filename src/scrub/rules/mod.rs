@@ -1,5 +1,9 @@
 //! One file per rule, named after its id. `ALL` is the registry, in run order.
 
+mod admin_code;
+mod admin_code_variant;
+mod admin_dos_match;
+mod admin_missing;
 mod claim_balance;
 mod concurrent_therapy;
 mod diagnosis_format;
@@ -8,6 +12,8 @@ mod diagnosis_not_sma;
 mod diagnosis_pointer;
 mod diagnosis_unspecified;
 mod drug_units;
+mod em_modifier_25;
+mod imaging_bundled;
 mod line_numbering;
 mod ndc_format;
 mod ndc_missing;
@@ -15,6 +21,8 @@ mod ndc_product;
 mod ndc_qualifier;
 mod ndc_quantity;
 mod ndc_unit;
+mod place_of_service;
+mod prior_auth;
 mod revenue_code;
 mod waste_modifier;
 
@@ -30,13 +38,21 @@ pub static ALL: &[&dyn Rule] = &[
     &ndc_quantity::NdcQuantity,
     &drug_units::DrugUnits,
     &waste_modifier::WasteModifier,
+    &admin_code::AdminCode,
+    &admin_code_variant::AdminCodeVariant,
+    &admin_missing::AdminMissing,
+    &admin_dos_match::AdminDosMatch,
+    &imaging_bundled::ImagingBundled,
     &diagnosis_missing::DiagnosisMissing,
     &diagnosis_unspecified::DiagnosisUnspecified,
     &diagnosis_not_sma::DiagnosisNotSma,
     &diagnosis_format::DiagnosisFormat,
     &diagnosis_pointer::DiagnosisPointer,
+    &place_of_service::PlaceOfService,
+    &prior_auth::PriorAuth,
     &concurrent_therapy::ConcurrentTherapy,
     &revenue_code::RevenueCode,
+    &em_modifier_25::EmModifier25,
     &claim_balance::ClaimBalance,
     &line_numbering::LineNumbering,
 ];
