@@ -2,8 +2,10 @@
 //!
 //! The binary `x837` is a thin shell over this library; see `ARCHITECTURE.md`.
 
+pub mod generate;
 pub mod grammar;
 pub mod info;
 pub mod input;
+pub mod output;
 pub mod report;
 pub mod x12;
