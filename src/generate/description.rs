@@ -300,12 +300,23 @@ pub fn parse(
 ) -> Result<(Description, Kind), Vec<DescriptionError>> {
     let de = &mut serde_json::Deserializer::from_slice(json);
     let desc: Description = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        vec![DescriptionError {
-            path: if path == "." { String::new() } else { path },
-            message: inner.to_string(),
-        }]
+        let mut path = e.path().to_string();
+        if path == "." || path == "?" {
+            path.clear();
+        }
+        let mut message = e.into_inner().to_string();
+        // Name the missing field in the path: `claims[0].lines[1].date: missing field`.
+        if let Some(rest) = message.strip_prefix("missing field `")
+            && let Some((field, at)) = rest.split_once('`')
+        {
+            path = if path.is_empty() {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            };
+            message = format!("missing field{at}");
+        }
+        vec![DescriptionError { path, message }]
     })?;
     let Some(kind) = kind.or(desc.kind) else {
         return Err(vec![DescriptionError {

@@ -973,3 +973,155 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
     }
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(kind: SynthKind, claims: u64, seed: u64, rate: f64) -> (Vec<u8>, Vec<u8>, Summary) {
+        let options = Options {
+            claims,
+            seed,
+            kind,
+            error_rate: rate,
+            control: Control::default(),
+        };
+        let mut out = Vec::new();
+        let mut truth = Vec::new();
+        let summary = run(&options, &mut out, Some(&mut truth)).unwrap();
+        (out, truth, summary)
+    }
+
+    #[test]
+    fn every_variant_occurs_in_ten_thousand_claims_at_half_rate() {
+        let options = Options {
+            claims: 10_000,
+            seed: 2024,
+            kind: SynthKind::Mixed,
+            error_rate: 0.5,
+            control: Control::default(),
+        };
+        let summary = run(&options, io::sink(), None::<io::Sink>).unwrap();
+        for (name, _) in variants() {
+            let n = summary.injected.get(name).copied().unwrap_or(0);
+            assert!(n > 0, "variant {name} never injected");
+        }
+        let injected: u64 = summary.injected.values().sum();
+        let share = injected as f64 / summary.j2326_claims as f64;
+        assert!((0.45..0.55).contains(&share), "share {share}");
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let a = batch(SynthKind::Mixed, 300, 9, 0.3);
+        let b = batch(SynthKind::Mixed, 300, 9, 0.3);
+        let c = batch(SynthKind::Mixed, 300, 10, 0.3);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        assert_ne!(a.0, c.0);
+    }
+
+    #[test]
+    fn truth_lists_every_claim_and_the_injected_rules() {
+        let (out, truth, summary) = batch(SynthKind::Professional, 500, 3, 1.0);
+        let t: serde_json::Value = serde_json::from_slice(&truth).unwrap();
+        let claims = t["claims"].as_object().unwrap();
+        assert_eq!(claims.len(), 500);
+        let with_rules = claims
+            .values()
+            .filter(|v| !v.as_array().unwrap().is_empty())
+            .count() as u64;
+        assert_eq!(with_rules, summary.injected.values().sum::<u64>());
+        assert_eq!(with_rules, summary.j2326_claims);
+        let known: Vec<&str> = VARIANTS.iter().flat_map(|v| v.rules).copied().collect();
+        for rules in claims.values() {
+            for r in rules.as_array().unwrap() {
+                assert!(known.contains(&r.as_str().unwrap()));
+            }
+        }
+        // No 837I-only variant in an 837P batch.
+        assert!(!summary.injected.contains_key("revenue-code-not-0636"));
+        assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn envelopes_and_counts_are_consistent() {
+        for kind in [
+            SynthKind::Professional,
+            SynthKind::Institutional,
+            SynthKind::Mixed,
+        ] {
+            let (out, _, summary) = batch(kind, 2300, 5, 0.5);
+            let counted = crate::info::count(&out, "synth");
+            assert!(counted.error.is_none(), "{:?}", counted.error);
+            assert!(counted.findings.is_empty(), "{:?}", counted.findings);
+            assert_eq!(counted.info.claims, 2300);
+            assert_eq!(counted.info.interchanges, 1);
+            assert!(counted.info.transactions >= 3);
+            assert_eq!(summary.bytes, out.len() as u64);
+        }
+    }
+
+    fn claim_text<'a>(out: &'a str, id: &str) -> &'a str {
+        let start = out.find(&format!("CLM*{id}*")).unwrap();
+        let end = out[start..]
+            .find("\nHL*")
+            .or_else(|| out[start..].find("\nSE*"))
+            .unwrap();
+        &out[start..start + end]
+    }
+
+    #[test]
+    fn segment_level_injections_land_in_the_claim() {
+        let (out, truth, _) = batch(SynthKind::Mixed, 3000, 77, 1.0);
+        let out = String::from_utf8(out).unwrap();
+        let t: serde_json::Value = serde_json::from_slice(&truth).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, rules) in t["claims"].as_object().unwrap() {
+            let rules: Vec<&str> = rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            let text = claim_text(&out, id);
+            match rules.as_slice() {
+                ["ndc-qualifier"] => {
+                    assert!(
+                        text.contains("LIN**N1*")
+                            || text.contains("LIN**N2*")
+                            || text.contains("LIN**N3*"),
+                        "{text}"
+                    );
+                }
+                ["ndc-format"] => assert!(!text.contains("LIN**N4*64406005801"), "{text}"),
+                ["diagnosis-format"] => {
+                    assert!(text.contains("HI*ABK:G12.") || text.contains("HI*ABK:g12"));
+                }
+                ["line-numbering"] => {
+                    assert!(text.contains("LX*2~\n") && text.find("LX*2") < text.find("LX*1"))
+                }
+                ["claim-balance"] => {
+                    let clm02: Decimal = text.split('*').nth(2).unwrap().parse().unwrap();
+                    let sum: Decimal = text
+                        .lines()
+                        .filter(|l| l.starts_with("SV1*") || l.starts_with("SV2*"))
+                        .map(|l| {
+                            let at = if l.starts_with("SV1") { 2 } else { 3 };
+                            l.split('*').nth(at).unwrap().parse::<Decimal>().unwrap()
+                        })
+                        .sum();
+                    assert_ne!(clm02, sum);
+                }
+                ["ndc-missing"] => {
+                    let drug = &text[text.find("J2326").unwrap()..];
+                    let drug = drug.split("\nLX*").next().unwrap();
+                    assert!(!drug.contains("CTP*"), "{drug}");
+                }
+                _ => continue,
+            }
+            seen.insert(rules[0]);
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+    }
+}
