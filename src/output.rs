@@ -20,10 +20,15 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".x837-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".x837-").suffix(".tmp");
+        // A temporary file is private (0600); the output is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder.tempfile_in(dir)?;
         Ok(AtomicFile {
             file: BufWriter::with_capacity(1 << 16, tmp),
             path: path.to_path_buf(),

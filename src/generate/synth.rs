@@ -689,7 +689,7 @@ fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option
         }
         "admin-other-date" => {
             if let Some(ai) = ai {
-                let days = *rng.pick(&[-7i64, -1, 1, 14]);
+                let days = *rng.pick(&[-14i64, -7, -1, 1]);
                 claim.lines[ai].date = shift(&date, days);
             }
         }
