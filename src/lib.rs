@@ -3,6 +3,7 @@
 //! The binary `x837` is a thin shell over this library; see `ARCHITECTURE.md`.
 
 pub mod claim;
+pub mod generate;
 pub mod grammar;
 pub mod info;
 pub mod input;

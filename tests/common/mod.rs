@@ -4,7 +4,10 @@
 //! Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod pyx12;
+
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use x837::x12::{Lexer, OwnedElement, OwnedSegment, Segment};
 
@@ -234,4 +237,17 @@ pub fn lex_all(input: &[u8]) -> Vec<Segment<'_>> {
 /// Shows bytes as text for assertion messages.
 pub fn show(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `x837` binary with `args`.
+pub fn x837(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_x837"))
+        .args(args)
+        .output()
+        .expect("run x837")
 }

@@ -1,0 +1,826 @@
+//! The claim description: a JSON document (serde) that names everything an 837 needs.
+//!
+//! `parse` reads it and checks it, so that every problem comes back with its JSON path.
+//! See `docs/claim-description.md` for the format.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which implementation guide to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    /// Professional, 005010X222A1.
+    #[serde(rename = "837p")]
+    Professional,
+    /// Institutional, 005010X223A2.
+    #[serde(rename = "837i")]
+    Institutional,
+}
+
+impl Kind {
+    /// GS08 and ST03.
+    pub fn version(self) -> &'static str {
+        match self {
+            Kind::Professional => "005010X222A1",
+            Kind::Institutional => "005010X223A2",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Professional => "837p",
+            Kind::Institutional => "837i",
+        })
+    }
+}
+
+/// A whole description: one interchange with one transaction holding `claims`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Description {
+    /// `837p` or `837i`; the command line may override it.
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    /// Creation date `YYYY-MM-DD` (ISA09, GS04, BHT04).
+    pub date: String,
+    /// Creation time `HH:MM` (ISA10, GS05, BHT05).
+    pub time: String,
+    /// ISA15: `T` test (the default) or `P` production.
+    #[serde(default)]
+    pub usage: Option<String>,
+    /// BHT03; the ST02 control number when absent.
+    #[serde(default)]
+    pub reference: Option<String>,
+    pub submitter: Submitter,
+    pub receiver: Receiver,
+    pub billing_provider: BillingProvider,
+    pub claims: Vec<Claim>,
+}
+
+/// Loop 1000A and the sender ids of ISA06/GS02.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submitter {
+    /// ISA06, GS02 and NM109 of 1000A.
+    pub id: String,
+    pub name: String,
+    pub contact_name: String,
+    /// Ten digits.
+    pub phone: String,
+}
+
+/// Loop 1000B and the receiver ids of ISA08/GS03.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receiver {
+    pub id: String,
+    pub name: String,
+}
+
+/// A street address (N3/N4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub city: String,
+    /// Two-letter state code.
+    pub state: String,
+    /// Five or nine digits (nine for a billing provider).
+    pub zip: String,
+}
+
+/// Loops 2000A and 2010AA: an organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingProvider {
+    pub name: String,
+    /// Ten digits with a valid check digit.
+    pub npi: String,
+    /// Employer identification number, nine digits (REF*EI).
+    pub tax_id: String,
+    /// Health care provider taxonomy code, ten characters (PRV*BI*PXC).
+    pub taxonomy: String,
+    pub address: Address,
+}
+
+/// Loop 2000B/2010BA: the insured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscriber {
+    pub member_id: String,
+    pub last_name: String,
+    pub first_name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// `F`, `M` or `U`.
+    pub gender: String,
+    pub address: Address,
+    #[serde(default)]
+    pub group_number: Option<String>,
+    /// SBR01: `P` (the default), `S`, `T`.
+    #[serde(default)]
+    pub payer_responsibility: Option<String>,
+}
+
+/// How the patient is related to the subscriber (PAT01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relationship {
+    Spouse,
+    Child,
+    Employee,
+    Other,
+}
+
+impl Relationship {
+    /// The X12 individual relationship code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relationship::Spouse => "01",
+            Relationship::Child => "19",
+            Relationship::Employee => "20",
+            Relationship::Other => "G8",
+        }
+    }
+}
+
+/// Loop 2000C/2010CA: a patient who is not the subscriber.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    pub relationship: Relationship,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub address: Address,
+}
+
+/// Loop 2010BB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payer {
+    pub name: String,
+    /// Payer identifier (NM109 with qualifier PI).
+    pub id: String,
+    /// SBR09 claim filing indicator: `CI`, `BL`, `MB`, `MA`, `MC`, `HM`, ...
+    pub filing_indicator: String,
+}
+
+/// A person with an NPI (837I attending provider, loop 2310A).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Practitioner {
+    pub last_name: String,
+    pub first_name: String,
+    pub npi: String,
+}
+
+/// A date range, both ends included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+/// Loop 2300 and its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// CLM01, the patient control number.
+    pub id: String,
+    pub subscriber: Subscriber,
+    /// Present only when the patient is not the subscriber (loop 2000C).
+    #[serde(default)]
+    pub patient: Option<Patient>,
+    pub payer: Payer,
+    /// 837P: place of service code (CLM05-1).
+    #[serde(default)]
+    pub place_of_service: Option<String>,
+    /// 837P: claim frequency code (CLM05-3), `1` when absent.
+    #[serde(default)]
+    pub frequency: Option<String>,
+    /// 837I: type of bill, three digits or four with a leading zero (`0131`).
+    #[serde(default)]
+    pub type_of_bill: Option<String>,
+    /// 837I: statement period (DTP*434).
+    #[serde(default)]
+    pub statement_dates: Option<Period>,
+    /// 837I: patient status code (CL103), `01` when absent.
+    #[serde(default)]
+    pub patient_status: Option<String>,
+    /// 837I: attending provider (loop 2310A).
+    #[serde(default)]
+    pub attending: Option<Practitioner>,
+    /// REF*G1.
+    #[serde(default)]
+    pub prior_authorization: Option<String>,
+    /// ICD-10-CM codes, with or without the point; the first is the principal one.
+    pub diagnoses: Vec<String>,
+    pub lines: Vec<Line>,
+}
+
+/// Loop 2400: one service line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// HCPCS/CPT code.
+    pub procedure: String,
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+    /// 837I: revenue code, four digits.
+    #[serde(default)]
+    pub revenue_code: Option<String>,
+    pub charge: Decimal,
+    pub units: Decimal,
+    /// `UN` (the default) or `MJ` minutes (837P), `DA` days (837I).
+    #[serde(default)]
+    pub unit_basis: Option<String>,
+    /// Date of service `YYYY-MM-DD`, or the first day of a range.
+    pub date: String,
+    /// Last day of a range (DTP*472*RD8).
+    #[serde(default)]
+    pub date_to: Option<String>,
+    /// 837P: positions (from 1) in `diagnoses`; `[1]` when absent.
+    #[serde(default)]
+    pub diagnosis_pointers: Vec<u8>,
+    /// 837P: place of service of this line when it differs from the claim's (SV105).
+    #[serde(default)]
+    pub place_of_service: Option<String>,
+    /// Loop 2410.
+    #[serde(default)]
+    pub ndc: Option<Ndc>,
+}
+
+/// Loop 2410: drug identification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ndc {
+    /// Eleven digits, no hyphens (LIN03 with N4).
+    pub code: String,
+    /// CTP04.
+    pub quantity: Decimal,
+    /// CTP05-1: `F2`, `GR`, `ME`, `ML` or `UN`.
+    pub unit: String,
+}
+
+/// One problem with a description, at a JSON path such as `claims[0].lines[1].date`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescriptionError {
+    /// The JSON path; empty for the document itself.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for DescriptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Reads a description from JSON and checks it for `kind` (or its own `kind`).
+///
+/// Returns every problem found, each with its path; nothing is built from a description
+/// with problems.
+pub fn parse(
+    json: &[u8],
+    kind: Option<Kind>,
+) -> Result<(Description, Kind), Vec<DescriptionError>> {
+    let de = &mut serde_json::Deserializer::from_slice(json);
+    let desc: Description = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." || path == "?" {
+            path.clear();
+        }
+        let mut message = e.into_inner().to_string();
+        // Name the missing field in the path: `claims[0].lines[1].date: missing field`.
+        if let Some(rest) = message.strip_prefix("missing field `")
+            && let Some((field, at)) = rest.split_once('`')
+        {
+            path = if path.is_empty() {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            };
+            message = format!("missing field{at}");
+        }
+        vec![DescriptionError { path, message }]
+    })?;
+    let Some(kind) = kind.or(desc.kind) else {
+        return Err(vec![DescriptionError {
+            path: "kind".into(),
+            message: "no kind: give \"kind\": \"837p\" or \"837i\", or --kind".into(),
+        }]);
+    };
+    let errors = check(&desc, kind);
+    if errors.is_empty() {
+        Ok((desc, kind))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Collects semantic problems with their paths.
+struct Checker {
+    errors: Vec<DescriptionError>,
+}
+
+impl Checker {
+    fn fail(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(DescriptionError {
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Free text: 1..=max printable ASCII characters, none of them an X12 delimiter.
+    fn text(&mut self, path: &str, value: &str, max: usize) -> bool {
+        if value.trim().is_empty() {
+            self.fail(path, "must not be empty");
+            false
+        } else if value.len() > max {
+            self.fail(path, format!("longer than {max} characters"));
+            false
+        } else if let Some(c) = value
+            .chars()
+            .find(|c| !(' '..='~').contains(c) || "*:^~".contains(*c))
+        {
+            self.fail(path, format!("character {c:?} cannot be written in X12"));
+            false
+        } else {
+            true
+        }
+    }
+
+    fn opt_text(&mut self, path: &str, value: Option<&str>, max: usize) {
+        if let Some(v) = value {
+            self.text(path, v, max);
+        }
+    }
+
+    fn digits(&mut self, path: &str, value: &str, lens: &[usize]) -> bool {
+        let ok = lens.contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
+        if !ok {
+            let lens: Vec<String> = lens.iter().map(ToString::to_string).collect();
+            self.fail(path, format!("must be {} digits", lens.join(" or ")));
+        }
+        ok
+    }
+
+    fn code(&mut self, path: &str, value: &str, allowed: &[&str]) -> bool {
+        let ok = allowed.contains(&value);
+        if !ok {
+            self.fail(
+                path,
+                format!(
+                    "unknown code {value:?} (expected one of {})",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        ok
+    }
+
+    fn date(&mut self, path: &str, value: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            Ok(d) if value.len() == 10 => Some(d),
+            _ => {
+                self.fail(path, format!("{value:?} is not a date YYYY-MM-DD"));
+                None
+            }
+        }
+    }
+
+    fn npi(&mut self, path: &str, value: &str) {
+        if self.digits(path, value, &[10]) && !npi_valid(value) {
+            self.fail(path, "NPI check digit is wrong");
+        }
+    }
+
+    fn address(&mut self, path: &str, a: &Address, zip9: bool) {
+        self.text(&format!("{path}.line1"), &a.line1, 55);
+        self.opt_text(&format!("{path}.line2"), a.line2.as_deref(), 55);
+        self.text(&format!("{path}.city"), &a.city, 30);
+        if !(a.state.len() == 2 && a.state.bytes().all(|b| b.is_ascii_uppercase())) {
+            self.fail(&format!("{path}.state"), "must be two upper-case letters");
+        }
+        self.digits(
+            &format!("{path}.zip"),
+            &a.zip,
+            if zip9 { &[9] } else { &[5, 9] },
+        );
+    }
+
+    fn amount(&mut self, path: &str, value: Decimal, positive: bool) {
+        if value.is_sign_negative() || (positive && value.is_zero()) {
+            self.fail(path, "must be greater than zero");
+        } else if value.scale() > 2 && value.normalize().scale() > 2 {
+            self.fail(path, "at most two decimal places");
+        } else if value >= Decimal::from(10_000_000_000i64) {
+            self.fail(path, "too large");
+        }
+    }
+}
+
+/// True when `npi` (ten digits) has the right Luhn check digit with the 80840 prefix.
+pub fn npi_valid(npi: &str) -> bool {
+    let b = npi.as_bytes();
+    if b.len() != 10 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    npi_check_digit(&npi[..9]) == Some(b[9] - b'0')
+}
+
+/// The check digit for the first nine digits of an NPI.
+pub fn npi_check_digit(first9: &str) -> Option<u8> {
+    let b = first9.as_bytes();
+    if b.len() != 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // 24 is the Luhn sum of the prefix 80840 with the doubling the NPI position gives it.
+    let mut sum = 24u32;
+    for (i, d) in b.iter().enumerate() {
+        let mut v = u32::from(d - b'0');
+        if i % 2 == 0 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
+/// A diagnosis code as written in HI: without the point, upper case.
+pub fn diagnosis_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| *c != '.')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Facility type code (CLM05-1) and frequency (CLM05-3) from a type of bill.
+pub fn split_type_of_bill(tob: &str) -> Option<(&str, &str)> {
+    let t = tob
+        .strip_prefix('0')
+        .filter(|_| tob.len() == 4)
+        .unwrap_or(tob);
+    (t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit())).then(|| (&t[..2], &t[2..]))
+}
+
+const GENDERS: &[&str] = &["F", "M", "U"];
+const FILING: &[&str] = &[
+    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
+    "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+];
+const FREQUENCIES: &[&str] = &["1", "7", "8"];
+const NDC_UNITS: &[&str] = &["F2", "GR", "ME", "ML", "UN"];
+
+fn check(d: &Description, kind: Kind) -> Vec<DescriptionError> {
+    let mut c = Checker { errors: Vec::new() };
+    let created = c.date("date", &d.date);
+    let time_ok = d.time.len() == 5 && chrono::NaiveTime::parse_from_str(&d.time, "%H:%M").is_ok();
+    if !time_ok {
+        c.fail("time", format!("{:?} is not a time HH:MM", d.time));
+    }
+    if let Some(u) = &d.usage {
+        c.code("usage", u, &["T", "P"]);
+    }
+    c.opt_text("reference", d.reference.as_deref(), 30);
+    if c.text("submitter.id", &d.submitter.id, 15) && d.submitter.id.len() < 2 {
+        c.fail("submitter.id", "at least two characters");
+    }
+    c.text("submitter.name", &d.submitter.name, 60);
+    c.text("submitter.contact_name", &d.submitter.contact_name, 60);
+    c.digits("submitter.phone", &d.submitter.phone, &[10]);
+    if c.text("receiver.id", &d.receiver.id, 15) && d.receiver.id.len() < 2 {
+        c.fail("receiver.id", "at least two characters");
+    }
+    c.text("receiver.name", &d.receiver.name, 60);
+    let bp = &d.billing_provider;
+    c.text("billing_provider.name", &bp.name, 60);
+    c.npi("billing_provider.npi", &bp.npi);
+    c.digits("billing_provider.tax_id", &bp.tax_id, &[9]);
+    if !(bp.taxonomy.len() == 10 && bp.taxonomy.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        c.fail("billing_provider.taxonomy", "must be ten letters or digits");
+    }
+    c.address("billing_provider.address", &bp.address, true);
+    if d.claims.is_empty() {
+        c.fail("claims", "at least one claim");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, claim) in d.claims.iter().enumerate() {
+        let p = format!("claims[{i}]");
+        if c.text(&format!("{p}.id"), &claim.id, 38) && !seen.insert(claim.id.as_str()) {
+            c.fail(&format!("{p}.id"), "same id as an earlier claim");
+        }
+        check_claim(&mut c, &p, claim, kind, created);
+    }
+    c.errors
+}
+
+fn check_person(c: &mut Checker, p: &str, last: &str, first: &str, dob: &str, gender: &str) {
+    c.text(&format!("{p}.last_name"), last, 60);
+    c.text(&format!("{p}.first_name"), first, 35);
+    c.date(&format!("{p}.birth_date"), dob);
+    c.code(&format!("{p}.gender"), gender, GENDERS);
+}
+
+fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Option<NaiveDate>) {
+    let s = &claim.subscriber;
+    let sp = format!("{p}.subscriber");
+    c.text(&format!("{sp}.member_id"), &s.member_id, 80);
+    check_person(
+        c,
+        &sp,
+        &s.last_name,
+        &s.first_name,
+        &s.birth_date,
+        &s.gender,
+    );
+    c.address(&format!("{sp}.address"), &s.address, false);
+    c.opt_text(&format!("{sp}.group_number"), s.group_number.as_deref(), 50);
+    if let Some(r) = &s.payer_responsibility {
+        c.code(&format!("{sp}.payer_responsibility"), r, &["P", "S", "T"]);
+    }
+    if let Some(pat) = &claim.patient {
+        let pp = format!("{p}.patient");
+        check_person(
+            c,
+            &pp,
+            &pat.last_name,
+            &pat.first_name,
+            &pat.birth_date,
+            &pat.gender,
+        );
+        c.address(&format!("{pp}.address"), &pat.address, false);
+    }
+    c.text(&format!("{p}.payer.name"), &claim.payer.name, 60);
+    c.text(&format!("{p}.payer.id"), &claim.payer.id, 80);
+    c.code(
+        &format!("{p}.payer.filing_indicator"),
+        &claim.payer.filing_indicator,
+        FILING,
+    );
+    c.opt_text(
+        &format!("{p}.prior_authorization"),
+        claim.prior_authorization.as_deref(),
+        50,
+    );
+    let only = |c: &mut Checker, field: &str, present: bool, which: Kind| {
+        if present && which != kind {
+            c.fail(
+                &format!("{p}.{field}"),
+                format!("only for {which}, not {kind}"),
+            );
+        }
+    };
+    match kind {
+        Kind::Professional => {
+            match &claim.place_of_service {
+                Some(pos) => {
+                    c.digits(&format!("{p}.place_of_service"), pos, &[2]);
+                }
+                None => c.fail(&format!("{p}.place_of_service"), "missing (837p)"),
+            }
+            if let Some(f) = &claim.frequency {
+                c.code(&format!("{p}.frequency"), f, FREQUENCIES);
+            }
+        }
+        Kind::Institutional => {
+            match &claim.type_of_bill {
+                Some(tob) => match split_type_of_bill(tob) {
+                    Some((_, f)) => {
+                        c.code(&format!("{p}.type_of_bill"), f, FREQUENCIES);
+                    }
+                    None => c.fail(
+                        &format!("{p}.type_of_bill"),
+                        "must be three digits, or four with a leading zero",
+                    ),
+                },
+                None => c.fail(&format!("{p}.type_of_bill"), "missing (837i)"),
+            }
+            match &claim.statement_dates {
+                Some(per) => {
+                    let from = c.date(&format!("{p}.statement_dates.from"), &per.from);
+                    let to = c.date(&format!("{p}.statement_dates.to"), &per.to);
+                    if let (Some(f), Some(t)) = (from, to)
+                        && t < f
+                    {
+                        c.fail(&format!("{p}.statement_dates.to"), "before from");
+                    }
+                }
+                None => c.fail(&format!("{p}.statement_dates"), "missing (837i)"),
+            }
+            if let Some(st) = &claim.patient_status {
+                c.digits(&format!("{p}.patient_status"), st, &[2]);
+            }
+            match &claim.attending {
+                Some(a) => {
+                    let ap = format!("{p}.attending");
+                    c.text(&format!("{ap}.last_name"), &a.last_name, 60);
+                    c.text(&format!("{ap}.first_name"), &a.first_name, 35);
+                    c.npi(&format!("{ap}.npi"), &a.npi);
+                }
+                None => c.fail(&format!("{p}.attending"), "missing (837i)"),
+            }
+        }
+    }
+    only(
+        c,
+        "place_of_service",
+        claim.place_of_service.is_some(),
+        Kind::Professional,
+    );
+    only(
+        c,
+        "frequency",
+        claim.frequency.is_some(),
+        Kind::Professional,
+    );
+    only(
+        c,
+        "type_of_bill",
+        claim.type_of_bill.is_some(),
+        Kind::Institutional,
+    );
+    only(
+        c,
+        "statement_dates",
+        claim.statement_dates.is_some(),
+        Kind::Institutional,
+    );
+    only(
+        c,
+        "patient_status",
+        claim.patient_status.is_some(),
+        Kind::Institutional,
+    );
+    only(
+        c,
+        "attending",
+        claim.attending.is_some(),
+        Kind::Institutional,
+    );
+
+    if claim.diagnoses.is_empty() {
+        c.fail(&format!("{p}.diagnoses"), "at least one diagnosis");
+    }
+    if claim.diagnoses.len() > 12 {
+        c.fail(&format!("{p}.diagnoses"), "at most 12 diagnoses");
+    }
+    for (i, dx) in claim.diagnoses.iter().enumerate() {
+        let code = diagnosis_code(dx);
+        let ok = (3..=7).contains(&code.len())
+            && code.as_bytes()[0].is_ascii_uppercase()
+            && code.bytes().all(|b| b.is_ascii_alphanumeric())
+            && dx.matches('.').count() <= 1;
+        if !ok {
+            c.fail(
+                &format!("{p}.diagnoses[{i}]"),
+                format!("{dx:?} is not an ICD-10-CM code"),
+            );
+        }
+    }
+    if claim.lines.is_empty() {
+        c.fail(&format!("{p}.lines"), "at least one line");
+    }
+    if claim.lines.len() > 50 {
+        c.fail(&format!("{p}.lines"), "at most 50 lines");
+    }
+    for (i, line) in claim.lines.iter().enumerate() {
+        check_line(
+            c,
+            &format!("{p}.lines[{i}]"),
+            line,
+            kind,
+            claim.diagnoses.len(),
+            created,
+        );
+    }
+}
+
+fn check_line(
+    c: &mut Checker,
+    p: &str,
+    line: &Line,
+    kind: Kind,
+    diagnoses: usize,
+    created: Option<NaiveDate>,
+) {
+    if !(line.procedure.len() == 5 && line.procedure.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        c.fail(
+            &format!("{p}.procedure"),
+            "must be five letters or digits (HCPCS/CPT)",
+        );
+    }
+    if line.modifiers.len() > 4 {
+        c.fail(&format!("{p}.modifiers"), "at most four modifiers");
+    }
+    for (i, m) in line.modifiers.iter().enumerate() {
+        if !(m.len() == 2 && m.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            c.fail(
+                &format!("{p}.modifiers[{i}]"),
+                "must be two letters or digits",
+            );
+        }
+    }
+    c.amount(&format!("{p}.charge"), line.charge, false);
+    c.amount(&format!("{p}.units"), line.units, true);
+    if let Some(b) = &line.unit_basis {
+        let allowed: &[&str] = match kind {
+            Kind::Professional => &["UN", "MJ"],
+            Kind::Institutional => &["UN", "DA"],
+        };
+        c.code(&format!("{p}.unit_basis"), b, allowed);
+    }
+    let from = c.date(&format!("{p}.date"), &line.date);
+    if let Some(to) = &line.date_to {
+        let to_date = c.date(&format!("{p}.date_to"), to);
+        if let (Some(f), Some(t)) = (from, to_date)
+            && t < f
+        {
+            c.fail(&format!("{p}.date_to"), "before date");
+        }
+    }
+    if let (Some(f), Some(cr)) = (from, created)
+        && f > cr
+    {
+        c.fail(&format!("{p}.date"), "after the description's date");
+    }
+    match kind {
+        Kind::Professional => {
+            if line.revenue_code.is_some() {
+                c.fail(&format!("{p}.revenue_code"), "only for 837i, not 837p");
+            }
+            if line.diagnosis_pointers.len() > 4 {
+                c.fail(&format!("{p}.diagnosis_pointers"), "at most four pointers");
+            }
+            for (i, ptr) in line.diagnosis_pointers.iter().enumerate() {
+                if *ptr == 0 || usize::from(*ptr) > diagnoses {
+                    c.fail(
+                        &format!("{p}.diagnosis_pointers[{i}]"),
+                        format!("{ptr} points at no diagnosis (1..={diagnoses})"),
+                    );
+                }
+            }
+            if let Some(pos) = &line.place_of_service {
+                c.digits(&format!("{p}.place_of_service"), pos, &[2]);
+            }
+        }
+        Kind::Institutional => {
+            match &line.revenue_code {
+                Some(rc) => {
+                    c.digits(&format!("{p}.revenue_code"), rc, &[4]);
+                }
+                None => c.fail(&format!("{p}.revenue_code"), "missing (837i)"),
+            }
+            if !line.diagnosis_pointers.is_empty() {
+                c.fail(
+                    &format!("{p}.diagnosis_pointers"),
+                    "only for 837p, not 837i",
+                );
+            }
+            if line.place_of_service.is_some() {
+                c.fail(&format!("{p}.place_of_service"), "only for 837p, not 837i");
+            }
+        }
+    }
+    if let Some(ndc) = &line.ndc {
+        c.digits(&format!("{p}.ndc.code"), &ndc.code, &[11]);
+        c.amount(&format!("{p}.ndc.quantity"), ndc.quantity, true);
+        c.code(&format!("{p}.ndc.unit"), &ndc.unit, NDC_UNITS);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npi_check_digits() {
+        assert!(npi_valid("1234567893"));
+        assert!(!npi_valid("1234567890"));
+        assert_eq!(npi_check_digit("123456789"), Some(3));
+    }
+
+    #[test]
+    fn type_of_bill() {
+        assert_eq!(split_type_of_bill("0131"), Some(("13", "1")));
+        assert_eq!(split_type_of_bill("137"), Some(("13", "7")));
+        assert_eq!(split_type_of_bill("13"), None);
+    }
+}

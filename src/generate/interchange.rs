@@ -1,0 +1,299 @@
+//! A streaming interchange writer: ISA/GS/ST envelopes with their control numbers and
+//! counts, HL numbering, one segment per line; nothing but the open claim is kept.
+
+use std::io::{self, Write};
+
+use super::build;
+use super::description::{BillingProvider, Claim, Kind, Receiver, Submitter};
+use crate::x12::{Delimiters, OwnedSegment};
+
+/// First control numbers; each new group and transaction takes the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Control {
+    /// ISA13, at most nine digits.
+    pub isa13: u32,
+    /// GS06 of the first group.
+    pub gs06: u32,
+    /// ST02 of the first transaction.
+    pub st02: u32,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control {
+            isa13: 1,
+            gs06: 1,
+            st02: 1,
+        }
+    }
+}
+
+/// What the envelopes and the transaction header say.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub submitter: Submitter,
+    pub receiver: Receiver,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`.
+    pub time: String,
+    /// ISA15, `T` or `P`.
+    pub usage: String,
+    /// BHT03; the ST02 when `None`.
+    pub reference: Option<String>,
+}
+
+struct OpenTransaction {
+    segments: u64,
+    hl: u64,
+    /// HL of the open 2000A and its provider.
+    billing: Option<(u64, BillingProvider)>,
+    claims: u64,
+    control: String,
+}
+
+/// Writes one interchange segment by segment.
+pub struct InterchangeWriter<W: Write> {
+    out: W,
+    delimiters: Delimiters,
+    envelope: Envelope,
+    control: Control,
+    next_gs: u32,
+    next_st: u32,
+    groups: u64,
+    /// Kind, GS06 and transaction count of the open group.
+    group: Option<(Kind, u32, u64)>,
+    tx: Option<OpenTransaction>,
+    buf: Vec<u8>,
+    scratch: Vec<OwnedSegment>,
+    written: u64,
+}
+
+fn pad(value: &str, width: usize) -> String {
+    format!("{value:<width$}")
+}
+
+impl<W: Write> InterchangeWriter<W> {
+    /// Writes the ISA segment.
+    pub fn new(out: W, envelope: Envelope, control: Control) -> io::Result<Self> {
+        let mut w = InterchangeWriter {
+            out,
+            delimiters: Delimiters::default(),
+            control,
+            next_gs: control.gs06,
+            next_st: control.st02,
+            groups: 0,
+            group: None,
+            tx: None,
+            buf: Vec::with_capacity(256),
+            scratch: Vec::with_capacity(64),
+            written: 0,
+            envelope,
+        };
+        let e = &w.envelope;
+        let date = build::d8(&e.date);
+        let yymmdd = date.get(2..).unwrap_or("000101").to_string();
+        let isa = OwnedSegment::new(
+            "ISA",
+            [
+                "00".to_string(),
+                pad("", 10),
+                "00".into(),
+                pad("", 10),
+                "ZZ".into(),
+                pad(&e.submitter.id, 15),
+                "ZZ".into(),
+                pad(&e.receiver.id, 15),
+                yymmdd,
+                e.time.replace(':', ""),
+                "^".into(),
+                "00501".into(),
+                format!("{:09}", control.isa13 % 1_000_000_000),
+                "0".into(),
+                e.usage.clone(),
+                ":".into(),
+            ],
+        );
+        w.write(&isa)?;
+        Ok(w)
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    fn write(&mut self, s: &OwnedSegment) -> io::Result<()> {
+        self.buf.clear();
+        self.buf.extend_from_slice(&s.id);
+        let d = self.delimiters;
+        for e in &s.elements {
+            self.buf.push(d.element);
+            for (r, rep) in e.repetitions.iter().enumerate() {
+                if r > 0 {
+                    self.buf.push(d.repetition.unwrap_or(b'^'));
+                }
+                for (c, comp) in rep.iter().enumerate() {
+                    if c > 0 {
+                        self.buf.push(d.component);
+                    }
+                    self.buf.extend_from_slice(comp);
+                }
+            }
+        }
+        self.buf.push(d.segment);
+        self.buf.push(b'\n');
+        self.written += self.buf.len() as u64;
+        if let Some(tx) = &mut self.tx {
+            tx.segments += 1;
+        }
+        self.out.write_all(&self.buf)
+    }
+
+    fn write_scratch(&mut self) -> io::Result<()> {
+        let segs = std::mem::take(&mut self.scratch);
+        let result = segs.iter().try_for_each(|s| self.write(s));
+        self.scratch = segs;
+        self.scratch.clear();
+        result
+    }
+
+    /// Claims in the open transaction (0 when none is open).
+    pub fn claims_in_transaction(&self) -> u64 {
+        self.tx.as_ref().map_or(0, |t| t.claims)
+    }
+
+    /// The kind of the open group, if any.
+    pub fn open_kind(&self) -> Option<Kind> {
+        self.group.map(|g| g.0)
+    }
+
+    /// Opens a transaction of `kind` (and a group when the open one is of another kind),
+    /// closing the open transaction first.
+    pub fn open_transaction(&mut self, kind: Kind) -> io::Result<()> {
+        self.close_transaction()?;
+        if self.group.is_some_and(|g| g.0 != kind) {
+            self.close_group()?;
+        }
+        if self.group.is_none() {
+            let gs06 = self.next_gs;
+            self.next_gs = self.next_gs.wrapping_add(1);
+            let e = &self.envelope;
+            let gs = OwnedSegment::new(
+                "GS",
+                [
+                    "HC",
+                    e.submitter.id.as_str(),
+                    e.receiver.id.as_str(),
+                    &build::d8(&e.date),
+                    &e.time.replace(':', ""),
+                    &gs06.to_string(),
+                    "X",
+                    kind.version(),
+                ],
+            );
+            self.write(&gs)?;
+            self.group = Some((kind, gs06, 0));
+            self.groups += 1;
+        }
+        let control = format!("{:04}", self.next_st);
+        self.next_st = self.next_st.wrapping_add(1);
+        self.tx = Some(OpenTransaction {
+            segments: 0,
+            hl: 0,
+            billing: None,
+            claims: 0,
+            control: control.clone(),
+        });
+        if let Some(g) = &mut self.group {
+            g.2 += 1;
+        }
+        self.write(&OwnedSegment::new(
+            "ST",
+            ["837", control.as_str(), kind.version()],
+        ))?;
+        let e = &self.envelope;
+        let reference = e.reference.clone().unwrap_or_else(|| control.clone());
+        let mut segs = std::mem::take(&mut self.scratch);
+        build::header(
+            &mut segs,
+            &reference,
+            &e.date,
+            &e.time,
+            &e.submitter,
+            &e.receiver,
+        );
+        self.scratch = segs;
+        self.write_scratch()
+    }
+
+    /// Writes one claim under `bp` (a new 2000A when it differs from the open one), after
+    /// letting `edit` change its segments (synth injects errors there). Opens a
+    /// transaction of the open group's kind if none is open.
+    pub fn claim(
+        &mut self,
+        kind: Kind,
+        bp: &BillingProvider,
+        claim: &Claim,
+        edit: impl FnOnce(&mut Vec<OwnedSegment>),
+    ) -> io::Result<()> {
+        if self.tx.is_none() || self.open_kind() != Some(kind) {
+            self.open_transaction(kind)?;
+        }
+        let Some(tx) = self.tx.as_mut() else {
+            return Err(io::Error::other("no open transaction"));
+        };
+        let mut segs = std::mem::take(&mut self.scratch);
+        let parent = match &tx.billing {
+            Some((hl, open)) if open == bp => *hl,
+            _ => {
+                tx.hl += 1;
+                build::billing_provider(&mut segs, tx.hl, bp);
+                tx.billing = Some((tx.hl, bp.clone()));
+                tx.hl
+            }
+        };
+        let start = segs.len();
+        let used = build::claim(&mut segs, kind, tx.hl + 1, parent, claim);
+        tx.hl += used;
+        tx.claims += 1;
+        let mut mine = segs.split_off(start);
+        edit(&mut mine);
+        segs.append(&mut mine);
+        self.scratch = segs;
+        self.write_scratch()
+    }
+
+    /// Writes SE for the open transaction, if any.
+    pub fn close_transaction(&mut self) -> io::Result<()> {
+        if let Some(tx) = self.tx.take() {
+            let se = OwnedSegment::new("SE", [(tx.segments + 1).to_string(), tx.control]);
+            self.write(&se)?;
+        }
+        Ok(())
+    }
+
+    fn close_group(&mut self) -> io::Result<()> {
+        self.close_transaction()?;
+        if let Some((_, gs06, n)) = self.group.take() {
+            self.write(&OwnedSegment::new("GE", [n.to_string(), gs06.to_string()]))?;
+        }
+        Ok(())
+    }
+
+    /// Closes what is open, writes IEA and flushes; returns the output and the bytes
+    /// written in all.
+    pub fn finish(mut self) -> io::Result<(W, u64)> {
+        self.close_group()?;
+        let iea = OwnedSegment::new(
+            "IEA",
+            [
+                self.groups.to_string(),
+                format!("{:09}", self.control.isa13 % 1_000_000_000),
+            ],
+        );
+        self.write(&iea)?;
+        self.out.flush()?;
+        Ok((self.out, self.written))
+    }
+}

@@ -1,0 +1,1127 @@
+//! Seeded batches of synthetic claims: J2326 claims with their administration line and
+//! ordinary office and outpatient claims, valid or with one injected error from the J2326
+//! rule catalogue, and a truth file naming the rule ids each claim must produce.
+//!
+//! Everything streams: one claim is held at a time, whatever the batch size.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::build::decimal;
+use super::description::{
+    Address, BillingProvider, Claim, Kind, Line, Ndc, Patient, Payer, Period, Practitioner,
+    Receiver, Relationship, Submitter, Subscriber, npi_check_digit,
+};
+use super::interchange::{Control, Envelope, InterchangeWriter};
+use super::rng::Rng;
+use crate::x12::{OwnedElement, OwnedSegment};
+
+/// Which guides a batch uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SynthKind {
+    Professional,
+    Institutional,
+    /// Runs of either kind, each kind in its own functional group.
+    Mixed,
+}
+
+/// What to make.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub claims: u64,
+    pub seed: u64,
+    pub kind: SynthKind,
+    /// Share of J2326 claims that get one injected error, 0.0 to 1.0.
+    pub error_rate: f64,
+    pub control: Control,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            claims: 100,
+            seed: 0,
+            kind: SynthKind::Professional,
+            error_rate: 0.0,
+            control: Control::default(),
+        }
+    }
+}
+
+/// At most this many claims per transaction set.
+pub const CLAIMS_PER_TRANSACTION: u64 = 1000;
+
+/// What a run made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub claims: u64,
+    pub j2326_claims: u64,
+    /// Claims with an injected error, by variant name.
+    pub injected: BTreeMap<&'static str, u64>,
+    pub bytes: u64,
+}
+
+/// The J2326 NDC of the catalogue, 11 digits.
+pub const J2326_NDC: &str = "64406005801";
+
+/// Where an injected error applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applies {
+    Both,
+    Professional,
+    Institutional,
+}
+
+/// One way to break a J2326 claim: its name and the rule ids the claim must then produce
+/// (j2326.md's definitions and "Order" paragraph decide which).
+struct Variant {
+    name: &'static str,
+    rules: &'static [&'static str],
+    applies: Applies,
+}
+
+const fn v(name: &'static str, rules: &'static [&'static str], applies: Applies) -> Variant {
+    Variant {
+        name,
+        rules,
+        applies,
+    }
+}
+
+use Applies::{Both, Institutional as OnlyI, Professional as OnlyP};
+
+/// Every injected error. Notes on the truth:
+/// - units 1/5/12/1200 keep CTP04 at 5: `ndc-quantity` uses the units after `drug-units`
+///   (120), so only `drug-units`;
+/// - N1/N2/N3 qualifiers belong to `ndc-qualifier` alone, and their LIN03 converts to the
+///   J2326 NDC, so neither `ndc-format` nor `ndc-product`;
+/// - a non-ML unit is `ndc-unit` alone; a LIN without CTP is `ndc-missing`;
+/// - a JW line beside the JZ line also makes the date's units 144: `drug-units` too;
+/// - with no SMA code on the claim the diagnosis rule that owns it reports, and
+///   `diagnosis-pointer` (which fixes a pointer towards an SMA code the claim has) stays
+///   silent.
+const VARIANTS: &[Variant] = &[
+    v("units-1", &["drug-units"], Both),
+    v("units-5", &["drug-units"], Both),
+    v("units-12", &["drug-units"], Both),
+    v("units-1200", &["drug-units"], Both),
+    v("lin-qualifier-n1", &["ndc-qualifier"], Both),
+    v("lin-qualifier-n2", &["ndc-qualifier"], Both),
+    v("lin-qualifier-n3", &["ndc-qualifier"], Both),
+    v("ndc-hyphenated-5-3-2", &["ndc-format"], Both),
+    v("ndc-hyphenated-5-4-2", &["ndc-format"], Both),
+    v("ndc-bare-10-digits", &["ndc-format"], Both),
+    v("ndc-unlisted-package", &["ndc-product"], Both),
+    v("ndc-other-product", &["ndc-product"], Both),
+    v("ndc-loop-missing", &["ndc-missing"], Both),
+    v("ndc-lin-without-ctp", &["ndc-missing"], Both),
+    v("ndc-unit-un", &["ndc-unit"], Both),
+    v("ndc-unit-other", &["ndc-unit"], Both),
+    v("ndc-quantity-wrong", &["ndc-quantity"], Both),
+    v("waste-jz-missing", &["waste-modifier"], Both),
+    v("waste-jw-instead-of-jz", &["waste-modifier"], Both),
+    v("waste-jz-and-jw-one-line", &["waste-modifier"], Both),
+    v(
+        "waste-jw-line-beside-jz",
+        &["waste-modifier", "drug-units"],
+        Both,
+    ),
+    v("waste-jz-on-admin-line", &["waste-modifier"], Both),
+    v("admin-code-iv", &["admin-code"], Both),
+    v("admin-code-im-sc", &["admin-code"], Both),
+    v("admin-code-chemo", &["admin-code"], Both),
+    v("admin-code-puncture", &["admin-code"], Both),
+    v("admin-code-variant", &["admin-code-variant"], Both),
+    v("admin-missing", &["admin-missing"], Both),
+    v("admin-other-date", &["admin-dos-match"], Both),
+    v("admin-rd8-range-misses", &["admin-dos-match"], Both),
+    v("imaging-77003", &["imaging-bundled"], Both),
+    v("imaging-77012", &["imaging-bundled"], Both),
+    v("diagnosis-point", &["diagnosis-format"], Both),
+    v("diagnosis-lower-case", &["diagnosis-format"], Both),
+    v("diagnosis-g12-9-only", &["diagnosis-unspecified"], Both),
+    v("diagnosis-g12-25", &["diagnosis-not-sma"], Both),
+    v("diagnosis-no-sma", &["diagnosis-missing"], Both),
+    v("diagnosis-pointer-not-sma", &["diagnosis-pointer"], OnlyP),
+    v("place-of-service-home", &["place-of-service"], OnlyP),
+    v("place-of-service-telehealth", &["place-of-service"], OnlyP),
+    v("place-of-service-line-home", &["place-of-service"], OnlyP),
+    v("prior-auth-missing", &["prior-auth"], Both),
+    v("concurrent-j3399", &["concurrent-therapy"], Both),
+    v("revenue-code-not-0636", &["revenue-code"], OnlyI),
+    v("em-without-25", &["em-modifier-25"], Both),
+    v("claim-total-mismatch", &["claim-balance"], Both),
+    v("lx-out-of-order", &["line-numbering"], Both),
+];
+
+/// Every variant name and the rule ids it must produce, for tests and documentation.
+pub fn variants() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    VARIANTS.iter().map(|v| (v.name, v.rules))
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "OLIVIA", "LIAM", "EMMA", "NOAH", "AVA", "ELIJAH", "SOPHIA", "LUCAS", "MIA", "MASON", "AMELIA",
+    "ETHAN", "HARPER", "JAMES", "EVELYN", "MATEO", "GRACE", "HENRY", "CHLOE", "LEO",
+];
+const LAST_NAMES: &[&str] = &[
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "WILSON",
+    "ANDERSON",
+    "THOMAS",
+    "TAYLOR",
+    "MOORE",
+    "JACKSON",
+    "MARTIN",
+    "LEE",
+    "PEREZ",
+    "THOMPSON",
+    "WHITE",
+    "HARRIS",
+    "CLARK",
+];
+const STREETS: &[&str] = &[
+    "MAIN ST",
+    "OAK AVE",
+    "MAPLE DR",
+    "CEDAR LN",
+    "PINE ST",
+    "ELM ST",
+    "LAKE RD",
+    "HILL ST",
+    "PARK AVE",
+    "RIVER RD",
+    "WASHINGTON BLVD",
+    "SUNSET DR",
+];
+const CITIES: &[(&str, &str, &str)] = &[
+    ("COLUMBUS", "OH", "43215"),
+    ("DENVER", "CO", "80202"),
+    ("AUSTIN", "TX", "78701"),
+    ("BOSTON", "MA", "02108"),
+    ("SEATTLE", "WA", "98101"),
+    ("NASHVILLE", "TN", "37203"),
+    ("PHOENIX", "AZ", "85004"),
+    ("RALEIGH", "NC", "27601"),
+    ("MADISON", "WI", "53703"),
+    ("PORTLAND", "OR", "97204"),
+];
+const PROFESSIONAL_PROVIDERS: &[(&str, &str)] = &[
+    ("CHILDRENS NEUROMUSCULAR CLINIC", "2084N0400X"),
+    ("VALLEY NEUROLOGY ASSOCIATES", "2084N0400X"),
+    ("SUMMIT PEDIATRIC NEUROLOGY", "2084P0800X"),
+    ("LAKESIDE FAMILY MEDICINE", "207Q00000X"),
+    ("RIVERBEND INTERNAL MEDICINE", "207R00000X"),
+];
+const INSTITUTIONAL_PROVIDERS: &[(&str, &str)] = &[
+    ("LAKESIDE GENERAL HOSPITAL", "282N00000X"),
+    ("ST MARY REGIONAL MEDICAL CENTER", "282N00000X"),
+    ("UNIVERSITY CHILDRENS HOSPITAL", "282NC2000X"),
+    ("MERCY COMMUNITY HOSPITAL", "282N00000X"),
+];
+const PAYERS: &[(&str, &str, &str)] = &[
+    ("MEDICARE", "04412", "MB"),
+    ("BLUE CROSS BLUE SHIELD", "00590", "BL"),
+    ("AETNA", "60054", "CI"),
+    ("UNITEDHEALTHCARE", "87726", "CI"),
+    ("CIGNA", "62308", "CI"),
+    ("STATE MEDICAID", "77027", "MC"),
+];
+const SMA_CODES: &[&str] = &["G12.0", "G12.1", "G12.8"];
+const OTHER_DX: &[&str] = &["Z79.899", "R26.89", "M62.81", "R62.50"];
+const PUNCTURES: &[&str] = &["62270", "62272", "62328", "62329"];
+
+/// The synthetic world of a run: providers and payers drawn once from the seed.
+struct World {
+    professional: Vec<BillingProvider>,
+    institutional: Vec<BillingProvider>,
+    attending: Vec<Practitioner>,
+}
+
+fn npi(rng: &mut Rng) -> String {
+    let first9 = format!("1{}", rng.digits(8));
+    let check = npi_check_digit(&first9).unwrap_or(0);
+    format!("{first9}{check}")
+}
+
+fn address(rng: &mut Rng, zip9: bool) -> Address {
+    let (city, state, zip) = *rng.pick(CITIES);
+    Address {
+        line1: format!("{} {}", rng.range(1, 9999), rng.pick(STREETS)),
+        line2: None,
+        city: city.into(),
+        state: state.into(),
+        zip: if zip9 {
+            format!("{zip}{}", rng.digits(4))
+        } else {
+            zip.into()
+        },
+    }
+}
+
+fn provider(rng: &mut Rng, name: &str, taxonomy: &str) -> BillingProvider {
+    BillingProvider {
+        name: name.into(),
+        npi: npi(rng),
+        tax_id: rng.digits(9),
+        taxonomy: taxonomy.into(),
+        address: address(rng, true),
+    }
+}
+
+impl World {
+    fn new(rng: &mut Rng) -> Self {
+        let professional = PROFESSIONAL_PROVIDERS
+            .iter()
+            .map(|(n, t)| provider(rng, n, t))
+            .collect();
+        let institutional = INSTITUTIONAL_PROVIDERS
+            .iter()
+            .map(|(n, t)| provider(rng, n, t))
+            .collect();
+        let attending = (0..6)
+            .map(|_| Practitioner {
+                last_name: rng.pick(LAST_NAMES).to_string(),
+                first_name: rng.pick(FIRST_NAMES).to_string(),
+                npi: npi(rng),
+            })
+            .collect();
+        World {
+            professional,
+            institutional,
+            attending,
+        }
+    }
+}
+
+fn date_between(rng: &mut Rng, from: NaiveDate, days: u64) -> NaiveDate {
+    from.checked_add_days(Days::new(rng.below(days)))
+        .unwrap_or(from)
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn money(cents: u64) -> Decimal {
+    Decimal::new(cents as i64, 2)
+}
+
+fn line(procedure: &str, modifiers: &[&str], charge: Decimal, units: u32, date: &str) -> Line {
+    Line {
+        procedure: procedure.into(),
+        modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+        revenue_code: None,
+        charge,
+        units: Decimal::from(units),
+        unit_basis: None,
+        date: date.into(),
+        date_to: None,
+        diagnosis_pointers: Vec::new(),
+        place_of_service: None,
+        ndc: None,
+    }
+}
+
+fn ndc(code: &str, quantity: Decimal, unit: &str) -> Option<Ndc> {
+    Some(Ndc {
+        code: code.into(),
+        quantity,
+        unit: unit.into(),
+    })
+}
+
+/// The created date of every synth interchange: output depends on the seed only.
+const CREATED: &str = "2024-07-01";
+
+struct Made {
+    claim: Claim,
+    j2326: bool,
+}
+
+fn person_claim(rng: &mut Rng, kind: Kind, id: String, child_share: f64) -> Claim {
+    let (pname, pid, mut filing) = *rng.pick(PAYERS);
+    if kind == Kind::Institutional && filing == "MB" {
+        filing = "MA";
+    }
+    let last = rng.pick(LAST_NAMES).to_string();
+    let sub_address = address(rng, false);
+    let subscriber = Subscriber {
+        member_id: format!("{}{}", &pid[..1], rng.digits(9)),
+        last_name: last.clone(),
+        first_name: rng.pick(FIRST_NAMES).to_string(),
+        birth_date: iso(date_between(rng, ymd(1950, 1, 1), 45 * 365)),
+        gender: if rng.chance(0.5) { "F" } else { "M" }.into(),
+        address: sub_address.clone(),
+        group_number: (filing == "CI" || filing == "BL").then(|| format!("GRP{}", rng.digits(6))),
+        payer_responsibility: None,
+    };
+    let patient = if rng.chance(child_share) {
+        Some(Patient {
+            relationship: Relationship::Child,
+            last_name: last,
+            first_name: rng.pick(FIRST_NAMES).to_string(),
+            birth_date: iso(date_between(rng, ymd(2008, 1, 1), 15 * 365)),
+            gender: if rng.chance(0.5) { "F" } else { "M" }.into(),
+            address: sub_address,
+        })
+    } else if rng.chance(0.1) {
+        Some(Patient {
+            relationship: Relationship::Spouse,
+            last_name: last,
+            first_name: rng.pick(FIRST_NAMES).to_string(),
+            birth_date: iso(date_between(rng, ymd(1955, 1, 1), 40 * 365)),
+            gender: if rng.chance(0.5) { "F" } else { "M" }.into(),
+            address: sub_address,
+        })
+    } else {
+        None
+    };
+    Claim {
+        id,
+        subscriber,
+        patient,
+        payer: Payer {
+            name: pname.into(),
+            id: pid.into(),
+            filing_indicator: filing.into(),
+        },
+        place_of_service: None,
+        frequency: None,
+        type_of_bill: None,
+        statement_dates: None,
+        patient_status: None,
+        attending: None,
+        prior_authorization: None,
+        diagnoses: Vec::new(),
+        lines: Vec::new(),
+    }
+}
+
+/// Fills the kind-specific claim fields once the lines are known.
+fn finish_claim(rng: &mut Rng, world: &World, kind: Kind, claim: &mut Claim, pos: &str) {
+    match kind {
+        Kind::Professional => {
+            claim.place_of_service = Some(pos.into());
+            for l in &mut claim.lines {
+                l.revenue_code = None;
+            }
+        }
+        Kind::Institutional => {
+            claim.type_of_bill = Some("0131".into());
+            claim.attending = Some(rng.pick(&world.attending).clone());
+            for l in &mut claim.lines {
+                l.diagnosis_pointers.clear();
+            }
+            statement_period(claim);
+        }
+    }
+}
+
+/// 837I: the statement period covers every line date.
+fn statement_period(claim: &mut Claim) {
+    let from = claim.lines.iter().map(|l| l.date.clone()).min();
+    let to = claim
+        .lines
+        .iter()
+        .map(|l| l.date_to.clone().unwrap_or_else(|| l.date.clone()))
+        .max();
+    if let (Some(from), Some(to)) = (from, to) {
+        claim.statement_dates = Some(Period { from, to });
+    }
+}
+
+fn j2326_claim(rng: &mut Rng, world: &World, kind: Kind, id: String) -> Claim {
+    let mut claim = person_claim(rng, kind, id, 0.55);
+    let date = iso(date_between(rng, ymd(2024, 1, 8), 170));
+    claim.diagnoses.push(rng.pick(SMA_CODES).to_string());
+    if rng.chance(0.4) {
+        claim.diagnoses.push(rng.pick(OTHER_DX).to_string());
+    }
+    claim.prior_authorization = Some(format!("PA{}", rng.digits(8)));
+    let mut admin = line("62321", &[], money(rng.range(90_000, 160_000)), 1, &date);
+    admin.revenue_code = Some("0361".into());
+    let mut drug = line(
+        "J2326",
+        &["JZ"],
+        money(rng.range(12_000_000, 14_500_000)),
+        120,
+        &date,
+    );
+    drug.revenue_code = Some("0636".into());
+    drug.ndc = ndc(J2326_NDC, Decimal::from(5), "ML");
+    if claim.diagnoses.len() > 1 && rng.chance(0.5) {
+        drug.diagnosis_pointers = vec![1, 2];
+    }
+    let mut lines = if rng.chance(0.7) {
+        vec![admin, drug]
+    } else {
+        vec![drug, admin]
+    };
+    if rng.chance(0.3) {
+        let mut em = line(
+            rng.pick::<&str>(&["99213", "99214", "99215"]),
+            &["25"],
+            money(rng.range(11_000, 26_000)),
+            1,
+            &date,
+        );
+        em.revenue_code = Some("0510".into());
+        lines.insert(0, em);
+    }
+    if rng.chance(0.25) {
+        let mut sedation = line("99152", &[], money(rng.range(15_000, 30_000)), 1, &date);
+        sedation.revenue_code = Some("0370".into());
+        lines.push(sedation);
+    }
+    claim.lines = lines;
+    let pos = *rng.pick(&["11", "19", "22", "24"]);
+    finish_claim(rng, world, kind, &mut claim, pos);
+    claim
+}
+
+fn office_claim(rng: &mut Rng, world: &World, kind: Kind, id: String) -> Claim {
+    let mut claim = person_claim(rng, kind, id, 0.2);
+    let date = iso(date_between(rng, ymd(2024, 1, 8), 170));
+    let dx: &[&str] = match kind {
+        Kind::Professional => &[
+            "I10", "E11.9", "J06.9", "M54.50", "R51.9", "E78.5", "Z00.00",
+        ],
+        Kind::Institutional => &["R10.9", "R11.0", "K52.9", "R07.9", "S93.401A", "J18.9"],
+    };
+    let n_dx = rng.range(1, 3) as usize;
+    for _ in 0..n_dx {
+        let d = rng.pick(dx).to_string();
+        if !claim.diagnoses.contains(&d) {
+            claim.diagnoses.push(d);
+        }
+    }
+    let ndx = claim.diagnoses.len() as u8;
+    let mut lines = Vec::new();
+    match kind {
+        Kind::Professional => {
+            let em = *rng.pick(&["99212", "99213", "99214", "99203", "99204"]);
+            lines.push(line(em, &[], money(rng.range(9_000, 24_000)), 1, &date));
+            let extras: &[(&str, u64)] = &[
+                ("36415", 1_200),
+                ("81002", 800),
+                ("87880", 2_500),
+                ("93000", 4_500),
+            ];
+            for _ in 0..rng.below(3) {
+                let (code, cents) = *rng.pick(extras);
+                lines.push(line(code, &[], money(cents), 1, &date));
+            }
+            if rng.chance(0.3) {
+                lines.push(line("96372", &[], money(4_500), 1, &date));
+                let mut drug = line("J1885", &[], money(1_800), 2, &date);
+                drug.ndc = ndc("00409379501", Decimal::from(2), "ML");
+                lines.push(drug);
+            }
+            for l in &mut lines {
+                l.diagnosis_pointers = vec![rng.range(1, u64::from(ndx)) as u8];
+            }
+        }
+        Kind::Institutional => {
+            let em = *rng.pick(&["99283", "99284", "99285"]);
+            let mut visit = line(em, &[], money(rng.range(40_000, 150_000)), 1, &date);
+            visit.revenue_code = Some("0450".into());
+            lines.push(visit);
+            let extras: &[(&str, &str, u64)] = &[
+                ("0300", "80053", 12_000),
+                ("0301", "85025", 4_500),
+                ("0320", "71046", 31_000),
+                ("0350", "70450", 95_000),
+                ("0730", "93005", 9_000),
+            ];
+            for _ in 0..rng.range(1, 4) {
+                let (rev, code, cents) = *rng.pick(extras);
+                let mut l = line(code, &[], money(cents), 1, &date);
+                l.revenue_code = Some(rev.into());
+                lines.push(l);
+            }
+            if rng.chance(0.3) {
+                let mut drug = line("J2405", &[], money(2_200), 4, &date);
+                drug.revenue_code = Some("0636".into());
+                drug.ndc = ndc("00409475503", Decimal::from(2), "ML");
+                lines.push(drug);
+            }
+        }
+    }
+    claim.lines = lines;
+    finish_claim(rng, world, kind, &mut claim, "11");
+    claim
+}
+
+fn make_claim(rng: &mut Rng, world: &World, kind: Kind, id: String) -> Made {
+    if rng.chance(0.5) {
+        Made {
+            claim: j2326_claim(rng, world, kind, id),
+            j2326: true,
+        }
+    } else {
+        Made {
+            claim: office_claim(rng, world, kind, id),
+            j2326: false,
+        }
+    }
+}
+
+fn drug_index(claim: &Claim) -> usize {
+    claim
+        .lines
+        .iter()
+        .position(|l| l.procedure == "J2326")
+        .unwrap_or(0)
+}
+
+fn admin_index(claim: &Claim) -> Option<usize> {
+    claim.lines.iter().position(|l| l.procedure == "62321")
+}
+
+fn shift(date: &str, days: i64) -> String {
+    match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        Ok(d) => iso(d + chrono::Duration::days(days)),
+        Err(_) => date.to_string(),
+    }
+}
+
+/// A segment-level change that a description cannot express.
+type SegmentEdit = Box<dyn FnOnce(&mut Vec<OwnedSegment>)>;
+
+/// Changes the description for `variant`; returns a segment edit when one is needed.
+fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option<SegmentEdit> {
+    let di = drug_index(claim);
+    let ai = admin_index(claim);
+    let date = claim.lines[di].date.clone();
+    let mut segment_edit: Option<SegmentEdit> = None;
+    let set_units = |claim: &mut Claim, units: u32| {
+        claim.lines[di].units = Decimal::from(units);
+    };
+    match variant {
+        "units-1" => set_units(claim, 1),
+        "units-5" => set_units(claim, 5),
+        "units-12" => set_units(claim, 12),
+        "units-1200" => set_units(claim, 1200),
+        "lin-qualifier-n1" => segment_edit = Some(lin_edit("N1", J2326_NDC)),
+        "lin-qualifier-n2" => segment_edit = Some(lin_edit("N2", "64406-058-01")),
+        "lin-qualifier-n3" => segment_edit = Some(lin_edit("N3", "64406-0058-1")),
+        "ndc-hyphenated-5-3-2" => set_ndc(claim, di, "64406-058-01"),
+        "ndc-hyphenated-5-4-2" => set_ndc(claim, di, "64406-0058-01"),
+        "ndc-bare-10-digits" => set_ndc(claim, di, "6440605801"),
+        "ndc-unlisted-package" => set_ndc(claim, di, "64406005812"),
+        "ndc-other-product" => set_ndc(claim, di, "50242017607"),
+        "ndc-loop-missing" => claim.lines[di].ndc = None,
+        "ndc-lin-without-ctp" => segment_edit = Some(Box::new(drop_drug_ctp)),
+        "ndc-unit-un" => {
+            if let Some(n) = &mut claim.lines[di].ndc {
+                n.unit = "UN".into();
+                n.quantity = Decimal::ONE;
+            }
+        }
+        "ndc-unit-other" => {
+            let unit = *rng.pick(&["F2", "GR", "ME"]);
+            if let Some(n) = &mut claim.lines[di].ndc {
+                n.unit = unit.into();
+            }
+        }
+        "ndc-quantity-wrong" => {
+            let q = *rng.pick(&[1i64, 10, 12, 120, 25]);
+            if let Some(n) = &mut claim.lines[di].ndc {
+                n.quantity = Decimal::from(q);
+            }
+        }
+        "waste-jz-missing" => claim.lines[di].modifiers.clear(),
+        "waste-jw-instead-of-jz" => claim.lines[di].modifiers = vec!["JW".into()],
+        "waste-jz-and-jw-one-line" => {
+            claim.lines[di].modifiers = vec!["JZ".into(), "JW".into()];
+        }
+        "waste-jw-line-beside-jz" => {
+            let mut jw = claim.lines[di].clone();
+            jw.modifiers = vec!["JW".into()];
+            jw.units = Decimal::from(24);
+            jw.charge = (claim.lines[di].charge / Decimal::from(5)).round_dp(2);
+            jw.ndc = ndc(J2326_NDC, Decimal::ONE, "ML");
+            claim.lines.insert(di + 1, jw);
+        }
+        "waste-jz-on-admin-line" => {
+            if let Some(ai) = ai {
+                claim.lines[ai].modifiers = vec!["JZ".into()];
+            }
+        }
+        "admin-code-iv" => set_admin(
+            claim,
+            ai,
+            rng.pick::<&str>(&["96365", "96366", "96374", "96375"]),
+        ),
+        "admin-code-im-sc" => set_admin(claim, ai, rng.pick::<&str>(&["96372", "96401"])),
+        "admin-code-chemo" => set_admin(claim, ai, rng.pick::<&str>(&["96409", "96413", "96415"])),
+        "admin-code-puncture" => set_admin(claim, ai, rng.pick::<&str>(PUNCTURES)),
+        "admin-code-variant" => {
+            set_admin(
+                claim,
+                ai,
+                rng.pick::<&str>(&["62320", "62322", "62323", "96450"]),
+            );
+        }
+        "admin-missing" => {
+            if let Some(ai) = ai {
+                claim.lines.remove(ai);
+            }
+        }
+        "admin-other-date" => {
+            if let Some(ai) = ai {
+                let days = *rng.pick(&[-14i64, -7, -1, 1]);
+                claim.lines[ai].date = shift(&date, days);
+            }
+        }
+        "admin-rd8-range-misses" => {
+            claim.lines[di].date = shift(&date, 1);
+            claim.lines[di].date_to = Some(shift(&date, 3));
+        }
+        "imaging-77003" | "imaging-77012" => {
+            let code = &variant[8..];
+            let mut img = line(code, &[], money(rng.range(20_000, 45_000)), 1, &date);
+            img.revenue_code = Some("0320".into());
+            let at = ai.map_or(claim.lines.len(), |a| a + 1);
+            claim.lines.insert(at, img);
+        }
+        "diagnosis-point" => segment_edit = Some(Box::new(|s| principal_dx(s, true))),
+        "diagnosis-lower-case" => segment_edit = Some(Box::new(|s| principal_dx(s, false))),
+        "diagnosis-g12-9-only" => claim.diagnoses[0] = "G12.9".into(),
+        "diagnosis-g12-25" => claim.diagnoses[0] = "G12.25".into(),
+        "diagnosis-no-sma" => {
+            claim.diagnoses[0] = rng
+                .pick(&["M62.81", "R26.89", "G71.00", "G70.00"])
+                .to_string()
+        }
+        "diagnosis-pointer-not-sma" => {
+            if claim.diagnoses.len() < 2 {
+                claim.diagnoses.push(rng.pick(OTHER_DX).to_string());
+            }
+            claim.lines[di].diagnosis_pointers = vec![2];
+        }
+        "place-of-service-home" => claim.place_of_service = Some("12".into()),
+        "place-of-service-telehealth" => {
+            claim.place_of_service = Some(rng.pick(&["02", "10"]).to_string());
+        }
+        "place-of-service-line-home" => claim.lines[di].place_of_service = Some("12".into()),
+        "prior-auth-missing" => claim.prior_authorization = None,
+        "concurrent-j3399" => {
+            let mut z = line("J3399", &[], money(212_500_000), 1, &date);
+            z.revenue_code = Some("0636".into());
+            claim.lines.push(z);
+        }
+        "revenue-code-not-0636" => {
+            claim.lines[di].revenue_code = Some(rng.pick(&["0250", "0637", "0260"]).to_string());
+        }
+        "em-without-25" => {
+            let admin_date = ai.map_or(date.clone(), |a| claim.lines[a].date.clone());
+            claim
+                .lines
+                .retain(|l| !l.modifiers.iter().any(|m| m == "25"));
+            let mut em = line(
+                rng.pick::<&str>(&["99213", "99214"]),
+                &[],
+                money(rng.range(11_000, 26_000)),
+                1,
+                &admin_date,
+            );
+            em.revenue_code = Some("0510".into());
+            claim.lines.insert(0, em);
+        }
+        "claim-total-mismatch" => {
+            let delta = money(rng.range(1, 50_000));
+            segment_edit = Some(Box::new(move |s| clm_total_off(s, delta)));
+        }
+        "lx-out-of-order" => segment_edit = Some(Box::new(|s| swap_lx(s))),
+        _ => {}
+    }
+    if kind == Kind::Institutional {
+        statement_period(claim);
+    }
+    segment_edit
+}
+
+fn set_ndc(claim: &mut Claim, di: usize, code: &str) {
+    if let Some(n) = &mut claim.lines[di].ndc {
+        n.code = code.into();
+    }
+}
+
+fn set_admin(claim: &mut Claim, ai: Option<usize>, code: &str) {
+    if let Some(ai) = ai {
+        claim.lines[ai].procedure = code.into();
+    }
+}
+
+fn is_j2326_service(s: &OwnedSegment) -> bool {
+    let comp = match s.id.as_slice() {
+        b"SV1" => s.elements.first(),
+        b"SV2" => s.elements.get(1),
+        _ => None,
+    };
+    comp.and_then(|e| e.repetitions.first())
+        .and_then(|r| r.get(1))
+        .is_some_and(|c| c == b"J2326")
+}
+
+/// Index of the J2326 line's first segment of `id` after its SV1/SV2, before the next LX.
+fn in_drug_line(segs: &[OwnedSegment], id: &[u8]) -> Option<usize> {
+    let sv = segs.iter().position(is_j2326_service)?;
+    segs[sv + 1..]
+        .iter()
+        .take_while(|s| s.id != b"LX")
+        .position(|s| s.id == id)
+        .map(|i| sv + 1 + i)
+}
+
+fn lin_edit(qualifier: &'static str, code: &'static str) -> SegmentEdit {
+    Box::new(move |segs| {
+        if let Some(i) = in_drug_line(segs, b"LIN") {
+            segs[i].set(2, 0, qualifier.as_bytes());
+            segs[i].set(3, 0, code.as_bytes());
+        }
+    })
+}
+
+fn drop_drug_ctp(segs: &mut Vec<OwnedSegment>) {
+    if let Some(i) = in_drug_line(segs, b"CTP") {
+        segs.remove(i);
+    }
+}
+
+/// Writes the first HI code with its point (`G12.1`) or in lower case.
+fn principal_dx(segs: &mut [OwnedSegment], point: bool) {
+    let Some(hi) = segs.iter_mut().find(|s| s.id == b"HI") else {
+        return;
+    };
+    let Some(code) = hi
+        .elements
+        .first_mut()
+        .and_then(|e| e.repetitions.first_mut())
+        .and_then(|r| r.get_mut(1))
+    else {
+        return;
+    };
+    if point {
+        if code.len() > 3 {
+            code.insert(3, b'.');
+        }
+    } else {
+        code.make_ascii_lowercase();
+    }
+}
+
+fn clm_total_off(segs: &mut [OwnedSegment], delta: Decimal) {
+    if let Some(clm) = segs.iter_mut().find(|s| s.id == b"CLM") {
+        let total = clm
+            .elements
+            .get(1)
+            .and_then(|e| e.repetitions.first())
+            .and_then(|r| r.first())
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.parse::<Decimal>().ok())
+            .unwrap_or_default();
+        clm.elements[1] = OwnedElement::simple(decimal(total + delta));
+    }
+}
+
+/// Swaps LX01 of the first two lines (2, 1, 3, ...).
+fn swap_lx(segs: &mut [OwnedSegment]) {
+    let lx: Vec<usize> = segs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.id == b"LX")
+        .map(|(i, _)| i)
+        .take(2)
+        .collect();
+    if let [a, b] = lx[..] {
+        segs[a].set(1, 0, b"2");
+        segs[b].set(1, 0, b"1");
+    }
+}
+
+/// Streams the truth file: `{"claims": {"CLM01": ["rule", ...], ...}}`.
+struct Truth<T: Write> {
+    out: T,
+    first: bool,
+}
+
+impl<T: Write> Truth<T> {
+    fn new(mut out: T) -> io::Result<Self> {
+        out.write_all(b"{\"claims\": {")?;
+        Ok(Truth { out, first: true })
+    }
+
+    fn claim(&mut self, id: &str, rules: &[&str]) -> io::Result<()> {
+        let sep = if self.first { "\n" } else { ",\n" };
+        self.first = false;
+        let rules: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
+        // Synth ids and rule ids are plain ASCII without quotes: no escaping needed.
+        write!(self.out, "{sep}\"{id}\": [{}]", rules.join(", "))
+    }
+
+    fn finish(mut self) -> io::Result<T> {
+        self.out.write_all(b"\n}}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Writes a batch to `out` and, when given, its truth file to `truth`.
+pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> io::Result<Summary> {
+    let mut rng = Rng::new(options.seed);
+    let world = World::new(&mut rng);
+    let envelope = Envelope {
+        submitter: Submitter {
+            id: "X837SYNTH".into(),
+            name: "X837 SYNTHETIC SUBMITTER".into(),
+            contact_name: "BILLING OFFICE".into(),
+            phone: "5555550100".into(),
+        },
+        receiver: Receiver {
+            id: "X837RECEIVER".into(),
+            name: "X837 TEST CLEARINGHOUSE".into(),
+        },
+        date: CREATED.into(),
+        time: "12:00".into(),
+        usage: "T".into(),
+        reference: None,
+    };
+    let mut w = InterchangeWriter::new(out, envelope, options.control)?;
+    let mut truth = truth.map(Truth::new).transpose()?;
+    let mut summary = Summary::default();
+    let mut run_left = 0u64;
+    let mut kind = match options.kind {
+        SynthKind::Institutional => Kind::Institutional,
+        _ => Kind::Professional,
+    };
+    let rate = options.error_rate.clamp(0.0, 1.0);
+    for i in 0..options.claims {
+        if options.kind == SynthKind::Mixed {
+            if run_left == 0 {
+                kind = if rng.chance(0.5) {
+                    Kind::Professional
+                } else {
+                    Kind::Institutional
+                };
+                run_left = rng.range(1, 60);
+            }
+            run_left -= 1;
+        }
+        let id = format!("SYN{:09}", i + 1);
+        let Made { mut claim, j2326 } = make_claim(&mut rng, &world, kind, id);
+        let providers = match kind {
+            Kind::Professional => &world.professional,
+            Kind::Institutional => &world.institutional,
+        };
+        let bp = rng.pick(providers);
+        let mut rules: &[&str] = &[];
+        let mut edit: Option<SegmentEdit> = None;
+        if j2326 {
+            summary.j2326_claims += 1;
+            if rate > 0.0 && rng.chance(rate) {
+                let applicable: Vec<&Variant> = VARIANTS
+                    .iter()
+                    .filter(|v| match v.applies {
+                        Applies::Both => true,
+                        Applies::Professional => kind == Kind::Professional,
+                        Applies::Institutional => kind == Kind::Institutional,
+                    })
+                    .collect();
+                let variant = *rng.pick(&applicable);
+                edit = inject(&mut rng, kind, &mut claim, variant.name);
+                rules = variant.rules;
+                *summary.injected.entry(variant.name).or_default() += 1;
+            }
+        }
+        if w.claims_in_transaction() >= CLAIMS_PER_TRANSACTION && w.open_kind() == Some(kind) {
+            w.open_transaction(kind)?;
+        }
+        w.claim(kind, bp, &claim, |segs| {
+            if let Some(e) = edit {
+                e(segs);
+            }
+        })?;
+        if let Some(t) = &mut truth {
+            t.claim(&claim.id, rules)?;
+        }
+        summary.claims += 1;
+    }
+    summary.bytes = w.finish()?.1;
+    if let Some(t) = truth {
+        t.finish()?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(kind: SynthKind, claims: u64, seed: u64, rate: f64) -> (Vec<u8>, Vec<u8>, Summary) {
+        let options = Options {
+            claims,
+            seed,
+            kind,
+            error_rate: rate,
+            control: Control::default(),
+        };
+        let mut out = Vec::new();
+        let mut truth = Vec::new();
+        let summary = run(&options, &mut out, Some(&mut truth)).unwrap();
+        (out, truth, summary)
+    }
+
+    #[test]
+    fn every_variant_occurs_in_ten_thousand_claims_at_half_rate() {
+        let options = Options {
+            claims: 10_000,
+            seed: 2024,
+            kind: SynthKind::Mixed,
+            error_rate: 0.5,
+            control: Control::default(),
+        };
+        let summary = run(&options, io::sink(), None::<io::Sink>).unwrap();
+        for (name, _) in variants() {
+            let n = summary.injected.get(name).copied().unwrap_or(0);
+            assert!(n > 0, "variant {name} never injected");
+        }
+        let injected: u64 = summary.injected.values().sum();
+        let share = injected as f64 / summary.j2326_claims as f64;
+        assert!((0.45..0.55).contains(&share), "share {share}");
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let a = batch(SynthKind::Mixed, 300, 9, 0.3);
+        let b = batch(SynthKind::Mixed, 300, 9, 0.3);
+        let c = batch(SynthKind::Mixed, 300, 10, 0.3);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        assert_ne!(a.0, c.0);
+    }
+
+    #[test]
+    fn truth_lists_every_claim_and_the_injected_rules() {
+        let (out, truth, summary) = batch(SynthKind::Professional, 500, 3, 1.0);
+        let t: serde_json::Value = serde_json::from_slice(&truth).unwrap();
+        let claims = t["claims"].as_object().unwrap();
+        assert_eq!(claims.len(), 500);
+        let with_rules = claims
+            .values()
+            .filter(|v| !v.as_array().unwrap().is_empty())
+            .count() as u64;
+        assert_eq!(with_rules, summary.injected.values().sum::<u64>());
+        assert_eq!(with_rules, summary.j2326_claims);
+        let known: Vec<&str> = VARIANTS.iter().flat_map(|v| v.rules).copied().collect();
+        for rules in claims.values() {
+            for r in rules.as_array().unwrap() {
+                assert!(known.contains(&r.as_str().unwrap()));
+            }
+        }
+        // No 837I-only variant in an 837P batch.
+        assert!(!summary.injected.contains_key("revenue-code-not-0636"));
+        assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn envelopes_and_counts_are_consistent() {
+        for kind in [
+            SynthKind::Professional,
+            SynthKind::Institutional,
+            SynthKind::Mixed,
+        ] {
+            let (out, _, summary) = batch(kind, 2300, 5, 0.5);
+            let counted = crate::info::count(&out, "synth");
+            assert!(counted.error.is_none(), "{:?}", counted.error);
+            assert!(counted.findings.is_empty(), "{:?}", counted.findings);
+            assert_eq!(counted.info.claims, 2300);
+            assert_eq!(counted.info.interchanges, 1);
+            assert!(counted.info.transactions >= 3);
+            assert_eq!(summary.bytes, out.len() as u64);
+        }
+    }
+
+    fn claim_text<'a>(out: &'a str, id: &str) -> &'a str {
+        let start = out.find(&format!("CLM*{id}*")).unwrap();
+        let end = out[start..]
+            .find("\nHL*")
+            .or_else(|| out[start..].find("\nSE*"))
+            .unwrap();
+        &out[start..start + end]
+    }
+
+    #[test]
+    fn segment_level_injections_land_in_the_claim() {
+        let (out, truth, _) = batch(SynthKind::Mixed, 3000, 77, 1.0);
+        let out = String::from_utf8(out).unwrap();
+        let t: serde_json::Value = serde_json::from_slice(&truth).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, rules) in t["claims"].as_object().unwrap() {
+            let rules: Vec<&str> = rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            let text = claim_text(&out, id);
+            match rules.as_slice() {
+                ["ndc-qualifier"] => {
+                    assert!(
+                        text.contains("LIN**N1*")
+                            || text.contains("LIN**N2*")
+                            || text.contains("LIN**N3*"),
+                        "{text}"
+                    );
+                }
+                ["ndc-format"] => assert!(!text.contains("LIN**N4*64406005801"), "{text}"),
+                ["diagnosis-format"] => {
+                    assert!(text.contains("HI*ABK:G12.") || text.contains("HI*ABK:g12"));
+                }
+                ["line-numbering"] => {
+                    assert!(text.contains("LX*2~\n") && text.find("LX*2") < text.find("LX*1"))
+                }
+                ["claim-balance"] => {
+                    let clm02: Decimal = text.split('*').nth(2).unwrap().parse().unwrap();
+                    let sum: Decimal = text
+                        .lines()
+                        .filter(|l| l.starts_with("SV1*") || l.starts_with("SV2*"))
+                        .map(|l| {
+                            let at = if l.starts_with("SV1") { 2 } else { 3 };
+                            l.split('*').nth(at).unwrap().parse::<Decimal>().unwrap()
+                        })
+                        .sum();
+                    assert_ne!(clm02, sum);
+                }
+                ["ndc-missing"] => {
+                    let drug = &text[text.find("J2326").unwrap()..];
+                    let drug = drug.split("\nLX*").next().unwrap();
+                    assert!(!drug.contains("CTP*"), "{drug}");
+                }
+                _ => continue,
+            }
+            seen.insert(rules[0]);
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+    }
+}
