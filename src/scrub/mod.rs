@@ -156,17 +156,15 @@ fn body_text(seg: &Segment<'_>) -> String {
 
 /// Before and after texts of a fix applied to `view`.
 fn before_after(view: &Transaction<'_>, hit_segment: usize, fix: &Fix) -> (String, String) {
-    let by_index: HashMap<usize, usize> = view
-        .segments
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.index, i))
-        .collect();
+    // A transaction's segments are consecutive: file index - first index = view index.
+    let first = view.segments.first().map_or(0, |s| s.index);
     let mut touched: Vec<usize> = fix
         .edits
         .iter()
         .filter_map(|e| match e {
-            Edit::Set { segment, .. } | Edit::Delete { segment } => by_index.get(segment).copied(),
+            Edit::Set { segment, .. } | Edit::Delete { segment } => segment
+                .checked_sub(first)
+                .filter(|&i| i < view.segments.len()),
             Edit::Insert { .. } => None,
         })
         .collect();
@@ -229,15 +227,19 @@ fn origins_after(view: &Transaction<'_>, edits: &[Edit]) -> Vec<usize> {
             _ => None,
         })
         .collect();
-    let mut out = Vec::with_capacity(view.segments.len());
+    let mut inserted: HashMap<usize, usize> = HashMap::new();
+    for e in edits {
+        if let Edit::Insert { after, .. } = e {
+            *inserted.entry(*after).or_default() += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(view.segments.len() + inserted.len());
     for (i, s) in view.segments.iter().enumerate() {
         if !deleted.contains(&s.index) {
             out.push(i);
         }
-        for e in edits {
-            if matches!(e, Edit::Insert { after, .. } if *after == s.index) {
-                out.push(i);
-            }
+        for _ in 0..inserted.get(&s.index).copied().unwrap_or(0) {
+            out.push(i);
         }
     }
     out

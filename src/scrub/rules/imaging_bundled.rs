@@ -17,8 +17,9 @@
 //! ## Fix
 //! With 62321, 62323, 62328 or 62329 on that date (codes whose descriptor includes the
 //! imaging), and no 2320/2430 loop on the claim (no other payer's adjudication refers to
-//! its lines): removes the whole imaging 2400 loop (recode). `claim-balance` then
-//! recomputes CLM02 and `line-numbering` renumbers LX on the next pass. With only 62320 or
+//! its lines): removes the whole imaging 2400 loop, renumbers the LX of the lines after it
+//! and recomputes CLM02 from the remaining line charges, all as one fix (recode), so the
+//! removal is reported once, not again as `line-numbering` and `claim-balance`. With only 62320 or
 //! 62322 (codes that say no imaging was used, yet imaging was billed) the claim is
 //! contradictory and the finding stays unfixed.
 //!
@@ -32,11 +33,14 @@
 //! CPT 62320-62323 and 77003 descriptors and parentheticals; NCCI procedure-to-procedure
 //! edits; Noridian JE/JF articles A58578/A58579 (96450 with 77003).
 
+use rust_decimal::Decimal;
+
 use crate::claim::{Claim, ServiceLine};
 use crate::report::{FixClass, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::pairing::{has_drug, lines_on};
 use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::x12::Edit;
 
 pub struct ImagingBundled;
 
@@ -94,10 +98,30 @@ impl Rule for ImagingBundled {
                 ),
             );
             if removable.is_some() && date.day().is_some() && !claim.has_2320 && !claim.has_2430 {
-                out.push(hit.fix(FixClass::Recode, cx.delete(line.lx, line.last)));
+                out.push(hit.fix(FixClass::Recode, remove_line(cx, claim, line)));
             } else {
                 out.push(hit);
             }
         }
     }
+}
+
+/// The edits removing `line`'s whole 2400 loop, renumbering the lines after it and setting
+/// CLM02 to the remaining charges (when they are all numbers).
+fn remove_line(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Vec<Edit> {
+    let mut edits = cx.delete(line.lx, line.last);
+    let remaining: Vec<&ServiceLine<'_>> = claim.lines.iter().filter(|l| l.lx != line.lx).collect();
+    for (n, l) in remaining.iter().enumerate() {
+        let number = (n + 1).to_string();
+        if l.number != number.as_bytes() {
+            edits.push(cx.set(l.lx, 1, 0, number));
+        }
+    }
+    if remaining.iter().all(|l| l.charge.is_some()) {
+        let total: Decimal = remaining.iter().filter_map(|l| l.charge).sum();
+        if claim.billed != Some(total) {
+            edits.push(cx.set(claim.clm, 2, 0, total.to_string()));
+        }
+    }
+    edits
 }

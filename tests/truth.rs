@@ -1,0 +1,93 @@
+//! The scrub against synth's truth file: on `--error-rate 0.3` batches of 10,000 claims
+//! (837P and 837I), every rule id the truth lists for a claim is found on it, and no rule id
+//! that synth injects anywhere is reported on a claim whose truth does not list it
+//! (precision and recall 100% over the injected rule ids).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use x837::generate::synth::{self, Options, SynthKind};
+use x837::scrub::{self, Settings};
+
+fn check(kind: SynthKind, seed: u64) {
+    let options = Options {
+        claims: 10_000,
+        seed,
+        kind,
+        error_rate: 0.3,
+        control: x837::generate::Control {
+            isa13: 1,
+            gs06: 1,
+            st02: 1,
+        },
+    };
+    let mut edi = Vec::new();
+    let mut truth = Vec::new();
+    synth::run(&options, &mut edi, Some(&mut truth)).unwrap();
+    let truth: serde_json::Value = serde_json::from_slice(&truth).unwrap();
+    let truth: BTreeMap<String, BTreeSet<String>> = truth["claims"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(c, rules)| {
+            let rules = rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            (c.clone(), rules)
+        })
+        .collect();
+    let injected: BTreeSet<&String> = truth.values().flatten().collect();
+    assert!(injected.len() > 20, "synth injected only {injected:?}");
+
+    let s = scrub::scrub(&edi, "synth", &Settings::default());
+    assert!(s.error.is_none());
+    let mut found: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in &s.findings {
+        if let Some(c) = &f.claim {
+            found.entry(c).or_default().insert(f.rule);
+        }
+    }
+    let mut missed = Vec::new();
+    let mut extra = Vec::new();
+    for (claim, rules) in &truth {
+        let got = found.get(claim.as_str()).cloned().unwrap_or_default();
+        for r in rules {
+            if !got.contains(r.as_str()) {
+                missed.push(format!("{claim}: {r} (found {got:?})"));
+            }
+        }
+        for r in got {
+            if injected.contains(&r.to_string()) && !rules.contains(r) {
+                extra.push(format!("{claim}: {r} (truth {rules:?})"));
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "{kind:?} seed {seed}: {} missed, e.g. {:?}",
+        missed.len(),
+        &missed[..missed.len().min(10)]
+    );
+    assert!(
+        extra.is_empty(),
+        "{kind:?} seed {seed}: {} extra, e.g. {:?}",
+        extra.len(),
+        &extra[..extra.len().min(10)]
+    );
+    // Every claim with an error was reached: the truth lists as many claims as synth made.
+    assert_eq!(truth.len(), 10_000);
+}
+
+#[test]
+fn professional_batch_matches_its_truth() {
+    check(SynthKind::Professional, 7);
+}
+
+#[test]
+fn institutional_batch_matches_its_truth() {
+    check(SynthKind::Institutional, 8);
+}
