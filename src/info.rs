@@ -4,7 +4,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::report::Finding;
-use crate::x12::{LexError, Reader, Segment, Unit};
+use crate::x12::stream::{self, Event};
+use crate::x12::{LexError, Segment, Unit};
 
 /// Counts of one input. `segments` counts every segment, ISA to IEA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -60,22 +61,30 @@ impl Info {
 
 /// Counts `input`, named `file` in the result.
 pub fn count(input: &[u8], file: &str) -> Counted {
+    // Reading from memory cannot fail.
+    count_read(input, file).unwrap_or_else(|_| Counted {
+        info: Info::default(),
+        findings: Vec::new(),
+        error: None,
+    })
+}
+
+/// Counts an input read as a stream, one block at a time.
+pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Counted> {
     let mut info = Info {
         file: file.to_string(),
         ..Info::default()
     };
-    let mut reader = Reader::new(input, file);
     let mut error = None;
-    for unit in reader.by_ref() {
-        match unit {
-            Ok(Unit::Segment(s)) => info.count(&s),
-            Ok(Unit::Transaction(t)) => t.segments.iter().for_each(|s| info.count(s)),
-            Err(e) => error = Some(e),
-        }
-    }
-    Counted {
+    let findings = stream::for_each(read, file, |event| match event {
+        Event::Unit(Unit::Segment(s)) => info.count(&s),
+        Event::Unit(Unit::Transaction(t)) => t.segments.iter().for_each(|s| info.count(s)),
+        Event::Error(e, _) => error = Some(e),
+        Event::Prefix(_) => {}
+    })?;
+    Ok(Counted {
         info,
-        findings: reader.take_findings(),
+        findings,
         error,
-    }
+    })
 }

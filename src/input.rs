@@ -17,3 +17,47 @@ pub fn read(path: &str) -> std::io::Result<Vec<u8>> {
 pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
+
+/// Opens an input for streaming. `-` is standard input.
+pub fn open(path: &str) -> std::io::Result<Box<dyn Read>> {
+    if path == "-" {
+        Ok(Box::new(std::io::stdin().lock()))
+    } else {
+        Ok(Box::new(std::fs::File::open(path)?))
+    }
+}
+
+/// A reader that computes the SHA-256 of what passes through it.
+pub struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: Read> Hashing<R> {
+    pub fn new(inner: R) -> Self {
+        use sha2::Digest;
+        Hashing {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    /// The hex SHA-256 of everything read.
+    pub fn hex(self) -> String {
+        use sha2::Digest;
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}

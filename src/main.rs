@@ -276,15 +276,14 @@ fn info(files: &[String], format: Format) -> Status {
     let mut status = Status::Clean;
     for path in files {
         let name = x837::input::display_name(path);
-        let bytes = match x837::input::read(path) {
-            Ok(b) => b,
+        let counted = match x837::input::open(path).and_then(|r| x837::info::count_read(r, name)) {
+            Ok(c) => c,
             Err(e) => {
                 eprintln!("x837: {name}: cannot read: {e}");
                 status = status.max(Status::Failed);
                 continue;
             }
         };
-        let counted = x837::info::count(&bytes, name);
         for f in &counted.findings {
             eprintln!("{f}");
         }
@@ -421,11 +420,14 @@ fn validate(files: &[String], format: Format, fail_on: FailOn) -> Status {
     let mut status = Status::Clean;
     for path in files {
         let name = x837::input::display_name(path);
-        let Some(bytes) = read_input(path) else {
-            status = status.max(Status::Failed);
-            continue;
+        let v = match x837::input::open(path).and_then(|r| x837::validate::validate_read(r, name)) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("x837: {name}: cannot read: {e}");
+                status = status.max(Status::Failed);
+                continue;
+            }
         };
-        let v = x837::validate::validate(&bytes, name);
         if let Some(e) = &v.error {
             eprintln!("x837: {name}: {e}");
             status = status.max(Status::Failed);
@@ -532,12 +534,6 @@ fn parse(path: &str) -> Status {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn usage(message: &str) -> Status {
     eprintln!("x837: {message}");
     Status::Failed
@@ -593,11 +589,66 @@ fn scrub(args: &ScrubArgs) -> Status {
     let mut out = io::BufWriter::new(stdout.lock());
     for path in &args.files {
         let name = x837::input::display_name(path);
-        let Some(bytes) = read_input(path) else {
+        let target = match (&args.output, &args.out_dir) {
+            _ if args.check => None,
+            (Some(o), _) => Some(std::path::PathBuf::from(o)),
+            (None, Some(dir)) => {
+                let base = std::path::Path::new(path)
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_else(|| "stdin.x12".into());
+                Some(std::path::Path::new(dir).join(base))
+            }
+            (None, None) => None,
+        };
+        if let Some(t) = &target
+            && path != "-"
+            && t.exists()
+            && std::fs::canonicalize(t).ok() == std::fs::canonicalize(path).ok()
+        {
+            eprintln!("x837: {name}: refusing to overwrite the input; choose another output");
             status = status.max(Status::Failed);
             continue;
+        }
+        let mut input = match x837::input::open(path) {
+            Ok(r) => x837::input::Hashing::new(r),
+            Err(e) => {
+                eprintln!("x837: {name}: cannot read: {e}");
+                status = status.max(Status::Failed);
+                continue;
+            }
         };
-        let s = x837::scrub::scrub(&bytes, name, &settings);
+        // The corrected EDI streams into its target as transactions are scrubbed.
+        let result = match &target {
+            Some(t) => match x837::output::AtomicFile::create(t) {
+                Ok(mut file) => {
+                    let r = x837::scrub::scrub_to(&mut input, name, &settings, &mut file);
+                    match r {
+                        // Nothing read, nothing written: no file appears.
+                        Ok(s) if !s.wrote => Ok(s),
+                        Ok(s) => file.commit().map(|()| s).map_err(|e| (e, true)),
+                        Err(e) => Err((e, false)),
+                    }
+                    .map_err(|(e, _)| e)
+                }
+                Err(e) => {
+                    eprintln!("x837: {}: cannot write: {e}", t.display());
+                    status = status.max(Status::Failed);
+                    continue;
+                }
+            },
+            None if args.check => x837::scrub::scrub_to(&mut input, name, &settings, io::sink()),
+            None => x837::scrub::scrub_to(&mut input, name, &settings, &mut out),
+        };
+        let s = match result {
+            Ok(s) => s,
+            Err(e) if closed_pipe(&e) => return status,
+            Err(e) => {
+                eprintln!("x837: {name}: {e}");
+                status = status.max(Status::Failed);
+                continue;
+            }
+        };
         if let Some(e) = &s.error {
             eprintln!("x837: {name}: {e}");
             status = status.max(Status::Failed);
@@ -618,40 +669,7 @@ fn scrub(args: &ScrubArgs) -> Status {
             s.remaining_errors,
             s.remaining_warnings
         );
-        if !s.output.is_empty() && !args.check {
-            let target = match (&args.output, &args.out_dir) {
-                (Some(o), _) => Some(std::path::PathBuf::from(o)),
-                (None, Some(dir)) => {
-                    let base = std::path::Path::new(path)
-                        .file_name()
-                        .map(|n| n.to_os_string())
-                        .unwrap_or_else(|| "stdin.x12".into());
-                    Some(std::path::Path::new(dir).join(base))
-                }
-                (None, None) => None,
-            };
-            match target {
-                Some(t) => {
-                    if std::fs::canonicalize(&t).ok() == std::fs::canonicalize(path).ok()
-                        && t.exists()
-                    {
-                        eprintln!(
-                            "x837: {name}: refusing to overwrite the input; choose another output"
-                        );
-                        status = status.max(Status::Failed);
-                    } else if let Err(e) = x837::output::write_atomic(&t, &s.output) {
-                        eprintln!("x837: {}: cannot write: {e}", t.display());
-                        status = status.max(Status::Failed);
-                    }
-                }
-                None => {
-                    if let Err(st) = wrote(out.write_all(&s.output)) {
-                        return if st == Status::Clean { status } else { st };
-                    }
-                }
-            }
-        }
-        report.add(name, sha256_hex(&bytes), s.claims, s.findings);
+        report.add(name, input.hex(), s.claims, s.findings);
     }
     let rendered = match format {
         ReportFormat::Json => render::json(&report) + "\n",

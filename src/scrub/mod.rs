@@ -13,14 +13,14 @@ pub mod rule;
 pub mod rules;
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Write};
 
 use crate::claim;
 use crate::grammar::{self, Grammar};
 use crate::report::{Finding, Position, Severity};
 use crate::validate;
-use crate::x12::{
-    Edit, LexError, Lexer, Mode, OwnedSegment, Reader, Segment, Transaction, Unit, Writer,
-};
+use crate::x12::stream::{self, Event};
+use crate::x12::{Edit, LexError, Lexer, Mode, OwnedSegment, Segment, Transaction, Unit, Writer};
 
 pub use config::{Fixes, Settings};
 pub use rule::{Cx, Fix, Hit, Rule};
@@ -44,6 +44,8 @@ pub struct Scrubbed {
     pub transactions: usize,
     /// Other transactions passed through untouched.
     pub passed_through: usize,
+    /// Whether any output was written (none when the input is not X12).
+    pub wrote: bool,
     /// Error- and warning-level findings that remain after the fixes.
     pub remaining_errors: usize,
     pub remaining_warnings: usize,
@@ -56,61 +58,67 @@ impl Scrubbed {
     }
 }
 
-/// Scrubs one input named `file`.
+/// Scrubs one input named `file`, returning the corrected EDI in `Scrubbed::output`.
 pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
+    let mut output = Vec::with_capacity(input.len() + input.len() / 64);
+    // Reading from and writing to memory cannot fail.
+    let mut out = scrub_to(input, file, settings, &mut output).unwrap_or_default();
+    out.output = output;
+    out
+}
+
+/// Scrubs an input read as a stream, one transaction at a time, writing the corrected EDI
+/// to `sink` as it goes (nothing at all when the input is not X12). `Scrubbed::output` is
+/// left empty; `Scrubbed::wrote` says whether anything was written.
+pub fn scrub_to<R: Read, W: Write>(
+    read: R,
+    file: &str,
+    settings: &Settings,
+    sink: W,
+) -> io::Result<Scrubbed> {
     let mut out = Scrubbed::default();
-    let mut reader = Reader::new(input, file);
-    let mut writer = Writer::new(
-        Vec::with_capacity(input.len() + input.len() / 64),
-        Mode::Copy,
-    );
-    // Writing into a Vec cannot fail.
-    let _ = writer.prefix(reader.prefix());
-    let mut nothing_read = false;
-    for unit in reader.by_ref() {
-        match unit {
-            Ok(Unit::Transaction(tx)) => {
-                out.claims += tx.segments.iter().filter(|s| s.is("CLM")).count();
-                let g = (tx.set_id() == b"837")
-                    .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
-                    .flatten();
-                match g {
-                    Some(g) => {
-                        out.transactions += 1;
-                        let t = transaction(g, &tx, file, settings);
-                        out.remaining_errors += t.remaining.0;
-                        out.remaining_warnings += t.remaining.1;
-                        out.findings.extend(t.findings);
-                        match t.output {
-                            Some(bytes) => writer.raw_transaction(&bytes),
-                            None => {
-                                let _ = writer.transaction(&tx, &[]);
-                            }
-                        }
-                    }
-                    None => {
-                        out.passed_through += 1;
-                        let _ = writer.transaction(&tx, &[]);
-                    }
-                }
-            }
-            Ok(u) => {
-                let _ = writer.unit(&u, &[]);
-            }
-            Err(e) => {
-                // Bytes the reader could not go past are passed through unchanged,
-                // unless nothing at all could be read (then there is no output).
-                let at = e.location().byte.min(input.len());
-                if at > reader_prefix_len(input) {
-                    let _ = writer.prefix(&input[at..]);
-                } else {
-                    nothing_read = true;
-                }
-                out.error = Some(e);
-            }
+    let mut writer = Writer::new(sink, Mode::Copy);
+    let mut prefix: Option<Vec<u8>> = None;
+    let mut failed: Option<io::Error> = None;
+    let env = stream::for_each(read, file, |event| {
+        if failed.is_some() {
+            return;
         }
+        let result = match event {
+            Event::Prefix(p) => {
+                prefix = Some(p.to_vec());
+                Ok(())
+            }
+            Event::Unit(unit) => {
+                let mut r = match prefix.take() {
+                    Some(p) => writer.prefix(&p),
+                    None => Ok(()),
+                };
+                out.wrote = true;
+                if r.is_ok() {
+                    r = unit_out(&unit, file, settings, &mut out, &mut writer);
+                }
+                r
+            }
+            Event::Error(e, rest) => {
+                // Bytes the reader could not go past are passed through unchanged, unless
+                // nothing at all could be read (then there is no output).
+                let r = if out.wrote {
+                    writer.prefix(rest)
+                } else {
+                    Ok(())
+                };
+                out.error = Some(e);
+                r
+            }
+        };
+        if let Err(e) = result {
+            failed = Some(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let mut env = reader.take_findings();
     for f in &env {
         match f.severity {
             Severity::Error => out.remaining_errors += 1,
@@ -118,18 +126,41 @@ pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
             Severity::Info => {}
         }
     }
-    env.append(&mut out.findings);
-    out.findings = env;
-    out.output = if nothing_read {
-        Vec::new()
-    } else {
-        writer.into_inner()
-    };
-    out
+    let mut findings = env;
+    findings.append(&mut out.findings);
+    out.findings = findings;
+    writer.into_inner().flush()?;
+    Ok(out)
 }
 
-fn reader_prefix_len(input: &[u8]) -> usize {
-    crate::x12::Lexer::new(input).prefix().len()
+/// Scrubs and writes one unit.
+fn unit_out<W: Write>(
+    unit: &Unit<'_>,
+    file: &str,
+    settings: &Settings,
+    out: &mut Scrubbed,
+    writer: &mut Writer<W>,
+) -> io::Result<()> {
+    let Unit::Transaction(tx) = unit else {
+        return writer.unit(unit, &[]);
+    };
+    out.claims += tx.segments.iter().filter(|s| s.is("CLM")).count();
+    let g = (tx.set_id() == b"837")
+        .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
+        .flatten();
+    let Some(g) = g else {
+        out.passed_through += 1;
+        return writer.transaction(tx, &[]);
+    };
+    out.transactions += 1;
+    let t = transaction(g, tx, file, settings);
+    out.remaining_errors += t.remaining.0;
+    out.remaining_warnings += t.remaining.1;
+    out.findings.extend(t.findings);
+    match t.output {
+        Some(bytes) => writer.raw_transaction(&bytes),
+        None => writer.transaction(tx, &[]),
+    }
 }
 
 struct Scrubbed1 {
@@ -141,12 +172,10 @@ struct Scrubbed1 {
 /// Re-reads an edited transaction.
 fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>) -> Transaction<'b> {
     let d = like.segments[0].delimiters;
-    Transaction {
-        segments: Lexer::continuing(bytes, d).filter_map(Result::ok).collect(),
-        interchange: b"",
-        functional_id: b"",
-        version: b"",
-    }
+    Transaction::new(
+        Lexer::continuing(bytes, d).filter_map(Result::ok).collect(),
+        like.envelope.clone(),
+    )
 }
 
 /// Text of a segment body, for before/after.

@@ -8,7 +8,8 @@ pub mod element;
 use crate::grammar;
 use crate::report::{Finding, Severity};
 use crate::tree::{self, Tree};
-use crate::x12::{LexError, Reader, Transaction, Unit};
+use crate::x12::stream::{self, Event};
+use crate::x12::{LexError, Transaction, Unit};
 
 /// Rule ids of transaction-level checks.
 pub mod rules {
@@ -88,11 +89,11 @@ pub fn transaction(
     let st03_invalid = findings[start..].iter().any(|f| {
         f.position.segment == tx.segments[0].index && f.rule == element::rules::CODE_INVALID
     });
-    if !st03.is_empty() && !st03_invalid && !tx.version.is_empty() && st03 != tx.version {
+    if !st03.is_empty() && !st03_invalid && !tx.version().is_empty() && st03 != tx.version() {
         let m = format!(
             "ST03 {} differs from GS08 {}",
             String::from_utf8_lossy(st03),
-            String::from_utf8_lossy(tx.version)
+            String::from_utf8_lossy(tx.version())
         );
         findings.push(Finding::new(
             rules::VERSION_MISMATCH,
@@ -132,42 +133,45 @@ fn ndc_qualifier_rule(
 
 /// Validates every transaction of one input named `file`.
 pub fn validate(input: &[u8], file: &str) -> Validated {
+    // Reading from memory cannot fail.
+    validate_read(input, file).unwrap_or_default()
+}
+
+/// Validates an input read as a stream, one transaction at a time.
+pub fn validate_read(read: impl std::io::Read, file: &str) -> std::io::Result<Validated> {
     let mut out = Validated::default();
-    let mut reader = Reader::new(input, file);
-    for unit in reader.by_ref() {
-        match unit {
-            Ok(Unit::Transaction(tx)) => {
-                if tx.set_id() != b"837" {
-                    out.passed_through += 1;
-                    continue;
+    let env = stream::for_each(read, file, |event| match event {
+        Event::Unit(Unit::Transaction(tx)) => {
+            if tx.set_id() != b"837" {
+                out.passed_through += 1;
+                return;
+            }
+            match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
+                Some(g) => {
+                    out.transactions += 1;
+                    transaction(g, &tx, file, &mut out.findings);
                 }
-                match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
-                    Some(g) => {
-                        out.transactions += 1;
-                        transaction(g, &tx, file, &mut out.findings);
-                    }
-                    None => {
-                        out.passed_through += 1;
-                        let m = format!(
-                            "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
-                            String::from_utf8_lossy(tx.guide())
-                        );
-                        out.findings.push(Finding::new(
-                            rules::GUIDE_UNSUPPORTED,
-                            Severity::Warning,
-                            m,
-                            tx.position(file, &tx.segments[0]),
-                        ));
-                    }
+                None => {
+                    out.passed_through += 1;
+                    let m = format!(
+                        "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
+                        String::from_utf8_lossy(tx.guide())
+                    );
+                    out.findings.push(Finding::new(
+                        rules::GUIDE_UNSUPPORTED,
+                        Severity::Warning,
+                        m,
+                        tx.position(file, &tx.segments[0]),
+                    ));
                 }
             }
-            Ok(Unit::Segment(_)) => {}
-            Err(e) => out.error = Some(e),
         }
-    }
-    let mut env = reader.take_findings();
-    env.append(&mut out.findings);
-    out.findings = env;
+        Event::Error(e, _) => out.error = Some(e),
+        Event::Unit(Unit::Segment(_)) | Event::Prefix(_) => {}
+    })?;
+    let mut findings = env;
+    findings.append(&mut out.findings);
+    out.findings = findings;
     out.findings.sort_by_key(|f| f.position.segment);
-    out
+    Ok(out)
 }

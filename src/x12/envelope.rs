@@ -5,9 +5,10 @@
 //! transaction, not the file. Problems are findings with a position, never a stop.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::error::LexError;
-use super::lexer::Lexer;
+use super::lexer::{LexState, Lexer};
 use super::segment::Segment;
 use crate::report::{Finding, Position, Severity};
 
@@ -27,19 +28,45 @@ pub mod rules {
     pub const REPETITION_SEPARATOR: &str = "repetition-separator";
 }
 
+/// The envelope around a transaction: what its ISA and GS said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// ISA13, empty when the transaction is outside an interchange.
+    pub interchange: Vec<u8>,
+    /// GS01, the functional identifier code (`HC` for claims).
+    pub functional_id: Vec<u8>,
+    /// GS08, the version of the implementation guide.
+    pub version: Vec<u8>,
+}
+
 /// One transaction set, ST to SE (SE may be missing), with the envelope around it.
 #[derive(Debug, Clone)]
 pub struct Transaction<'a> {
     pub segments: Vec<Segment<'a>>,
-    /// ISA13 of the interchange, empty when the transaction is outside one.
-    pub interchange: &'a [u8],
-    /// GS01, the functional identifier code (`HC` for claims).
-    pub functional_id: &'a [u8],
-    /// GS08, the version of the implementation guide.
-    pub version: &'a [u8],
+    pub envelope: Arc<Envelope>,
 }
 
 impl<'a> Transaction<'a> {
+    /// A transaction of `segments` in `envelope`.
+    pub fn new(segments: Vec<Segment<'a>>, envelope: Arc<Envelope>) -> Self {
+        Transaction { segments, envelope }
+    }
+
+    /// ISA13 of the interchange, empty when the transaction is outside one.
+    pub fn interchange(&self) -> &[u8] {
+        &self.envelope.interchange
+    }
+
+    /// GS01.
+    pub fn functional_id(&self) -> &[u8] {
+        &self.envelope.functional_id
+    }
+
+    /// GS08.
+    pub fn version(&self) -> &[u8] {
+        &self.envelope.version
+    }
+
     /// ST01: `837`, `835`...
     pub fn set_id(&self) -> &'a [u8] {
         self.segments
@@ -60,7 +87,7 @@ impl<'a> Transaction<'a> {
     pub fn position(&self, file: &str, segment: &Segment<'_>) -> Position {
         Position {
             file: file.to_string(),
-            interchange: (!self.interchange.is_empty()).then(|| text(self.interchange)),
+            interchange: (!self.interchange().is_empty()).then(|| text(self.interchange())),
             transaction: Some(text(self.control())),
             segment: segment.index,
             byte: segment.byte,
@@ -69,10 +96,10 @@ impl<'a> Transaction<'a> {
     }
 
     /// ST03 when present, else GS08.
-    pub fn guide(&self) -> &'a [u8] {
+    pub fn guide(&self) -> &[u8] {
         match self.segments.first().map(|s| s.value(3)) {
             Some(v) if !v.is_empty() => v,
-            _ => self.version,
+            _ => self.version(),
         }
     }
 }
@@ -85,29 +112,81 @@ pub enum Unit<'a> {
     Transaction(Transaction<'a>),
 }
 
+/// An open ISA or GS: what its trailer is checked against.
 #[derive(Debug, Clone)]
-struct Open<'a> {
-    header: Segment<'a>,
+struct Open {
+    /// `ISA` or `GS`.
+    id: &'static str,
+    /// ISA13 or GS06.
+    control: Vec<u8>,
+    /// Groups in the interchange, or transactions in the group.
     children: usize,
+    /// For a GS: the envelope its transactions carry.
+    envelope: Arc<Envelope>,
 }
 
-/// Streams the units of one input and collects envelope findings.
+/// Where a segment stood: for findings about what comes after it.
+#[derive(Debug, Clone, Copy)]
+struct Spot {
+    index: usize,
+    byte: usize,
+    line: u32,
+}
+
+impl From<&Segment<'_>> for Spot {
+    fn from(s: &Segment<'_>) -> Self {
+        Spot {
+            index: s.index,
+            byte: s.byte,
+            line: s.line,
+        }
+    }
+}
+
+/// What the envelope reader carries from one block of a stream to the next.
+#[derive(Debug, Clone)]
+pub struct ReaderState {
+    file: String,
+    lex: LexState,
+    isa: Option<Open>,
+    gs: Option<Open>,
+    findings: Vec<Finding>,
+    last: Option<Spot>,
+    capacity: usize,
+}
+
+impl ReaderState {
+    /// The state before the first block of input `file`.
+    pub fn new(file: impl Into<String>) -> Self {
+        ReaderState {
+            file: file.into(),
+            lex: LexState::default(),
+            isa: None,
+            gs: None,
+            findings: Vec::new(),
+            last: None,
+            capacity: 0,
+        }
+    }
+
+    /// Takes the findings collected so far.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+}
+
+/// Streams the units of one input (or one block of a stream) and collects envelope
+/// findings.
 #[derive(Debug)]
 pub struct Reader<'a> {
     lexer: Lexer<'a>,
-    file: String,
-    isa: Option<Open<'a>>,
-    gs: Option<Open<'a>>,
+    state: ReaderState,
     st: Option<Vec<Segment<'a>>>,
     queue: VecDeque<Unit<'a>>,
-    findings: Vec<Finding>,
     error: Option<LexError>,
     finished: bool,
-    /// The last segment read: where the end of input stands for trailers it lacks.
-    last: Option<Segment<'a>>,
-    /// Capacity for the next transaction: the size of the last one, so that a batch of
-    /// similar transactions does not grow each vector from empty.
-    capacity: usize,
+    /// This block is the end of the input: open envelopes are closed at its end.
+    last_block: bool,
 }
 
 /// Largest capacity carried from one transaction to the next (segments).
@@ -130,21 +209,34 @@ fn same_control(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl<'a> Reader<'a> {
-    /// `file` names the input in findings.
+    /// Reads a whole input; `file` names it in findings.
     pub fn new(input: &'a [u8], file: impl Into<String>) -> Self {
+        Reader::block(input, ReaderState::new(file), true, true)
+    }
+
+    /// Reads one block of a stream: `first` when it starts the input, `last` when it ends
+    /// it. A block other than the last must end right after a segment (see `stream`).
+    pub fn block(input: &'a [u8], state: ReaderState, first: bool, last: bool) -> Self {
+        let lexer = if first {
+            Lexer::first_block(input, false)
+        } else {
+            Lexer::resume(input, state.lex, false)
+        };
         Reader {
-            lexer: Lexer::new(input),
-            file: file.into(),
-            isa: None,
-            gs: None,
+            lexer,
+            state,
             st: None,
             queue: VecDeque::new(),
-            findings: Vec::new(),
             error: None,
             finished: false,
-            last: None,
-            capacity: 0,
+            last_block: last,
         }
+    }
+
+    /// The state to read the next block with. Call after the iterator ended.
+    pub fn suspend(mut self) -> ReaderState {
+        self.state.lex = self.lexer.state();
+        self.state
     }
 
     /// The BOM and white space before the first segment.
@@ -154,36 +246,41 @@ impl<'a> Reader<'a> {
 
     /// Takes the findings collected so far.
     pub fn take_findings(&mut self) -> Vec<Finding> {
-        std::mem::take(&mut self.findings)
+        self.state.take_findings()
     }
 
-    /// The position of `segment` inside the envelopes open now.
-    pub fn position_of(&self, segment: &Segment<'_>) -> Position {
+    fn spot_position(&self, at: Spot) -> Position {
         Position {
-            file: self.file.clone(),
-            interchange: self.isa.as_ref().map(|o| text(o.header.value(13))),
+            file: self.state.file.clone(),
+            interchange: self.state.isa.as_ref().map(|o| text(&o.control)),
             transaction: self
                 .st
                 .as_ref()
                 .and_then(|v| v.first())
                 .map(|st| text(st.value(2))),
-            segment: segment.index,
-            byte: segment.byte,
-            text_line: segment.line,
+            segment: at.index,
+            byte: at.byte,
+            text_line: at.line,
         }
     }
 
-    fn finding(&mut self, rule: &'static str, severity: Severity, message: String, at: &Segment) {
-        let position = self.position_of(at);
-        self.findings
+    /// The position of `segment` inside the envelopes open now.
+    pub fn position_of(&self, segment: &Segment<'_>) -> Position {
+        self.spot_position(Spot::from(segment))
+    }
+
+    fn finding(&mut self, rule: &'static str, severity: Severity, message: String, at: Spot) {
+        let position = self.spot_position(at);
+        self.state
+            .findings
             .push(Finding::new(rule, severity, message, position));
     }
 
-    fn close_transaction(&mut self, at: &Segment<'a>) {
-        let position = self.position_of(at);
+    fn close_transaction(&mut self, at: Spot) {
+        let position = self.spot_position(at);
         if let Some(segments) = self.st.take() {
             let message = format!("transaction {} has no SE", text(segments[0].value(2)));
-            self.findings.push(Finding::new(
+            self.state.findings.push(Finding::new(
                 rules::STRUCTURE,
                 Severity::Error,
                 message,
@@ -195,44 +292,43 @@ impl<'a> Reader<'a> {
 
     fn emit_transaction(&mut self, segments: Vec<Segment<'a>>) {
         // Bounded so that one huge transaction does not pin its size on every later one.
-        self.capacity = segments.len().min(MAX_CAPACITY_HINT);
-        if let Some(gs) = self.gs.as_mut() {
-            gs.children += 1;
-        }
-        let (functional_id, version) = match &self.gs {
-            Some(g) => (g.header.value(1), g.header.value(8)),
-            None => (&b""[..], &b""[..]),
+        self.state.capacity = segments.len().min(MAX_CAPACITY_HINT);
+        let envelope = match self.state.gs.as_mut() {
+            Some(gs) => {
+                gs.children += 1;
+                gs.envelope.clone()
+            }
+            None => Arc::new(Envelope {
+                interchange: self
+                    .state
+                    .isa
+                    .as_ref()
+                    .map(|o| o.control.clone())
+                    .unwrap_or_default(),
+                ..Envelope::default()
+            }),
         };
-        let interchange = self
-            .isa
-            .as_ref()
-            .map(|o| o.header.value(13))
-            .unwrap_or_default();
-        self.queue.push_back(Unit::Transaction(Transaction {
-            segments,
-            interchange,
-            functional_id,
-            version,
-        }));
+        self.queue
+            .push_back(Unit::Transaction(Transaction { segments, envelope }));
     }
 
-    fn close_group(&mut self, at: &Segment<'a>) {
-        if let Some(gs) = self.gs.take() {
+    fn close_group(&mut self, at: Spot) {
+        if let Some(gs) = self.state.gs.take() {
             self.finding(
                 rules::STRUCTURE,
                 Severity::Error,
-                format!("functional group {} has no GE", text(gs.header.value(6))),
+                format!("functional group {} has no GE", text(&gs.control)),
                 at,
             );
         }
     }
 
-    fn close_interchange(&mut self, at: &Segment<'a>) {
-        if let Some(isa) = self.isa.take() {
+    fn close_interchange(&mut self, at: Spot) {
+        if let Some(isa) = self.state.isa.take() {
             self.finding(
                 rules::STRUCTURE,
                 Severity::Error,
-                format!("interchange {} has no IEA", text(isa.header.value(13))),
+                format!("interchange {} has no IEA", text(&isa.control)),
                 at,
             );
         }
@@ -249,25 +345,24 @@ impl<'a> Reader<'a> {
                     text(seg.id()),
                     text(stated)
                 ),
-                seg,
+                seg.into(),
             );
         }
     }
 
-    fn check_control(&mut self, seg: &Segment<'a>, header: &Segment<'a>, n: usize) {
-        let (trailer, head) = (seg.value(2), header.value(n));
-        if !same_control(trailer, head) {
+    fn check_control(&mut self, seg: &Segment<'a>, header: &'static str, control: &[u8], n: usize) {
+        let trailer = seg.value(2);
+        if !same_control(trailer, control) {
             self.finding(
                 rules::CONTROL_NUMBER,
                 Severity::Error,
                 format!(
-                    "{}02 {} differs from {}{n:02} {}",
+                    "{}02 {} differs from {header}{n:02} {}",
                     text(seg.id()),
                     text(trailer),
-                    text(header.id()),
-                    text(head)
+                    text(control)
                 ),
-                seg,
+                seg.into(),
             );
         }
     }
@@ -281,45 +376,60 @@ impl<'a> Reader<'a> {
                 format!(
                     "ISA11 '{v}' is not a usable repetition separator; elements are not split at it"
                 ),
-                isa,
+                isa.into(),
             );
         }
     }
 
     fn accept(&mut self, seg: Segment<'a>) {
-        self.last = Some(seg);
+        self.state.last = Some(Spot::from(&seg));
+        let at = Spot::from(&seg);
         match seg.id() {
             b"ISA" => {
-                self.close_transaction(&seg);
-                self.close_group(&seg);
-                self.close_interchange(&seg);
-                self.isa = Some(Open {
-                    header: seg,
+                self.close_transaction(at);
+                self.close_group(at);
+                self.close_interchange(at);
+                self.state.isa = Some(Open {
+                    id: "ISA",
+                    control: seg.value(13).to_vec(),
                     children: 0,
+                    envelope: Arc::default(),
                 });
                 self.isa11(&seg);
                 self.queue.push_back(Unit::Segment(seg));
             }
             b"GS" => {
-                self.close_transaction(&seg);
-                self.close_group(&seg);
-                if self.isa.is_none() {
+                self.close_transaction(at);
+                self.close_group(at);
+                if self.state.isa.is_none() {
                     let m = "GS outside an interchange".to_string();
-                    self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
+                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
                 }
-                self.gs = Some(Open {
-                    header: seg,
+                let envelope = Arc::new(Envelope {
+                    interchange: self
+                        .state
+                        .isa
+                        .as_ref()
+                        .map(|o| o.control.clone())
+                        .unwrap_or_default(),
+                    functional_id: seg.value(1).to_vec(),
+                    version: seg.value(8).to_vec(),
+                });
+                self.state.gs = Some(Open {
+                    id: "GS",
+                    control: seg.value(6).to_vec(),
                     children: 0,
+                    envelope,
                 });
                 self.queue.push_back(Unit::Segment(seg));
             }
             b"ST" => {
-                self.close_transaction(&seg);
-                if self.gs.is_none() {
+                self.close_transaction(at);
+                if self.state.gs.is_none() {
                     let m = "ST outside a functional group".to_string();
-                    self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
+                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
                 }
-                let mut segments = Vec::with_capacity(self.capacity);
+                let mut segments = Vec::with_capacity(self.state.capacity);
                 segments.push(seg);
                 self.st = Some(segments);
             }
@@ -332,13 +442,13 @@ impl<'a> Reader<'a> {
                     None => return,
                 };
                 self.check_count(rules::SEGMENT_COUNT, "segments", &seg, n);
-                self.check_control(&seg, &st, 2);
+                self.check_control(&seg, "ST", st.value(2), 2);
                 let segments = self.st.take().unwrap_or_default();
                 self.emit_transaction(segments);
             }
             b"GE" => {
-                self.close_transaction(&seg);
-                match self.gs.take() {
+                self.close_transaction(at);
+                match self.state.gs.take() {
                     Some(gs) => {
                         self.check_count(
                             rules::TRANSACTION_COUNT,
@@ -346,35 +456,34 @@ impl<'a> Reader<'a> {
                             &seg,
                             gs.children,
                         );
-                        self.check_control(&seg, &gs.header, 6);
-                        if let Some(isa) = self.isa.as_mut() {
+                        self.check_control(&seg, gs.id, &gs.control, 6);
+                        if let Some(isa) = self.state.isa.as_mut() {
                             isa.children += 1;
                         }
                     }
                     None => {
                         let m = "GE without GS".to_string();
-                        self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
+                        self.finding(rules::STRUCTURE, Severity::Error, m, at);
                     }
                 }
                 self.queue.push_back(Unit::Segment(seg));
             }
             b"IEA" => {
-                self.close_transaction(&seg);
-                if let Some(gs) = self.gs.take() {
-                    self.gs = Some(gs);
-                    self.close_group(&seg);
-                    if let Some(isa) = self.isa.as_mut() {
+                self.close_transaction(at);
+                if self.state.gs.is_some() {
+                    self.close_group(at);
+                    if let Some(isa) = self.state.isa.as_mut() {
                         isa.children += 1;
                     }
                 }
-                match self.isa.take() {
+                match self.state.isa.take() {
                     Some(isa) => {
                         self.check_count(rules::GROUP_COUNT, "groups", &seg, isa.children);
-                        self.check_control(&seg, &isa.header, 13);
+                        self.check_control(&seg, isa.id, &isa.control, 13);
                     }
                     None => {
                         let m = "IEA without ISA".to_string();
-                        self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
+                        self.finding(rules::STRUCTURE, Severity::Error, m, at);
                     }
                 }
                 self.queue.push_back(Unit::Segment(seg));
@@ -383,7 +492,7 @@ impl<'a> Reader<'a> {
                 Some(v) => v.push(seg),
                 None => {
                     let m = format!("{} outside a transaction set", text(seg.id()));
-                    self.finding(rules::STRUCTURE, Severity::Error, m, &seg);
+                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
                     self.queue.push_back(Unit::Segment(seg));
                 }
             },
@@ -392,13 +501,20 @@ impl<'a> Reader<'a> {
 
     fn finish(&mut self) {
         self.finished = true;
+        if !self.last_block {
+            // A block ends after a segment that closed its transaction; the rest follows.
+            if let Some(segments) = self.st.take() {
+                self.emit_transaction(segments);
+            }
+            return;
+        }
         // The end of input stands where the last segment ended.
-        let Some(last) = self.last else {
+        let Some(last) = self.state.last else {
             return;
         };
-        self.close_transaction(&last);
-        self.close_group(&last);
-        self.close_interchange(&last);
+        self.close_transaction(last);
+        self.close_group(last);
+        self.close_interchange(last);
     }
 }
 
@@ -420,6 +536,7 @@ impl<'a> Iterator for Reader<'a> {
                 Some(Ok(seg)) => self.accept(seg),
                 Some(Err(e)) => {
                     // Keep what was read: the open transaction first, then the error.
+                    self.last_block = true;
                     self.finish();
                     self.error = Some(e);
                 }

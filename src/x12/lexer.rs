@@ -20,12 +20,29 @@ fn is_trivia(b: u8) -> bool {
 #[derive(Debug, Clone)]
 pub struct Lexer<'a> {
     input: &'a [u8],
+    /// Byte offset of `input[0]` in the whole stream.
+    base: usize,
     pos: usize,
     index: usize,
     line: u32,
     delimiters: Option<Delimiters>,
     prefix_len: usize,
     done: bool,
+    /// More input may follow `input`: a segment that reaches its end is not read yet.
+    partial: bool,
+}
+
+/// Where a lexer stands between two blocks of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LexState {
+    /// Byte offset in the stream.
+    pub offset: usize,
+    /// Index of the next segment.
+    pub index: usize,
+    /// Line of the next byte.
+    pub line: u32,
+    /// The delimiters of the interchange being read, once an ISA was read.
+    pub delimiters: Option<Delimiters>,
 }
 
 impl<'a> Lexer<'a> {
@@ -43,13 +60,54 @@ impl<'a> Lexer<'a> {
         }
         Lexer {
             input,
+            base: 0,
             pos,
             index: 0,
             line,
             delimiters: None,
             prefix_len: pos,
             done: false,
+            partial: false,
         }
+    }
+
+    /// A lexer over the first block of a stream: like `new`, but a segment that reaches
+    /// the end of `input` is left for the next block when `partial`.
+    pub fn first_block(input: &'a [u8], partial: bool) -> Self {
+        Lexer {
+            partial,
+            ..Lexer::new(input)
+        }
+    }
+
+    /// A lexer over a later block of a stream, from where the previous block stopped.
+    pub fn resume(input: &'a [u8], state: LexState, partial: bool) -> Self {
+        Lexer {
+            input,
+            base: state.offset,
+            pos: 0,
+            index: state.index,
+            line: state.line.max(1),
+            delimiters: state.delimiters,
+            prefix_len: 0,
+            done: false,
+            partial,
+        }
+    }
+
+    /// Where the lexer stands: the state to resume the next block with.
+    pub fn state(&self) -> LexState {
+        LexState {
+            offset: self.base + self.pos,
+            index: self.index,
+            line: self.line,
+            delimiters: self.delimiters,
+        }
+    }
+
+    /// Bytes of `input` read so far (segments returned and the prefix).
+    pub fn consumed(&self) -> usize {
+        self.pos
     }
 
     /// A lexer over segments of an interchange whose ISA was read elsewhere: `input`
@@ -57,12 +115,14 @@ impl<'a> Lexer<'a> {
     pub fn continuing(input: &'a [u8], delimiters: Delimiters) -> Self {
         Lexer {
             input,
+            base: 0,
             pos: 0,
             index: 0,
             line: 1,
             delimiters: Some(delimiters),
             prefix_len: 0,
             done: false,
+            partial: false,
         }
     }
 
@@ -78,7 +138,7 @@ impl<'a> Lexer<'a> {
 
     fn location(&self) -> Location {
         Location {
-            byte: self.pos,
+            byte: self.base + self.pos,
             segment: self.index,
             line: self.line,
         }
@@ -131,7 +191,7 @@ impl<'a> Iterator for Lexer<'a> {
             return None;
         }
         if self.pos >= self.input.len() {
-            if self.delimiters.is_none() {
+            if self.delimiters.is_none() && !self.partial {
                 let at = self.location();
                 let what = "empty input, no ISA segment".to_string();
                 return self.fail(LexError::NotX12 { what, at });
@@ -139,11 +199,14 @@ impl<'a> Iterator for Lexer<'a> {
             return None;
         }
         let rest = &self.input[self.pos..];
+        if self.partial && rest.len() < 4 {
+            return None;
+        }
         let isa_here = starts_with_isa(rest);
         if self.delimiters.is_none() && !isa_here {
             let what = if rest.iter().take(512).any(|&b| b == 0) {
                 "binary data".to_string()
-            } else if memchr::memmem::find(rest, b"ISA").is_some() {
+            } else if memchr::memmem::find(&rest[..rest.len().min(1 << 16)], b"ISA").is_some() {
                 "bytes before the first ISA".to_string()
             } else {
                 "no ISA segment".to_string()
@@ -158,6 +221,7 @@ impl<'a> Iterator for Lexer<'a> {
                     let nl = memchr::memchr_iter(b'\n', &rest[..len]).count() as u32;
                     (len, nl, self.delimiters.map(|d| d.segment))
                 }
+                Err(LexError::IsaCutShort { .. }) if self.partial => return None,
                 Err(e) => return self.fail(e),
             }
         } else {
@@ -179,12 +243,16 @@ impl<'a> Iterator for Lexer<'a> {
             }
             end += 1;
         }
+        if self.partial && end >= self.input.len() {
+            // The segment, or the trivia after it, may go on in the next block.
+            return None;
+        }
         let delimiters = self.delimiters.unwrap_or_default();
         let segment = Segment::new(
             &self.input[start..end],
             body_len,
             terminated,
-            start,
+            self.base + start,
             self.index,
             self.line,
             delimiters,

@@ -7,10 +7,11 @@ pub mod envelope;
 pub mod error;
 pub mod lexer;
 pub mod segment;
+pub mod stream;
 pub mod writer;
 
 pub use delimiters::Delimiters;
-pub use envelope::{Reader, Transaction, Unit};
+pub use envelope::{Envelope, Reader, ReaderState, Transaction, Unit};
 pub use error::{LexError, Location};
 pub use lexer::Lexer;
 pub use segment::{Element, Segment};

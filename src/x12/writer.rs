@@ -287,10 +287,9 @@ impl<W: Write> Writer<W> {
     }
 
     /// Writes the bytes of a transaction produced elsewhere (an edited one), counting it.
-    pub fn raw_transaction(&mut self, bytes: &[u8]) {
+    pub fn raw_transaction(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.group.0 += 1;
-        // The callers write into memory; an error would surface at the final flush.
-        let _ = self.out.write_all(bytes);
+        self.out.write_all(bytes)
     }
 
     /// Writes a transaction with `edits` applied; edits for other segments are ignored.

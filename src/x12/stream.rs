@@ -1,0 +1,215 @@
+//! Streaming: reads an input in blocks that end right after an SE, GE or IEA segment, so
+//! that memory is bounded by the largest transaction (plus one read-ahead chunk), not the
+//! file, and hands each block's units to a callback with the envelope state carried over.
+
+use std::io::{self, Read};
+
+use super::envelope::{Reader, ReaderState, Unit};
+use super::error::LexError;
+use super::lexer::{LexState, Lexer};
+use crate::report::Finding;
+
+/// How much of an input that is not X12 the lexer looks at to say why.
+pub const NOT_X12_LOOKAHEAD: usize = 1 << 16;
+
+/// How much is read ahead before a block is cut.
+pub const CHUNK: usize = 4 << 20;
+
+/// One block: whole segments, ending after a segment that closes a transaction, group or
+/// interchange (or at the end of input).
+#[derive(Debug)]
+pub struct Block {
+    pub bytes: Vec<u8>,
+    /// Where the lexer stands at the block's first byte.
+    pub start: LexState,
+    pub first: bool,
+    pub last: bool,
+}
+
+/// Cuts a byte stream into blocks.
+pub struct Blocks<R: Read> {
+    read: R,
+    buf: Vec<u8>,
+    state: LexState,
+    first: bool,
+    eof: bool,
+    done: bool,
+    chunk: usize,
+}
+
+impl<R: Read> Blocks<R> {
+    pub fn new(read: R) -> Self {
+        Blocks::with_chunk(read, CHUNK)
+    }
+
+    /// With a read-ahead of `chunk` bytes (small ones are for tests).
+    pub fn with_chunk(read: R, chunk: usize) -> Self {
+        Blocks {
+            read,
+            buf: Vec::new(),
+            state: LexState::default(),
+            first: true,
+            eof: false,
+            done: false,
+            chunk: chunk.max(16),
+        }
+    }
+
+    /// Reads until the buffer holds `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> io::Result<()> {
+        while !self.eof && self.buf.len() < want {
+            let start = self.buf.len();
+            self.buf.resize(want, 0);
+            match self.read.read(&mut self.buf[start..]) {
+                Ok(0) => {
+                    self.buf.truncate(start);
+                    self.eof = true;
+                }
+                Ok(n) => self.buf.truncate(start + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(start),
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where to cut the buffer: after the last complete SE, GE or IEA segment, with the
+    /// lexer state there. `None` when the buffer holds none (or a lex error stops it).
+    /// `Err(true)` when the input fails before its first segment (it is not X12).
+    fn cut(&self) -> Result<Option<(usize, LexState)>, bool> {
+        let mut lexer = if self.first {
+            Lexer::first_block(&self.buf, true)
+        } else {
+            Lexer::resume(&self.buf, self.state, true)
+        };
+        let mut cut = None;
+        let mut any = false;
+        while let Some(item) = lexer.next() {
+            any |= item.is_ok();
+            match item {
+                Ok(seg) if matches!(seg.id(), b"SE" | b"GE" | b"IEA") => {
+                    cut = Some((lexer.consumed(), lexer.state()));
+                }
+                Ok(_) => {}
+                // Cut before the error; the next block then reads on to the end of input.
+                Err(_) if cut.is_some() => return Ok(cut),
+                Err(_) => return Err(self.first && !any),
+            }
+        }
+        Ok(cut)
+    }
+
+    /// The next block, or `None` after the last.
+    pub fn next_block(&mut self) -> io::Result<Option<Block>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut want = self.chunk;
+        loop {
+            self.fill(want)?;
+            if self.eof {
+                self.done = true;
+                let block = Block {
+                    bytes: std::mem::take(&mut self.buf),
+                    start: self.state,
+                    first: self.first,
+                    last: true,
+                };
+                return Ok(Some(block));
+            }
+            match self.cut() {
+                // Not X12 from the start: nothing will be read or written; stop once the
+                // lexer has seen as much as it looks at to say why.
+                Err(true) if !self.eof && self.buf.len() < NOT_X12_LOOKAHEAD => {
+                    want = NOT_X12_LOOKAHEAD;
+                }
+                Err(true) => {
+                    self.done = true;
+                    let block = Block {
+                        bytes: std::mem::take(&mut self.buf),
+                        start: self.state,
+                        first: true,
+                        last: true,
+                    };
+                    return Ok(Some(block));
+                }
+                Ok(Some((at, state))) if at > 0 => {
+                    let rest = self.buf.split_off(at);
+                    let bytes = std::mem::replace(&mut self.buf, rest);
+                    let block = Block {
+                        bytes,
+                        start: self.state,
+                        first: self.first,
+                        last: false,
+                    };
+                    self.state = state;
+                    self.first = false;
+                    return Ok(Some(block));
+                }
+                // No transaction ends in the buffer (a huge one, or an error ahead):
+                // read more.
+                _ => want = self.buf.len().saturating_mul(2).max(self.chunk),
+            }
+        }
+    }
+}
+
+/// What the streaming driver hands to its callback.
+#[derive(Debug)]
+pub enum Event<'b> {
+    /// The BOM and white space before the first segment.
+    Prefix(&'b [u8]),
+    Unit(Unit<'b>),
+    /// Reading stopped here; `rest` is the unread input from the error on, to pass through.
+    Error(LexError, &'b [u8]),
+}
+
+/// Reads `read` as one input named `file`, block by block, calling `f` with every unit in
+/// order. Returns the envelope findings.
+pub fn for_each<R: Read>(
+    read: R,
+    file: &str,
+    f: impl FnMut(Event<'_>),
+) -> io::Result<Vec<Finding>> {
+    for_each_with_chunk(read, file, CHUNK, f)
+}
+
+/// `for_each` with a read-ahead of `chunk` bytes (small ones are for tests).
+pub fn for_each_with_chunk<R: Read>(
+    read: R,
+    file: &str,
+    chunk: usize,
+    mut f: impl FnMut(Event<'_>),
+) -> io::Result<Vec<Finding>> {
+    let mut blocks = Blocks::with_chunk(read, chunk);
+    let mut state = ReaderState::new(file);
+    while let Some(block) = blocks.next_block()? {
+        let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
+        if block.first {
+            f(Event::Prefix(reader.prefix()));
+        }
+        let mut error = None;
+        for unit in reader.by_ref() {
+            match unit {
+                Ok(u) => f(Event::Unit(u)),
+                Err(e) => error = Some(e),
+            }
+        }
+        state = reader.suspend();
+        if let Some(e) = error {
+            // A block with an error is the last: no cut point lies after the error, so the
+            // block was read to the end of input.
+            let at = e
+                .location()
+                .byte
+                .saturating_sub(block.start.offset)
+                .min(block.bytes.len());
+            f(Event::Error(e, &block.bytes[at..]));
+            break;
+        }
+    }
+    Ok(state.take_findings())
+}
