@@ -8,6 +8,15 @@ use super::segment::Segment;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Whether `bytes[i]` ends a line: LF, or a CR not followed by LF (old Mac line ends).
+fn is_break(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
 fn is_trivia(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C)
 }
@@ -171,12 +180,12 @@ impl<'a> Lexer<'a> {
         let mut newlines = 0;
         let mut from = 0;
         loop {
-            match memchr::memchr2(terminator, b'\n', &hay[from..]) {
-                Some(i) if hay[from + i] == b'\n' => {
-                    newlines += 1;
+            match memchr::memchr3(terminator, b'\n', b'\r', &hay[from..]) {
+                Some(i) if hay[from + i] == terminator => return (from + i, newlines),
+                Some(i) => {
+                    newlines += u32::from(is_break(hay, from + i));
                     from += i + 1;
                 }
-                Some(i) => return (from + i, newlines),
                 None => return (hay.len(), newlines),
             }
         }
@@ -218,7 +227,7 @@ impl<'a> Iterator for Lexer<'a> {
             match self.isa() {
                 Ok(len) => {
                     // A wrapped ISA (a newline in its padding) still moves the line count.
-                    let nl = memchr::memchr_iter(b'\n', &rest[..len]).count() as u32;
+                    let nl = (0..len).filter(|&i| is_break(rest, i)).count() as u32;
                     (len, nl, self.delimiters.map(|d| d.segment))
                 }
                 Err(LexError::IsaCutShort { .. }) if self.partial => return None,
@@ -233,14 +242,12 @@ impl<'a> Iterator for Lexer<'a> {
         let start = self.pos;
         let mut end = start + body_len;
         let terminated = end < self.input.len() && self.input[end] == terminator;
-        let mut trailing_newlines = u32::from(terminated && terminator == b'\n');
+        let mut trailing_newlines = u32::from(terminated && is_break(self.input, end));
         if terminated {
             end += 1;
         }
         while end < self.input.len() && is_trivia(self.input[end]) {
-            if self.input[end] == b'\n' {
-                trailing_newlines += 1;
-            }
+            trailing_newlines += u32::from(is_break(self.input, end));
             end += 1;
         }
         if self.partial && end >= self.input.len() {
@@ -355,6 +362,33 @@ mod tests {
         assert_eq!(segs[0].value(8), b"RECEIVERS ID   ");
         assert_eq!(segs[1].line, 3);
         assert_eq!(segs[2].line, 4);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_and_crlf_counts_once() {
+        for (ending, cr_term) in [
+            ("~\r", false),
+            ("~\r\n", false),
+            ("\r", true),
+            ("\r\n", true),
+        ] {
+            let isa = if cr_term {
+                ISA.replace(":~", ":\r")
+            } else {
+                ISA.to_string()
+            };
+            let input = format!(
+                "{isa}{}GS*HC{ending}ST*837{ending}SE*2",
+                if cr_term { &ending[1..] } else { &ending[1..] }
+            );
+            let (segs, err) = lex(input.as_bytes());
+            assert_eq!(err, None, "{ending:?}");
+            assert_eq!(
+                segs.iter().map(|s| s.line).collect::<Vec<_>>(),
+                [1, 2, 3, 4],
+                "{ending:?}"
+            );
+        }
     }
 
     #[test]
