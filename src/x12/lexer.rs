@@ -379,7 +379,8 @@ mod tests {
             };
             let input = format!(
                 "{isa}{}GS*HC{ending}ST*837{ending}SE*2",
-                if cr_term { &ending[1..] } else { &ending[1..] }
+                // What follows the ISA's own terminator.
+                &ending[1..]
             );
             let (segs, err) = lex(input.as_bytes());
             assert_eq!(err, None, "{ending:?}");
