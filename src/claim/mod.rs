@@ -240,6 +240,10 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
         insert_after: node.first,
         last: node.last,
     };
+    let service_id: &[u8] = match tree.grammar.kind {
+        Kind::Professional => b"SV1",
+        Kind::Institutional => b"SV2",
+    };
     let mut in_2420 = false;
     for i in node.first..=node.last.min(segs.len() - 1) {
         let seg = &segs[i];
@@ -253,7 +257,9 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
         }
         if here == l {
             match seg.id() {
-                b"SV1" | b"SV2" if line.service.is_none() => {
+                // Only the guide's own service segment: an SV2 in an 837P (or SV1 in an
+                // 837I) is an unexpected segment that validation reports, not a line.
+                b"SV1" | b"SV2" if line.service.is_none() && seg.id() == service_id => {
                     let (proc, charge, units) = if seg.is("SV1") { (1, 2, 4) } else { (2, 3, 5) };
                     line.service = Some(i);
                     line.qualifier = seg.component(proc, 1);
