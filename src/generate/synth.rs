@@ -957,11 +957,10 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
         if w.claims_in_transaction() >= CLAIMS_PER_TRANSACTION && w.open_kind() == Some(kind) {
             w.open_transaction(kind)?;
         }
-        w.claim(kind, bp, &claim, |segs| {
-            if let Some(e) = edit {
-                e(segs);
-            }
-        })?;
+        match edit {
+            Some(e) => w.claim_edited(kind, bp, &claim, e)?,
+            None => w.claim(kind, bp, &claim)?,
+        }
         if let Some(t) = &mut truth {
             t.claim(&claim.id, rules)?;
         }
