@@ -176,19 +176,48 @@ fn parse(text: &[u8]) -> OwnedSegment {
     OwnedSegment { id, elements }
 }
 
-/// `n` in decimal, without `fmt`.
-pub fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// "00" to "99": two digits per division.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The decimal digits of `n` at the end of `digits`; returns where they start.
+fn digits(mut n: u64, digits: &mut [u8; 20]) -> usize {
     let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
-    out.extend_from_slice(&digits[i..]);
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
+    }
+    i
+}
+
+/// `n` in decimal, without `fmt`.
+pub fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let at = digits(n, &mut buf);
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// `n` in decimal with at least `width` digits (zeros in front), like `format!("{n:0width$}")`.
+pub fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let at = digits(n, &mut buf);
+    for _ in buf.len() - at..width {
+        out.push('0');
+    }
+    out.extend(buf[at..].iter().map(|&b| char::from(b)));
 }
 
 /// `d.normalize().to_string()` (no trailing zeros, no exponent), without `fmt` for the
@@ -265,8 +294,33 @@ mod tests {
     }
 
     #[test]
+    fn padded_numbers() {
+        for n in [0, 7, 42, 999_999_999, 1_000_000_000, u64::MAX] {
+            for width in [0, 1, 2, 4, 9, 25] {
+                let mut s = String::from("X");
+                push_padded(&mut s, n, width);
+                assert_eq!(s, format!("X{n:0width$}"));
+            }
+        }
+    }
+
+    #[test]
     fn numbers() {
-        for n in [0, 1, 9, 10, 99, 100, 1234, u64::MAX] {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            1234,
+            98765,
+            u64::MAX,
+        ] {
             let mut out = Vec::new();
             push_u64(&mut out, n);
             assert_eq!(out, n.to_string().into_bytes());
