@@ -1,5 +1,5 @@
 //! Description to segments: the loops of one claim (2000B to 2400) and of its billing
-//! provider (2000A), the 1000A/1000B header, each an `OwnedSegment` in guide order.
+//! provider (2000A), the 1000A/1000B header, each written into a `SegmentBuf` in guide order.
 
 use rust_decimal::Decimal;
 
@@ -7,11 +7,13 @@ use super::description::{
     Address, BillingProvider, Claim, Kind, Line, Receiver, Submitter, diagnosis_code,
     split_type_of_bill,
 };
-use crate::x12::{OwnedElement, OwnedSegment};
+use super::segment::{SegmentBuf, push_decimal};
 
 /// X12 decimal: no trailing zeros, no exponent.
 pub fn decimal(d: Decimal) -> String {
-    d.normalize().to_string()
+    let mut out = Vec::new();
+    push_decimal(&mut out, d);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `YYYY-MM-DD` to `CCYYMMDD`.
@@ -19,28 +21,24 @@ pub fn d8(date: &str) -> String {
     date.replace('-', "")
 }
 
-fn seg(id: &str, elements: &[&str]) -> OwnedSegment {
-    OwnedSegment::new(id, elements.iter().copied())
-}
-
-fn n3n4(out: &mut Vec<OwnedSegment>, a: &Address) {
+fn n3n4(out: &mut SegmentBuf, a: &Address) {
     match &a.line2 {
-        Some(l2) => out.push(seg("N3", &[&a.line1, l2])),
-        None => out.push(seg("N3", &[&a.line1])),
+        Some(l2) => out.seg("N3", &[&a.line1, l2]),
+        None => out.seg("N3", &[&a.line1]),
     }
-    out.push(seg("N4", &[&a.city, &a.state, &a.zip]));
+    out.seg("N4", &[&a.city, &a.state, &a.zip]);
 }
 
 /// BHT then loops 1000A (submitter) and 1000B (receiver).
 pub fn header(
-    out: &mut Vec<OwnedSegment>,
+    out: &mut SegmentBuf,
     reference: &str,
     date: &str,
     time: &str,
     submitter: &Submitter,
     receiver: &Receiver,
 ) {
-    out.push(seg(
+    out.seg(
         "BHT",
         &[
             "0019",
@@ -50,8 +48,8 @@ pub fn header(
             &time.replace(':', ""),
             "CH",
         ],
-    ));
-    out.push(seg(
+    );
+    out.seg(
         "NM1",
         &[
             "41",
@@ -64,12 +62,12 @@ pub fn header(
             "46",
             &submitter.id,
         ],
-    ));
-    out.push(seg(
+    );
+    out.seg(
         "PER",
         &["IC", &submitter.contact_name, "TE", &submitter.phone],
-    ));
-    out.push(seg(
+    );
+    out.seg(
         "NM1",
         &[
             "40",
@@ -82,19 +80,16 @@ pub fn header(
             "46",
             &receiver.id,
         ],
-    ));
+    );
 }
 
 /// Loop 2000A (HL `hl`, no parent) and 2010AA.
-pub fn billing_provider(out: &mut Vec<OwnedSegment>, hl: u64, bp: &BillingProvider) {
-    out.push(seg("HL", &[&hl.to_string(), "", "20", "1"]));
-    out.push(seg("PRV", &["BI", "PXC", &bp.taxonomy]));
-    out.push(seg(
-        "NM1",
-        &["85", "2", &bp.name, "", "", "", "", "XX", &bp.npi],
-    ));
+pub fn billing_provider(out: &mut SegmentBuf, hl: u64, bp: &BillingProvider) {
+    out.id("HL").el_num(hl).els(&["", "20", "1"]).end();
+    out.seg("PRV", &["BI", "PXC", &bp.taxonomy]);
+    out.seg("NM1", &["85", "2", &bp.name, "", "", "", "", "XX", &bp.npi]);
     n3n4(out, &bp.address);
-    out.push(seg("REF", &["EI", &bp.tax_id]));
+    out.seg("REF", &["EI", &bp.tax_id]);
 }
 
 /// The sum of the line charges: CLM02.
@@ -104,19 +99,15 @@ pub fn claim_total(claim: &Claim) -> Decimal {
 
 /// Loops 2000B (HL `hl`, parent `parent`), 2010BA, 2010BB, 2000C/2010CA when the patient
 /// is not the subscriber, 2300 and its 2400 lines. Returns the number of HL used (1 or 2).
-pub fn claim(out: &mut Vec<OwnedSegment>, kind: Kind, hl: u64, parent: u64, claim: &Claim) -> u64 {
+pub fn claim(out: &mut SegmentBuf, kind: Kind, hl: u64, parent: u64, claim: &Claim) -> u64 {
     let s = &claim.subscriber;
     let has_patient = claim.patient.is_some();
-    out.push(seg(
-        "HL",
-        &[
-            &hl.to_string(),
-            &parent.to_string(),
-            "22",
-            if has_patient { "1" } else { "0" },
-        ],
-    ));
-    out.push(seg(
+    out.id("HL")
+        .el_num(hl)
+        .el_num(parent)
+        .els(&["22", if has_patient { "1" } else { "0" }])
+        .end();
+    out.seg(
         "SBR",
         &[
             s.payer_responsibility.as_deref().unwrap_or("P"),
@@ -129,8 +120,8 @@ pub fn claim(out: &mut Vec<OwnedSegment>, kind: Kind, hl: u64, parent: u64, clai
             "",
             &claim.payer.filing_indicator,
         ],
-    ));
-    out.push(seg(
+    );
+    out.seg(
         "NM1",
         &[
             "IL",
@@ -143,12 +134,17 @@ pub fn claim(out: &mut Vec<OwnedSegment>, kind: Kind, hl: u64, parent: u64, clai
             "MI",
             &s.member_id,
         ],
-    ));
+    );
     n3n4(out, &s.address);
     if !has_patient {
-        out.push(seg("DMG", &["D8", &d8(&s.birth_date), &s.gender]));
+        out.id("DMG")
+            .el("D8")
+            .el("")
+            .d8(&s.birth_date)
+            .el(&s.gender)
+            .end();
     }
-    out.push(seg(
+    out.seg(
         "NM1",
         &[
             "PR",
@@ -161,17 +157,23 @@ pub fn claim(out: &mut Vec<OwnedSegment>, kind: Kind, hl: u64, parent: u64, clai
             "PI",
             &claim.payer.id,
         ],
-    ));
+    );
     let mut used = 1;
     if let Some(p) = &claim.patient {
-        out.push(seg(
-            "HL",
-            &[&(hl + 1).to_string(), &hl.to_string(), "23", "0"],
-        ));
-        out.push(seg("PAT", &[p.relationship.code()]));
-        out.push(seg("NM1", &["QC", "1", &p.last_name, &p.first_name]));
+        out.id("HL")
+            .el_num(hl + 1)
+            .el_num(hl)
+            .els(&["23", "0"])
+            .end();
+        out.seg("PAT", &[p.relationship.code()]);
+        out.seg("NM1", &["QC", "1", &p.last_name, &p.first_name]);
         n3n4(out, &p.address);
-        out.push(seg("DMG", &["D8", &d8(&p.birth_date), &p.gender]));
+        out.id("DMG")
+            .el("D8")
+            .el("")
+            .d8(&p.birth_date)
+            .el(&p.gender)
+            .end();
         used = 2;
     }
     clm(out, kind, claim);
@@ -181,71 +183,68 @@ pub fn claim(out: &mut Vec<OwnedSegment>, kind: Kind, hl: u64, parent: u64, clai
     used
 }
 
-fn clm(out: &mut Vec<OwnedSegment>, kind: Kind, claim: &Claim) {
-    let total = decimal(claim_total(claim));
-    let (clm05, signature) = match kind {
-        Kind::Professional => (
-            OwnedElement::composite([
-                claim.place_of_service.as_deref().unwrap_or("11"),
-                "B",
-                claim.frequency.as_deref().unwrap_or("1"),
-            ]),
-            "Y",
-        ),
+fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
+    out.id("CLM")
+        .el(&claim.id)
+        .el_decimal(claim_total(claim))
+        .els(&["", ""]);
+    match kind {
+        Kind::Professional => {
+            out.el(claim.place_of_service.as_deref().unwrap_or("11"))
+                .comp("B")
+                .comp(claim.frequency.as_deref().unwrap_or("1"))
+                .el("Y");
+        }
         Kind::Institutional => {
             let (facility, frequency) = claim
                 .type_of_bill
                 .as_deref()
                 .and_then(split_type_of_bill)
                 .unwrap_or(("13", "1"));
-            (OwnedElement::composite([facility, "A", frequency]), "")
+            out.el(facility).comp("A").comp(frequency).el("");
         }
-    };
-    let mut c = OwnedSegment::new("CLM", [claim.id.as_str(), &total, "", ""]);
-    c.elements.push(clm05);
-    for e in [signature, "A", "Y", "Y"] {
-        c.elements.push(OwnedElement::simple(e));
     }
-    out.push(c);
+    out.els(&["A", "Y", "Y"]).end();
     if kind == Kind::Institutional {
         if let Some(per) = &claim.statement_dates {
-            let range = format!("{}-{}", d8(&per.from), d8(&per.to));
-            out.push(seg("DTP", &["434", "RD8", &range]));
+            out.id("DTP")
+                .els(&["434", "RD8", ""])
+                .d8(&per.from)
+                .text("-")
+                .d8(&per.to)
+                .end();
         }
         let status = claim.patient_status.as_deref().unwrap_or("01");
-        out.push(seg("CL1", &["", "", status]));
+        out.seg("CL1", &["", "", status]);
     }
     if let Some(auth) = &claim.prior_authorization {
-        out.push(seg("REF", &["G1", auth]));
+        out.seg("REF", &["G1", auth]);
     }
-    let codes: Vec<String> = claim.diagnoses.iter().map(|d| diagnosis_code(d)).collect();
     match kind {
         Kind::Professional => {
-            let mut hi = OwnedSegment::new("HI", Vec::<Vec<u8>>::new());
-            for (i, code) in codes.iter().enumerate() {
-                let q = if i == 0 { "ABK" } else { "ABF" };
-                hi.elements
-                    .push(OwnedElement::composite([q, code.as_str()]));
+            out.id("HI");
+            for (i, d) in claim.diagnoses.iter().enumerate() {
+                out.el(if i == 0 { "ABK" } else { "ABF" }).comp("");
+                diagnosis(out, d);
             }
-            out.push(hi);
+            out.end();
         }
         Kind::Institutional => {
-            if let Some(first) = codes.first() {
-                let mut hi = OwnedSegment::new("HI", Vec::<Vec<u8>>::new());
-                hi.elements
-                    .push(OwnedElement::composite(["ABK", first.as_str()]));
-                out.push(hi);
+            if let Some(first) = claim.diagnoses.first() {
+                out.id("HI").el("ABK").comp("");
+                diagnosis(out, first);
+                out.end();
             }
-            if codes.len() > 1 {
-                let mut hi = OwnedSegment::new("HI", Vec::<Vec<u8>>::new());
-                for code in &codes[1..] {
-                    hi.elements
-                        .push(OwnedElement::composite(["ABF", code.as_str()]));
+            if claim.diagnoses.len() > 1 {
+                out.id("HI");
+                for d in &claim.diagnoses[1..] {
+                    out.el("ABF").comp("");
+                    diagnosis(out, d);
                 }
-                out.push(hi);
+                out.end();
             }
             if let Some(a) = &claim.attending {
-                out.push(seg(
+                out.seg(
                     "NM1",
                     &[
                         "71",
@@ -258,80 +257,82 @@ fn clm(out: &mut Vec<OwnedSegment>, kind: Kind, claim: &Claim) {
                         "XX",
                         &a.npi,
                     ],
-                ));
+                );
             }
         }
+    }
+}
+
+/// A diagnosis code as `diagnosis_code` writes it, appended to the open component.
+fn diagnosis(out: &mut SegmentBuf, code: &str) {
+    if code.bytes().all(|b| b != b'.' && !b.is_ascii_lowercase()) {
+        out.text(code);
+    } else {
+        out.text(&diagnosis_code(code));
     }
 }
 
 /// The `HC:code:mod...` composite of SV101 / SV202.
-pub fn procedure(code: &str, modifiers: &[String]) -> OwnedElement {
-    let mut comps: Vec<Vec<u8>> = vec![b"HC".to_vec(), code.as_bytes().to_vec()];
-    comps.extend(modifiers.iter().map(|m| m.as_bytes().to_vec()));
-    OwnedElement {
-        repetitions: vec![comps],
+pub fn procedure(out: &mut SegmentBuf, code: &str, modifiers: &[String]) {
+    out.el("HC").comp(code);
+    for m in modifiers {
+        out.comp(m);
     }
 }
 
 /// Loop 2400 (LX `n`, SV1 or SV2, DTP*472) and its 2410 loop.
-pub fn service_line(out: &mut Vec<OwnedSegment>, kind: Kind, n: usize, line: &Line) {
-    out.push(seg("LX", &[&n.to_string()]));
-    let charge = decimal(line.charge);
-    let units = decimal(line.units);
+pub fn service_line(out: &mut SegmentBuf, kind: Kind, n: usize, line: &Line) {
+    out.id("LX").el_num(n as u64).end();
     let basis = line.unit_basis.as_deref().unwrap_or("UN");
     match kind {
         Kind::Professional => {
-            let mut sv = OwnedSegment {
-                id: b"SV1".to_vec(),
-                ..OwnedSegment::default()
-            };
-            sv.elements
-                .push(procedure(&line.procedure, &line.modifiers));
-            for e in [
-                charge.as_str(),
-                basis,
-                &units,
-                line.place_of_service.as_deref().unwrap_or(""),
-                "",
-            ] {
-                sv.elements.push(OwnedElement::simple(e));
-            }
-            let pointers: Vec<String> = if line.diagnosis_pointers.is_empty() {
-                vec!["1".into()]
+            out.id("SV1");
+            procedure(out, &line.procedure, &line.modifiers);
+            out.el_decimal(line.charge)
+                .el(basis)
+                .el_decimal(line.units)
+                .el(line.place_of_service.as_deref().unwrap_or(""))
+                .el("");
+            if line.diagnosis_pointers.is_empty() {
+                out.el("1");
             } else {
-                line.diagnosis_pointers.iter().map(u8::to_string).collect()
-            };
-            sv.elements.push(OwnedElement::composite(pointers));
-            out.push(sv);
+                for (i, p) in line.diagnosis_pointers.iter().enumerate() {
+                    if i == 0 {
+                        out.el("");
+                    } else {
+                        out.comp("");
+                    }
+                    out.num(u64::from(*p));
+                }
+            }
+            out.end();
         }
         Kind::Institutional => {
-            let mut sv = OwnedSegment {
-                id: b"SV2".to_vec(),
-                ..OwnedSegment::default()
-            };
-            sv.elements.push(OwnedElement::simple(
-                line.revenue_code.as_deref().unwrap_or("0000"),
-            ));
-            sv.elements
-                .push(procedure(&line.procedure, &line.modifiers));
-            for e in [charge.as_str(), basis, &units] {
-                sv.elements.push(OwnedElement::simple(e));
-            }
-            out.push(sv);
+            out.id("SV2")
+                .el(line.revenue_code.as_deref().unwrap_or("0000"));
+            procedure(out, &line.procedure, &line.modifiers);
+            out.el_decimal(line.charge)
+                .el(basis)
+                .el_decimal(line.units)
+                .end();
         }
     }
+    out.id("DTP").els(&["472"]);
     match &line.date_to {
         Some(to) => {
-            let range = format!("{}-{}", d8(&line.date), d8(to));
-            out.push(seg("DTP", &["472", "RD8", &range]));
+            out.els(&["RD8", ""]).d8(&line.date).text("-").d8(to);
         }
-        None => out.push(seg("DTP", &["472", "D8", &d8(&line.date)])),
+        None => {
+            out.els(&["D8", ""]).d8(&line.date);
+        }
     }
+    out.end();
     if let Some(ndc) = &line.ndc {
-        out.push(seg("LIN", &["", "N4", &ndc.code]));
-        let mut ctp = OwnedSegment::new("CTP", ["", "", "", &decimal(ndc.quantity)]);
-        ctp.elements
-            .push(OwnedElement::composite([ndc.unit.as_str()]));
-        out.push(ctp);
+        out.seg("LIN", &["", "N4", &ndc.code]);
+        out.id("CTP")
+            .els(&["", "", ""])
+            .el_decimal(ndc.quantity)
+            .el(&ndc.unit)
+            .end();
     }
 }

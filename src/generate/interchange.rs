@@ -1,11 +1,20 @@
 //! A streaming interchange writer: ISA/GS/ST envelopes with their control numbers and
-//! counts, HL numbering, one segment per line; nothing but the open claim is kept.
+//! counts, HL numbering, one segment per line; nothing but the open claim and at most
+//! `FLUSH_AT` bytes of finished segments are kept.
 
 use std::io::{self, Write};
 
 use super::build;
 use super::description::{BillingProvider, Claim, Kind, Receiver, Submitter};
-use crate::x12::{Delimiters, OwnedSegment};
+use super::segment::SegmentBuf;
+use crate::x12::OwnedSegment;
+
+/// Finished segments are handed to the output in chunks of about this size: few large
+/// writes instead of one small write per segment.
+const FLUSH_AT: usize = 1 << 16;
+
+/// A change to one claim's segments, given once.
+type ClaimEdit<'a> = dyn FnMut(&mut Vec<OwnedSegment>) + 'a;
 
 /// First control numbers; each new group and transaction takes the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +53,8 @@ pub struct Envelope {
 }
 
 struct OpenTransaction {
-    segments: u64,
+    /// `SegmentBuf::segments` before ST.
+    first_segment: u64,
     hl: u64,
     /// HL of the open 2000A and its provider.
     billing: Option<(u64, BillingProvider)>,
@@ -55,7 +65,6 @@ struct OpenTransaction {
 /// Writes one interchange segment by segment.
 pub struct InterchangeWriter<W: Write> {
     out: W,
-    delimiters: Delimiters,
     envelope: Envelope,
     control: Control,
     next_gs: u32,
@@ -64,9 +73,9 @@ pub struct InterchangeWriter<W: Write> {
     /// Kind, GS06 and transaction count of the open group.
     group: Option<(Kind, u32, u64)>,
     tx: Option<OpenTransaction>,
-    buf: Vec<u8>,
-    scratch: Vec<OwnedSegment>,
-    written: u64,
+    buf: SegmentBuf,
+    /// Bytes handed to `out` so far.
+    flushed: u64,
 }
 
 fn pad(value: &str, width: usize) -> String {
@@ -78,16 +87,14 @@ impl<W: Write> InterchangeWriter<W> {
     pub fn new(out: W, envelope: Envelope, control: Control) -> io::Result<Self> {
         let mut w = InterchangeWriter {
             out,
-            delimiters: Delimiters::default(),
             control,
             next_gs: control.gs06,
             next_st: control.st02,
             groups: 0,
             group: None,
             tx: None,
-            buf: Vec::with_capacity(256),
-            scratch: Vec::with_capacity(64),
-            written: 0,
+            buf: SegmentBuf::with_capacity(FLUSH_AT + (FLUSH_AT >> 2)),
+            flushed: 0,
             envelope,
         };
         let e = &w.envelope;
@@ -120,42 +127,28 @@ impl<W: Write> InterchangeWriter<W> {
 
     /// Bytes written so far.
     pub fn written(&self) -> u64 {
-        self.written
+        self.flushed + self.buf.len() as u64
     }
 
     fn write(&mut self, s: &OwnedSegment) -> io::Result<()> {
-        self.buf.clear();
-        self.buf.extend_from_slice(&s.id);
-        let d = self.delimiters;
-        for e in &s.elements {
-            self.buf.push(d.element);
-            for (r, rep) in e.repetitions.iter().enumerate() {
-                if r > 0 {
-                    self.buf.push(d.repetition.unwrap_or(b'^'));
-                }
-                for (c, comp) in rep.iter().enumerate() {
-                    if c > 0 {
-                        self.buf.push(d.component);
-                    }
-                    self.buf.extend_from_slice(comp);
-                }
-            }
-        }
-        self.buf.push(d.segment);
-        self.buf.push(b'\n');
-        self.written += self.buf.len() as u64;
-        if let Some(tx) = &mut self.tx {
-            tx.segments += 1;
-        }
-        self.out.write_all(&self.buf)
+        self.buf.owned(s);
+        self.flush_full()
     }
 
-    fn write_scratch(&mut self) -> io::Result<()> {
-        let segs = std::mem::take(&mut self.scratch);
-        let result = segs.iter().try_for_each(|s| self.write(s));
-        self.scratch = segs;
-        self.scratch.clear();
-        result
+    /// Hands the buffered segments to the output once there are enough of them.
+    fn flush_full(&mut self) -> io::Result<()> {
+        if self.buf.len() >= FLUSH_AT {
+            self.flush_buf()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn flush_buf(&mut self) -> io::Result<()> {
+        self.flushed += self.buf.len() as u64;
+        let r = self.out.write_all(self.buf.bytes());
+        self.buf.clear();
+        r
     }
 
     /// Claims in the open transaction (0 when none is open).
@@ -199,7 +192,7 @@ impl<W: Write> InterchangeWriter<W> {
         let control = format!("{:04}", self.next_st);
         self.next_st = self.next_st.wrapping_add(1);
         self.tx = Some(OpenTransaction {
-            segments: 0,
+            first_segment: self.buf.segments(),
             hl: 0,
             billing: None,
             claims: 0,
@@ -213,29 +206,53 @@ impl<W: Write> InterchangeWriter<W> {
             ["837", control.as_str(), kind.version()],
         ))?;
         let e = &self.envelope;
-        let reference = e.reference.clone().unwrap_or_else(|| control.clone());
-        let mut segs = std::mem::take(&mut self.scratch);
+        let reference = e.reference.as_deref().unwrap_or(&control);
         build::header(
-            &mut segs,
-            &reference,
+            &mut self.buf,
+            reference,
             &e.date,
             &e.time,
             &e.submitter,
             &e.receiver,
         );
-        self.scratch = segs;
-        self.write_scratch()
+        self.flush_full()
     }
 
-    /// Writes one claim under `bp` (a new 2000A when it differs from the open one), after
-    /// letting `edit` change its segments (synth injects errors there). Opens a
+    /// Writes one claim under `bp` (a new 2000A when it differs from the open one). Opens a
     /// transaction of the open group's kind if none is open.
-    pub fn claim(
+    pub fn claim(&mut self, kind: Kind, bp: &BillingProvider, claim: &Claim) -> io::Result<()> {
+        self.put_claim(kind, bp, claim, None)
+    }
+
+    /// Like `claim`, after letting `edit` change the claim's segments (synth injects errors
+    /// there). The segments are written, split back into values, edited and written again:
+    /// only for values that hold no delimiter, as synth's do.
+    pub fn claim_edited(
         &mut self,
         kind: Kind,
         bp: &BillingProvider,
         claim: &Claim,
         edit: impl FnOnce(&mut Vec<OwnedSegment>),
+    ) -> io::Result<()> {
+        let mut edit = Some(edit);
+        self.put_claim(
+            kind,
+            bp,
+            claim,
+            Some(&mut |segs: &mut Vec<OwnedSegment>| {
+                if let Some(e) = edit.take() {
+                    e(segs);
+                }
+            }),
+        )
+    }
+
+    fn put_claim(
+        &mut self,
+        kind: Kind,
+        bp: &BillingProvider,
+        claim: &Claim,
+        edit: Option<&mut ClaimEdit<'_>>,
     ) -> io::Result<()> {
         if self.tx.is_none() || self.open_kind() != Some(kind) {
             self.open_transaction(kind)?;
@@ -243,31 +260,41 @@ impl<W: Write> InterchangeWriter<W> {
         let Some(tx) = self.tx.as_mut() else {
             return Err(io::Error::other("no open transaction"));
         };
-        let mut segs = std::mem::take(&mut self.scratch);
-        let parent = match &tx.billing {
+        let parent = match &mut tx.billing {
             Some((hl, open)) if open == bp => *hl,
-            _ => {
+            billing => {
                 tx.hl += 1;
-                build::billing_provider(&mut segs, tx.hl, bp);
-                tx.billing = Some((tx.hl, bp.clone()));
+                build::billing_provider(&mut self.buf, tx.hl, bp);
+                match billing {
+                    // Reuses the open provider's strings: most claims change provider.
+                    Some((hl, open)) => {
+                        *hl = tx.hl;
+                        assign(open, bp);
+                    }
+                    None => *billing = Some((tx.hl, bp.clone())),
+                }
                 tx.hl
             }
         };
-        let start = segs.len();
-        let used = build::claim(&mut segs, kind, tx.hl + 1, parent, claim);
+        let start = self.buf.len();
+        let used = build::claim(&mut self.buf, kind, tx.hl + 1, parent, claim);
         tx.hl += used;
         tx.claims += 1;
-        let mut mine = segs.split_off(start);
-        edit(&mut mine);
-        segs.append(&mut mine);
-        self.scratch = segs;
-        self.write_scratch()
+        if let Some(edit) = edit {
+            let mut segs = self.buf.split_off(start);
+            edit(&mut segs);
+            for s in &segs {
+                self.buf.owned(s);
+            }
+        }
+        self.flush_full()
     }
 
     /// Writes SE for the open transaction, if any.
     pub fn close_transaction(&mut self) -> io::Result<()> {
         if let Some(tx) = self.tx.take() {
-            let se = OwnedSegment::new("SE", [(tx.segments + 1).to_string(), tx.control]);
+            let count = self.buf.segments() - tx.first_segment + 1;
+            let se = OwnedSegment::new("SE", [count.to_string(), tx.control]);
             self.write(&se)?;
         }
         Ok(())
@@ -293,7 +320,23 @@ impl<W: Write> InterchangeWriter<W> {
             ],
         );
         self.write(&iea)?;
+        self.flush_buf()?;
         self.out.flush()?;
-        Ok((self.out, self.written))
+        let written = self.flushed;
+        Ok((self.out, written))
     }
+}
+
+/// `*to = from.clone()`, reusing `to`'s strings.
+fn assign(to: &mut BillingProvider, from: &BillingProvider) {
+    to.name.clone_from(&from.name);
+    to.npi.clone_from(&from.npi);
+    to.tax_id.clone_from(&from.tax_id);
+    to.taxonomy.clone_from(&from.taxonomy);
+    let (t, f) = (&mut to.address, &from.address);
+    t.line1.clone_from(&f.line1);
+    t.line2.clone_from(&f.line2);
+    t.city.clone_from(&f.city);
+    t.state.clone_from(&f.state);
+    t.zip.clone_from(&f.zip);
 }

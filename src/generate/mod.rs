@@ -5,6 +5,7 @@ pub mod build;
 pub mod description;
 pub mod interchange;
 pub mod rng;
+pub mod segment;
 pub mod synth;
 
 use std::io::{self, Write};
@@ -26,7 +27,7 @@ pub fn write<W: Write>(desc: &Description, kind: Kind, control: Control, out: W)
     let mut w = InterchangeWriter::new(out, envelope, control)?;
     w.open_transaction(kind)?;
     for claim in &desc.claims {
-        w.claim(kind, &desc.billing_provider, claim, |_| {})?;
+        w.claim(kind, &desc.billing_provider, claim)?;
     }
     Ok(w.finish()?.0)
 }

@@ -47,9 +47,16 @@ impl Rng {
 
     /// `n` decimal digits.
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
+        let mut s = String::with_capacity(n);
+        self.push_digits(&mut s, n);
+        s
+    }
+
+    /// Appends `n` decimal digits to `out`, drawing as `digits` does.
+    pub fn push_digits(&mut self, out: &mut String, n: usize) {
+        for _ in 0..n {
+            out.push(char::from(b'0' + self.below(10) as u8));
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::build::decimal;
@@ -17,6 +17,7 @@ use super::description::{
 };
 use super::interchange::{Control, Envelope, InterchangeWriter};
 use super::rng::Rng;
+use super::segment::push_padded;
 use crate::x12::{OwnedElement, OwnedSegment};
 
 /// Which guides a batch uses.
@@ -260,13 +261,20 @@ fn npi(rng: &mut Rng) -> String {
 
 fn address(rng: &mut Rng, zip9: bool) -> Address {
     let (city, state, zip) = *rng.pick(CITIES);
+    let mut line1 = String::with_capacity(24);
+    push_padded(&mut line1, rng.range(1, 9999), 0);
+    line1.push(' ');
+    line1.push_str(rng.pick::<&str>(STREETS));
     Address {
-        line1: format!("{} {}", rng.range(1, 9999), rng.pick(STREETS)),
+        line1,
         line2: None,
         city: city.into(),
         state: state.into(),
         zip: if zip9 {
-            format!("{zip}{}", rng.digits(4))
+            let mut z = String::with_capacity(9);
+            z.push_str(zip);
+            rng.push_digits(&mut z, 4);
+            z
         } else {
             zip.into()
         },
@@ -317,8 +325,27 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
+/// `YYYY-MM-DD`, as `d.format("%Y-%m-%d")` writes it.
 fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    push_padded(&mut s, y as u64, 4);
+    s.push('-');
+    push_padded(&mut s, u64::from(d.month()), 2);
+    s.push('-');
+    push_padded(&mut s, u64::from(d.day()), 2);
+    s
+}
+
+/// `prefix` then `n` digits drawn from `rng`.
+fn prefixed_digits(rng: &mut Rng, prefix: &str, n: usize) -> String {
+    let mut s = String::with_capacity(prefix.len() + n);
+    s.push_str(prefix);
+    rng.push_digits(&mut s, n);
+    s
 }
 
 fn money(cents: u64) -> Decimal {
@@ -365,13 +392,13 @@ fn person_claim(rng: &mut Rng, kind: Kind, id: String, child_share: f64) -> Clai
     let last = rng.pick(LAST_NAMES).to_string();
     let sub_address = address(rng, false);
     let subscriber = Subscriber {
-        member_id: format!("{}{}", &pid[..1], rng.digits(9)),
+        member_id: prefixed_digits(rng, &pid[..1], 9),
         last_name: last.clone(),
         first_name: rng.pick(FIRST_NAMES).to_string(),
         birth_date: iso(date_between(rng, ymd(1950, 1, 1), 45 * 365)),
         gender: if rng.chance(0.5) { "F" } else { "M" }.into(),
         address: sub_address.clone(),
-        group_number: (filing == "CI" || filing == "BL").then(|| format!("GRP{}", rng.digits(6))),
+        group_number: (filing == "CI" || filing == "BL").then(|| prefixed_digits(rng, "GRP", 6)),
         payer_responsibility: None,
     };
     let patient = if rng.chance(child_share) {
@@ -456,7 +483,7 @@ fn j2326_claim(rng: &mut Rng, world: &World, kind: Kind, id: String) -> Claim {
     if rng.chance(0.4) {
         claim.diagnoses.push(rng.pick(OTHER_DX).to_string());
     }
-    claim.prior_authorization = Some(format!("PA{}", rng.digits(8)));
+    claim.prior_authorization = Some(prefixed_digits(rng, "PA", 8));
     let mut admin = line("62321", &[], money(rng.range(90_000, 160_000)), 1, &date);
     admin.revenue_code = Some("0361".into());
     let mut drug = line(
@@ -864,24 +891,51 @@ fn swap_lx(segs: &mut [OwnedSegment]) {
 struct Truth<T: Write> {
     out: T,
     first: bool,
+    /// Entries not yet handed to `out`.
+    buf: Vec<u8>,
 }
 
+/// The truth file is handed to its output in chunks of about this size.
+const TRUTH_FLUSH_AT: usize = 1 << 16;
+
 impl<T: Write> Truth<T> {
-    fn new(mut out: T) -> io::Result<Self> {
-        out.write_all(b"{\"claims\": {")?;
-        Ok(Truth { out, first: true })
+    fn new(out: T) -> io::Result<Self> {
+        let mut buf = Vec::with_capacity(TRUTH_FLUSH_AT + 256);
+        buf.extend_from_slice(b"{\"claims\": {");
+        Ok(Truth {
+            out,
+            first: true,
+            buf,
+        })
     }
 
     fn claim(&mut self, id: &str, rules: &[&str]) -> io::Result<()> {
-        let sep = if self.first { "\n" } else { ",\n" };
+        let b = &mut self.buf;
+        b.extend_from_slice(if self.first { b"\n" } else { b",\n" });
         self.first = false;
-        let rules: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
         // Synth ids and rule ids are plain ASCII without quotes: no escaping needed.
-        write!(self.out, "{sep}\"{id}\": [{}]", rules.join(", "))
+        b.push(b'"');
+        b.extend_from_slice(id.as_bytes());
+        b.extend_from_slice(b"\": [");
+        for (i, r) in rules.iter().enumerate() {
+            if i > 0 {
+                b.extend_from_slice(b", ");
+            }
+            b.push(b'"');
+            b.extend_from_slice(r.as_bytes());
+            b.push(b'"');
+        }
+        b.push(b']');
+        if b.len() >= TRUTH_FLUSH_AT {
+            self.out.write_all(b)?;
+            b.clear();
+        }
+        Ok(())
     }
 
     fn finish(mut self) -> io::Result<T> {
-        self.out.write_all(b"\n}}\n")?;
+        self.buf.extend_from_slice(b"\n}}\n");
+        self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -928,7 +982,9 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
             }
             run_left -= 1;
         }
-        let id = format!("SYN{:09}", i + 1);
+        let mut id = String::with_capacity(12);
+        id.push_str("SYN");
+        push_padded(&mut id, i + 1, 9);
         let Made { mut claim, j2326 } = make_claim(&mut rng, &world, kind, id);
         let providers = match kind {
             Kind::Professional => &world.professional,
@@ -957,11 +1013,10 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
         if w.claims_in_transaction() >= CLAIMS_PER_TRANSACTION && w.open_kind() == Some(kind) {
             w.open_transaction(kind)?;
         }
-        w.claim(kind, bp, &claim, |segs| {
-            if let Some(e) = edit {
-                e(segs);
-            }
-        })?;
+        match edit {
+            Some(e) => w.claim_edited(kind, bp, &claim, e)?,
+            None => w.claim(kind, bp, &claim)?,
+        }
         if let Some(t) = &mut truth {
             t.claim(&claim.id, rules)?;
         }

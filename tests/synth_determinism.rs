@@ -1,0 +1,165 @@
+//! Synth is deterministic: for a seed, kind and error rate, `synth::run` writes the same
+//! interchange and truth file as it always has. The SHA-256 digests below were computed
+//! before the writer was rewritten for speed (issue #4); a change to any output byte fails
+//! here. `generate::write` of every sample description is pinned the same way.
+
+#![allow(clippy::unwrap_used)]
+
+use std::fmt::Write as _;
+use std::fs;
+
+use sha2::{Digest, Sha256};
+use x837::generate::synth::{self, Options, SynthKind};
+use x837::generate::{self, Control};
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// (seed, kind, error rate, claims, control numbers).
+type Case = (u64, SynthKind, f64, u64, Control);
+
+const DEFAULT: Control = Control {
+    isa13: 1,
+    gs06: 1,
+    st02: 1,
+};
+
+fn cases() -> Vec<Case> {
+    vec![
+        (1, SynthKind::Mixed, 0.2, 5_000, DEFAULT),
+        (7, SynthKind::Professional, 0.0, 2_500, DEFAULT),
+        (42, SynthKind::Institutional, 1.0, 3_000, DEFAULT),
+        (2024, SynthKind::Mixed, 0.5, 10_000, DEFAULT),
+        (0, SynthKind::Professional, 1.0, 1_200, DEFAULT),
+        (
+            u64::MAX,
+            SynthKind::Institutional,
+            0.3,
+            2_100,
+            Control {
+                isa13: 1_234_567_890,
+                gs06: u32::MAX,
+                st02: 9_998,
+            },
+        ),
+        (5, SynthKind::Mixed, 0.0, 0, DEFAULT),
+    ]
+}
+
+fn digests(case: &Case) -> (String, String) {
+    let (seed, kind, error_rate, claims, control) = *case;
+    let options = Options {
+        claims,
+        seed,
+        kind,
+        error_rate,
+        control,
+    };
+    let mut out = Vec::new();
+    let mut truth = Vec::new();
+    let summary = synth::run(&options, &mut out, Some(&mut truth)).unwrap();
+    assert_eq!(summary.bytes, out.len() as u64);
+    (hex(&out), hex(&truth))
+}
+
+/// Digests of (interchange, truth), in the order of `cases()`.
+const EXPECTED: &[(&str, &str)] = &[
+    (
+        "d4bc8c0fc36346c3a05aad435921f95c3960d59f89e84b707952985f1e57c943",
+        "3a89410a6279a71e0df004553112b462409ca49d7153a40910390252aacf0e97",
+    ),
+    (
+        "1049196a0bb8e47757bfc21140d3acbd06439de4cf35285f74104ad8569c9145",
+        "7abbc9054f8c9a0bc452d3b09e5881112ceb343a7422b2f6611b87a830426fc4",
+    ),
+    (
+        "ffc87fab330e40bcc227e0589ebac2bbedbba106d64629c3e1170e836a6a4f7e",
+        "70dc12c78d916961035458ce477cc356cb49dfab1c7b52c94d2aa55f46584ff4",
+    ),
+    (
+        "fb25a2c36e75758fe876081f47bc8226bd2fbc0e0fb2eacd1378e0b95755eace",
+        "6d799e171f7885331cc4f1cf88132c6061ca7acd08c3eac82dd7b4e556a15350",
+    ),
+    (
+        "bcf88cfd23dc7cceb33318b24d69b9b0589bc1baf37017a3a510843ae4f1d4c5",
+        "ce052f43da171a540130f879ab2dcf29012eb570d9d2e051048e47672c55a88e",
+    ),
+    (
+        "0052f6ce59aecce1743aafbbea8853c845a49e25550287be7e1c8128fe2adf5f",
+        "043c263a0612c2c0b658746687918c60c93797ea59239606f29dd992873cfc09",
+    ),
+    (
+        "ea776ca213c6e204ad307bc2f0607aaa3f1befa55d69820753aa486c80c54787",
+        "400334c641ddff2998d0d8e3014ecff5f4a7dadc09e1ffaf1526fb9f560225be",
+    ),
+];
+
+#[test]
+fn synth_output_is_byte_identical_to_before() {
+    let got: Vec<(String, String)> = cases().iter().map(digests).collect();
+    if std::env::var_os("X837_PRINT_DIGESTS").is_some() {
+        for (o, t) in &got {
+            println!("    (\n        \"{o}\",\n        \"{t}\",\n    ),");
+        }
+    }
+    assert_eq!(got.len(), EXPECTED.len());
+    for (i, ((o, t), (eo, et))) in got.iter().zip(EXPECTED).enumerate() {
+        assert_eq!(o, eo, "interchange of case {i}: {:?}", cases()[i]);
+        assert_eq!(t, et, "truth of case {i}: {:?}", cases()[i]);
+    }
+}
+
+/// Digests of `generate::write` for samples/claims/*.json, by file name.
+const EXPECTED_SAMPLES: &[(&str, &str)] = &[
+    (
+        "837i-outpatient.json",
+        "fd79d978864f23375eaf636994022a64175fe3d4da2dea5b0dee8a974f8b1d21",
+    ),
+    (
+        "837p-dependent.json",
+        "e2d6cdc68be5db173e9255042a6a1556a1ccd87226387b6c8b0c4e20a151114c",
+    ),
+    (
+        "837p-j2326.json",
+        "9d98d2adc098989aa91ded563d49408aea74d47b75ea731d5407deb2dd60e8ae",
+    ),
+    (
+        "837p-office.json",
+        "8317fa9d5e6e9e12d030017a36707e1068b8598d4b2382694f019b9285c83665",
+    ),
+];
+
+#[test]
+fn sample_descriptions_generate_the_same_bytes_as_before() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/claims");
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut got = Vec::new();
+    for f in &files {
+        let bytes = fs::read(f).unwrap();
+        let (desc, kind) = generate::parse(&bytes, None).unwrap();
+        let out = generate::write(&desc, kind, Control::default(), Vec::new()).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        got.push((name, hex(&out)));
+    }
+    if std::env::var_os("X837_PRINT_DIGESTS").is_some() {
+        for (n, d) in &got {
+            println!("    (\"{n}\", \"{d}\"),");
+        }
+    }
+    assert_eq!(got.len(), EXPECTED_SAMPLES.len());
+    for ((n, d), (en, ed)) in got.iter().zip(EXPECTED_SAMPLES) {
+        assert_eq!(n, en);
+        assert_eq!(d, ed, "generate {n}");
+    }
+}
