@@ -128,6 +128,8 @@ pub fn scrub_to<R: Read, W: Write>(
     }
     let mut findings = env;
     findings.append(&mut out.findings);
+    // In input order, so a report reads claim after claim as the file does.
+    findings.sort_by_key(|f| f.position.segment);
     out.findings = findings;
     writer.into_inner().flush()?;
     Ok(out)
