@@ -114,7 +114,8 @@ th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f0f0f0}code{font-family:ui-monospace,monospace;font-size:90%}\
 .error{color:#a00;font-weight:bold}.warning{color:#a60}.info{color:#555}\
 .review{background:#fff3cd}.fixed{color:#060}\
-.summary td{border:none;padding:2px 12px 2px 0}";
+table.summary{width:auto}.summary td{border:none;padding:2px 12px 2px 0}\
+td code{word-break:break-all}td code.rule{white-space:nowrap;word-break:normal}";
 
 /// One self-contained HTML page: summary, a table per claim, before/after for each fix,
 /// recodes marked for review.
@@ -164,7 +165,7 @@ pub fn html(report: &Report) -> String {
                 let review = f.fixed && f.fix_class == Some(super::FixClass::Recode);
                 let _ = write!(
                     o,
-                    "<tr{}><td class=\"{}\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
+                    "<tr{}><td class=\"{}\">{}</td><td><code class=\"rule\">{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
                     if review { " class=\"review\"" } else { "" },
                     f.severity,
                     f.severity,
