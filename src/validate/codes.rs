@@ -120,6 +120,13 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                 ));
             }
         }
+        // A date of birth is personal: the message names the element, never the value.
+        b"DMG" if seg.value(1) == b"D8" && !(is_date(seg.value(2)) && seg.value(2).len() == 8) => {
+            out.push((
+                rules::DATE_FORMAT,
+                "DMG02 date of birth is not a valid D8 date".into(),
+            ));
+        }
         b"DTP" => {
             let v = seg.value(3);
             let ok = match seg.value(2) {
