@@ -22,6 +22,7 @@ use crate::x12::{
     Edit, LexError, Lexer, Mode, OwnedSegment, Reader, Segment, Transaction, Unit, Writer,
 };
 
+use config::Resolved;
 pub use config::{Fixes, Settings};
 pub use rule::{Cx, Fix, Hit, Rule};
 
@@ -258,6 +259,9 @@ fn transaction(
     let mut bytes: Option<Vec<u8>> = None;
     let mut present: HashSet<usize>;
     let mut pass = 0;
+    let rules: Vec<&dyn Rule> = (registry::all().iter().copied())
+        .filter(|r| !settings.disabled.contains(r.id()))
+        .collect();
     loop {
         let view = match &bytes {
             Some(b) => relex(b, tx),
@@ -285,23 +289,28 @@ fn transaction(
         }
         let claims = claim::claims(&tree, &view);
         let mut fixes: Vec<(usize, Fix)> = Vec::new();
+        // A profile depends only on the payer, and a transaction has few payers.
+        let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
+        let mut hits = Vec::new();
         for c in &claims {
-            let profile = settings.resolve(c.payer);
+            let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
+                Some(k) => k,
+                None => {
+                    profiles.push((c.payer, settings.resolve(c.payer)));
+                    profiles.len() - 1
+                }
+            };
             let cx = Cx {
                 tx: &view,
                 tree: &tree,
                 catalog: catalog::catalog(),
-                profile: &profile,
+                profile: &profiles[k].1,
                 kind: g.kind,
             };
-            let mut hits = Vec::new();
-            for rule in registry::all() {
-                if settings.disabled.contains(rule.id()) {
-                    continue;
-                }
+            for rule in &rules {
                 rule.check(&cx, c, &mut hits);
             }
-            for hit in hits {
+            for hit in hits.drain(..) {
                 let key = (hit.rule, origins.get(hit.segment).copied().unwrap_or(0));
                 let k = match reported.get(&key) {
                     Some(&k) => k,
