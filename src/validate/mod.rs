@@ -67,12 +67,20 @@ pub fn transaction(
     let start = findings.len();
     let tree = tree::build(grammar, tx, file, findings);
     let mut problems = Vec::new();
+    let mut clean = CleanSegments::new(tx.segments.len());
     for (i, seg) in tx.segments.iter().enumerate() {
+        let def = tree.placed[i].def;
+        if clean.contains(def, seg) {
+            continue;
+        }
         problems.clear();
-        if let Some(def) = tree.placed[i].def {
+        if let Some(def) = def {
             element::check(seg, def, &mut problems);
         }
         codes::check(seg, &mut problems);
+        if problems.is_empty() {
+            clean.insert(def, seg);
+        }
         for (rule, message) in problems.drain(..) {
             let rule = ndc_qualifier_rule(rule, &tree, i, seg);
             findings.push(Finding::new(
@@ -110,6 +118,73 @@ pub fn transaction(
         }
     }
     tree
+}
+
+/// Segments already found to have no element or code-format problem, so that a segment
+/// repeated verbatim (`LX*1`, a common `DTP*472`, the same provider `NM1`) is checked
+/// once. Both checks read only the segment's bytes, its delimiters and its definition,
+/// so those are the key, compared in full (the hash only picks the slot). Direct-mapped
+/// and bounded: a collision just overwrites a slot, which costs a re-check later.
+struct CleanSegments<'a> {
+    slots: Vec<Option<Clean<'a>>>,
+}
+
+struct Clean<'a> {
+    hash: u64,
+    def: usize,
+    delimiters: crate::x12::Delimiters,
+    body: &'a [u8],
+}
+
+impl<'a> CleanSegments<'a> {
+    /// At most this many slots (a few hundred kB).
+    const MAX_SLOTS: usize = 1 << 14;
+
+    fn new(segments: usize) -> Self {
+        let n = segments.next_power_of_two().clamp(16, Self::MAX_SLOTS);
+        CleanSegments {
+            slots: (0..n).map(|_| None).collect(),
+        }
+    }
+
+    fn key(def: Option<&grammar::SegmentDef>, seg: &crate::x12::Segment<'a>) -> (u64, usize) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let def = def.map_or(0, |d| std::ptr::from_ref(d) as usize);
+        let body = seg.body();
+        let mut h = (def as u64 ^ body.len() as u64).wrapping_mul(K);
+        let mut chunks = body.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        (h, def)
+    }
+
+    fn slot(&self, hash: u64) -> usize {
+        (hash >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    fn contains(&self, def: Option<&grammar::SegmentDef>, seg: &crate::x12::Segment<'a>) -> bool {
+        let (hash, def) = Self::key(def, seg);
+        matches!(&self.slots[self.slot(hash)], Some(c)
+            if c.hash == hash && c.def == def && c.delimiters == seg.delimiters && c.body == seg.body())
+    }
+
+    fn insert(&mut self, def: Option<&grammar::SegmentDef>, seg: &crate::x12::Segment<'a>) {
+        let (hash, def) = Self::key(def, seg);
+        let at = self.slot(hash);
+        self.slots[at] = Some(Clean {
+            hash,
+            def,
+            delimiters: seg.delimiters,
+            body: seg.body(),
+        });
+    }
 }
 
 /// `domain/j2326.md` gives LIN02 that is not N4 its own id: one condition, one id.
