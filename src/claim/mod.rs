@@ -28,11 +28,26 @@ pub struct Diagnosis<'a> {
 impl Diagnosis<'_> {
     /// The code as rules compare it: no point, upper case.
     pub fn normalized(&self) -> String {
+        self.normalized_chars().collect()
+    }
+
+    /// The characters of [`Self::normalized`], without building the string.
+    pub fn normalized_chars(&self) -> impl Iterator<Item = char> + '_ {
         self.code
             .iter()
             .filter(|&&b| b != b'.')
             .map(|b| b.to_ascii_uppercase() as char)
-            .collect()
+    }
+
+    /// Whether the normalized code is one of `list`.
+    pub fn normalized_in(&self, list: &[String]) -> bool {
+        list.iter().any(|c| self.normalized_chars().eq(c.chars()))
+    }
+
+    /// Whether the normalized code starts with `prefix`.
+    pub fn normalized_starts_with(&self, prefix: &str) -> bool {
+        let mut chars = self.normalized_chars();
+        prefix.chars().all(|c| chars.next() == Some(c))
     }
 }
 
@@ -331,4 +346,40 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
         }
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_comparisons_match_the_normalized_string() {
+        let list = ["G1220".to_string(), "G129".to_string()];
+        for code in [
+            &b"g12.20"[..],
+            b"G1220",
+            b"G12.9",
+            b"G12",
+            b"G12200",
+            b"",
+            b"\xc3G129",
+        ] {
+            let d = Diagnosis {
+                segment: 0,
+                element: 1,
+                qualifier: b"ABK",
+                code,
+                pointer: 1,
+            };
+            let n = d.normalized();
+            assert_eq!(d.normalized_in(&list), list.contains(&n), "{n}");
+            for prefix in ["G12", "G122", "", "g", "G12200X"] {
+                assert_eq!(
+                    d.normalized_starts_with(prefix),
+                    n.starts_with(prefix),
+                    "{n} {prefix}"
+                );
+            }
+        }
+    }
 }

@@ -263,16 +263,20 @@ fn transaction(
         .filter(|r| !settings.disabled.contains(r.id()))
         .collect();
     loop {
-        let view = match &bytes {
-            Some(b) => relex(b, tx),
-            None => tx.clone(),
+        let relexed;
+        let view: &Transaction<'_> = match &bytes {
+            Some(b) => {
+                relexed = relex(b, tx);
+                &relexed
+            }
+            None => tx,
         };
         let position = |i: usize| -> Position {
             let o = origins.get(i).copied().unwrap_or(0);
             tx.position(file, &tx.segments[o.min(tx.segments.len() - 1)])
         };
         let mut vfind = Vec::new();
-        let tree = validate::transaction(g, &view, file, &mut vfind);
+        let tree = validate::transaction(g, view, file, &mut vfind);
         present = HashSet::new();
         let first = view.segments.first().map_or(0, |s| s.index);
         for mut f in vfind {
@@ -287,7 +291,7 @@ fn transaction(
             present.insert(findings.len());
             findings.push(f);
         }
-        let claims = claim::claims(&tree, &view);
+        let claims = claim::claims(&tree, view);
         let mut fixes: Vec<(usize, Fix)> = Vec::new();
         // A profile depends only on the payer, and a transaction has few payers.
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
@@ -301,7 +305,7 @@ fn transaction(
                 }
             };
             let cx = Cx {
-                tx: &view,
+                tx: view,
                 tree: &tree,
                 catalog: catalog::catalog(),
                 profile: &profiles[k].1,
@@ -322,7 +326,7 @@ fn transaction(
                             hit.message.clone(),
                             position(hit.segment),
                         );
-                        validate::locate(&mut f, &tree, &view, hit.segment);
+                        validate::locate(&mut f, &tree, view, hit.segment);
                         f.position = position(hit.segment);
                         reported.insert(key, findings.len());
                         findings.push(f);
@@ -332,7 +336,7 @@ fn transaction(
                 present.insert(k);
                 if let Some(fix) = hit.fix {
                     if settings.fixes.applies(fix.class) {
-                        let (before, after) = before_after(&view, hit.segment, &fix);
+                        let (before, after) = before_after(view, hit.segment, &fix);
                         let f = &mut findings[k];
                         f.fix_class = Some(fix.class);
                         f.before = Some(before);
@@ -376,9 +380,9 @@ fn transaction(
             };
         }
         let mut w = Writer::new(Vec::new(), Mode::Copy);
-        let _ = w.transaction(&view, &edits);
+        let _ = w.transaction(view, &edits);
         let prev = origins.clone();
-        origins = origins_after(&view, &edits)
+        origins = origins_after(view, &edits)
             .into_iter()
             .map(|i| prev[i])
             .collect();
