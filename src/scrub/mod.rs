@@ -68,6 +68,7 @@ pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
     // Writing into a Vec cannot fail.
     let _ = writer.prefix(reader.prefix());
     let mut nothing_read = false;
+    let mut clean = validate::CleanSegments::new(usize::MAX);
     for unit in reader.by_ref() {
         match unit {
             Ok(Unit::Transaction(tx)) => {
@@ -78,7 +79,7 @@ pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
                 match g {
                     Some(g) => {
                         out.transactions += 1;
-                        let t = transaction(g, &tx, file, settings);
+                        let t = transaction(g, &tx, file, settings, &mut clean);
                         out.remaining_errors += t.remaining.0;
                         out.remaining_warnings += t.remaining.1;
                         out.findings.extend(t.findings);
@@ -251,6 +252,7 @@ fn transaction(
     tx: &Transaction<'_>,
     file: &str,
     settings: &Settings,
+    clean: &mut validate::CleanSegments,
 ) -> Scrubbed1 {
     let mut findings: Vec<Finding> = Vec::new();
     // (rule, original segment) -> index in `findings`.
@@ -276,7 +278,7 @@ fn transaction(
             tx.position(file, &tx.segments[o.min(tx.segments.len() - 1)])
         };
         let mut vfind = Vec::new();
-        let tree = validate::transaction(g, view, file, &mut vfind);
+        let tree = validate::transaction_with(g, view, file, &mut vfind, clean);
         present = HashSet::new();
         let first = view.segments.first().map_or(0, |s| s.index);
         for mut f in vfind {
