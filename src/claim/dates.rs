@@ -7,7 +7,9 @@ pub fn parse_date(b: &[u8]) -> Option<NaiveDate> {
     if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    NaiveDate::parse_from_str(std::str::from_utf8(b).ok()?, "%Y%m%d").ok()
+    // What `%Y%m%d` reads from eight digits, without chrono's format parser.
+    let n = |d: &[u8]| d.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    NaiveDate::from_ymd_opt(n(&b[..4]) as i32, n(&b[4..6]), n(&b[6..]))
 }
 
 /// A line's date: one day (D8) or a range (RD8), `from <= to`.
@@ -73,5 +75,21 @@ mod tests {
         assert_eq!(LineDate::parse(b"RD8", b"20260131-20260101"), None);
         assert_eq!(LineDate::parse(b"D8", b"2026011"), None);
         assert_eq!(LineDate::parse(b"DT", b"20260110"), None);
+    }
+
+    #[test]
+    fn parse_date_agrees_with_chrono_format() {
+        for year in ["0000", "0004", "1900", "2000", "2024", "2025", "9999"] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let s = format!("{year}{month:02}{day:02}");
+                    assert_eq!(
+                        parse_date(s.as_bytes()),
+                        NaiveDate::parse_from_str(&s, "%Y%m%d").ok(),
+                        "{s}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -28,11 +28,26 @@ pub struct Diagnosis<'a> {
 impl Diagnosis<'_> {
     /// The code as rules compare it: no point, upper case.
     pub fn normalized(&self) -> String {
+        self.normalized_chars().collect()
+    }
+
+    /// The characters of [`Self::normalized`], without building the string.
+    pub fn normalized_chars(&self) -> impl Iterator<Item = char> + '_ {
         self.code
             .iter()
             .filter(|&&b| b != b'.')
             .map(|b| b.to_ascii_uppercase() as char)
-            .collect()
+    }
+
+    /// Whether the normalized code is one of `list`.
+    pub fn normalized_in(&self, list: &[String]) -> bool {
+        list.iter().any(|c| self.normalized_chars().eq(c.chars()))
+    }
+
+    /// Whether the normalized code starts with `prefix`.
+    pub fn normalized_starts_with(&self, prefix: &str) -> bool {
+        let mut chars = self.normalized_chars();
+        prefix.chars().all(|c| chars.next() == Some(c))
     }
 }
 
@@ -177,10 +192,14 @@ pub fn claims<'a>(tree: &Tree, tx: &Transaction<'a>) -> Vec<Claim<'a>> {
                 claim_segment(&mut claim, seg, i);
                 continue;
             }
+            // Only the first segment of a loop below the claim tells anything.
+            if tree.loops[l].first != i {
+                continue;
+            }
             match tree.loops[l].def.id.as_str() {
-                "2320" if tree.loops[l].first == i => claim.has_2320 = true,
-                "2430" if tree.loops[l].first == i => claim.has_2430 = true,
-                "2400" if tree.loops[l].first == i && tree.loops[l].parent == Some(c) => {
+                "2320" => claim.has_2320 = true,
+                "2430" => claim.has_2430 = true,
+                "2400" if tree.loops[l].parent == Some(c) => {
                     claim.lines.push(line(tree, tx, l));
                 }
                 _ => {}
@@ -195,22 +214,26 @@ fn claim_segment<'a>(claim: &mut Claim<'a>, seg: &Segment<'a>, i: usize) {
     match seg.id() {
         b"HI" => {
             for (n, e) in seg.elements().enumerate() {
-                let q = e.component(1).unwrap_or_default();
+                let mut parts = e.components();
+                let q = parts.next().unwrap_or_default();
                 if DIAGNOSIS_QUALIFIERS.contains(&q) {
                     let pointer = claim.diagnoses.len() + 1;
                     claim.diagnoses.push(Diagnosis {
                         segment: i,
                         element: n + 1,
                         qualifier: q,
-                        code: e.component(2).unwrap_or_default(),
+                        code: parts.next().unwrap_or_default(),
                         pointer,
                     });
                 }
             }
         }
         b"REF" if seg.value(1) == b"G1" => claim.prior_auth = true,
-        b"DTP" if seg.value(1) == b"434" => {
-            claim.statement = LineDate::parse(seg.value(2), seg.value(3));
+        b"DTP" => {
+            let [qualifier, format, value] = seg.values::<3>();
+            if qualifier == b"434" {
+                claim.statement = LineDate::parse(format, value);
+            }
         }
         _ => {}
     }
@@ -248,8 +271,13 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
     for i in node.first..=node.last.min(segs.len() - 1) {
         let seg = &segs[i];
         let here = tree.placed[i].loop_index;
-        let loop_id = tree.loops[here].def.id.as_str();
-        if loop_id.starts_with("2420") || loop_id == "2430" || loop_id == "2440" {
+        // The line's own loop is 2400: neither 2410 nor one of the loops after it.
+        let loop_id = if here == l {
+            "2400"
+        } else {
+            tree.loops[here].def.id.as_str()
+        };
+        if !in_2420 && (loop_id.starts_with("2420") || loop_id == "2430" || loop_id == "2440") {
             in_2420 = true;
         }
         if !in_2420 {
@@ -260,17 +288,21 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
                 // Only the guide's own service segment: an SV2 in an 837P (or SV1 in an
                 // 837I) is an unexpected segment that validation reports, not a line.
                 b"SV1" | b"SV2" if line.service.is_none() && seg.id() == service_id => {
-                    let (proc, charge, units) = if seg.is("SV1") { (1, 2, 4) } else { (2, 3, 5) };
+                    let sv1 = seg.is("SV1");
+                    let (proc, charge, units) = if sv1 { (1, 2, 4) } else { (2, 3, 5) };
+                    let values = seg.values::<7>();
                     line.service = Some(i);
-                    line.qualifier = seg.component(proc, 1);
-                    line.code = seg.component(proc, 2);
+                    let mut parts = seg.element(proc).map(|e| e.components());
+                    let mut part = || parts.as_mut().and_then(Iterator::next).unwrap_or_default();
+                    line.qualifier = part();
+                    line.code = part();
                     for m in 0..4 {
-                        line.modifiers[m] = seg.component(proc, 3 + m);
+                        line.modifiers[m] = part();
                     }
-                    line.charge = decimal(seg.value(charge));
-                    line.units = decimal(seg.value(units));
-                    if seg.is("SV1") {
-                        line.place_of_service = seg.value(5);
+                    line.charge = decimal(values[charge - 1]);
+                    line.units = decimal(values[units - 1]);
+                    if sv1 {
+                        line.place_of_service = values[4];
                         line.pointers = seg
                             .element(7)
                             .map(|e| {
@@ -280,12 +312,15 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
                             })
                             .unwrap_or_default();
                     } else {
-                        line.revenue = seg.value(1);
+                        line.revenue = values[0];
                     }
                 }
-                b"DTP" if seg.value(1) == b"472" && line.dtp.is_none() => {
-                    line.dtp = Some(i);
-                    line.date = LineDate::parse(seg.value(2), seg.value(3));
+                b"DTP" if line.dtp.is_none() => {
+                    let [qualifier, format, value] = seg.values::<3>();
+                    if qualifier == b"472" {
+                        line.dtp = Some(i);
+                        line.date = LineDate::parse(format, value);
+                    }
                 }
                 b"REF" if seg.value(1) == b"G1" => line.prior_auth = true,
                 _ => {}
@@ -293,11 +328,12 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
         } else if loop_id == "2410" {
             match seg.id() {
                 b"LIN" if line.drug.is_none() => {
+                    let [_, qualifier, ndc] = seg.values::<3>();
                     line.drug = Some(Drug {
                         lin: i,
                         ctp: None,
-                        qualifier: seg.value(2),
-                        ndc: seg.value(3),
+                        qualifier,
+                        ndc,
                         quantity: None,
                         unit: b"",
                     });
@@ -316,4 +352,40 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
         }
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_comparisons_match_the_normalized_string() {
+        let list = ["G1220".to_string(), "G129".to_string()];
+        for code in [
+            &b"g12.20"[..],
+            b"G1220",
+            b"G12.9",
+            b"G12",
+            b"G12200",
+            b"",
+            b"\xc3G129",
+        ] {
+            let d = Diagnosis {
+                segment: 0,
+                element: 1,
+                qualifier: b"ABK",
+                code,
+                pointer: 1,
+            };
+            let n = d.normalized();
+            assert_eq!(d.normalized_in(&list), list.contains(&n), "{n}");
+            for prefix in ["G12", "G122", "", "g", "G12200X"] {
+                assert_eq!(
+                    d.normalized_starts_with(prefix),
+                    n.starts_with(prefix),
+                    "{n} {prefix}"
+                );
+            }
+        }
+    }
 }

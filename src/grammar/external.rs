@@ -3,6 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use super::compiled::CodeSet;
+
 const TEXT: &str = include_str!("../../grammars/external-codes.txt");
 
 type Sets = HashMap<&'static str, HashSet<&'static str>>;
@@ -33,6 +35,19 @@ fn sets() -> &'static Sets {
 /// Whether `code` is in the external list `list`; `None` when the list is unknown.
 pub fn contains(list: &str, code: &str) -> Option<bool> {
     sets().get(list).map(|s| s.contains(code))
+}
+
+/// The external list `list` packed for the hot path; `None` when the list is unknown.
+pub(crate) fn code_set(list: &str) -> Option<&'static CodeSet> {
+    static PACKED: OnceLock<HashMap<&'static str, CodeSet>> = OnceLock::new();
+    PACKED
+        .get_or_init(|| {
+            sets()
+                .iter()
+                .map(|(&k, v)| (k, CodeSet::new(v.iter().copied())))
+                .collect()
+        })
+        .get(list)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Implementation guides as data: the model and the loader for `grammars/*`.
 //! The guides are embedded in the binary and parsed once, on first use.
 
+mod compiled;
 mod error;
 pub mod external;
 mod model;
@@ -8,6 +9,7 @@ mod parse;
 
 use std::sync::OnceLock;
 
+pub(crate) use compiled::{LONG_ID, pack_id};
 pub use error::GrammarError;
 pub use model::{DataType, ElementDef, Grammar, Kind, LoopDef, Node, Repeat, SegmentDef, Usage};
 pub use parse::parse_grammar;

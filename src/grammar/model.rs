@@ -1,7 +1,10 @@
 //! The implementation guide as values: loops, segments, elements, usage, repeats and codes.
-//! Built once by the loader; nothing here is on the per-segment hot path.
+//! Built once by the loader, which also fills each definition's `compiled` facts (see
+//! `compiled.rs`) for the per-segment hot path.
 
 use std::fmt;
+
+use super::compiled::{LoopIndex, SegmentChecks, ValueChecks};
 
 /// A whole guide for one transaction set (ST to SE).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +185,8 @@ pub struct LoopDef {
     pub usage: Usage,
     pub repeat: Repeat,
     pub children: Vec<Node>,
+    /// The children indexed by segment id; derived from `children` by the loader.
+    pub(crate) compiled: LoopIndex,
 }
 
 impl LoopDef {
@@ -240,6 +245,8 @@ pub struct SegmentDef {
     /// X12 syntax notes as written in the guide: `P0809`, `C1110`, `R0203`, `L...`, `E...`.
     pub syntax: Vec<String>,
     pub elements: Vec<ElementDef>,
+    /// Derived from the fields above by the loader.
+    pub(crate) compiled: SegmentChecks,
 }
 
 impl SegmentDef {
@@ -294,6 +301,8 @@ pub struct ElementDef {
     /// The components of a composite, empty for a simple element. A composite the guide
     /// does not use (usage `N`) may have none listed.
     pub components: Vec<ElementDef>,
+    /// Derived from `codes`, `external` and `regex` by the loader.
+    pub(crate) compiled: ValueChecks,
 }
 
 impl ElementDef {

@@ -13,6 +13,7 @@ use nom::{
     sequence::{delimited, preceded, separated_pair, terminated, tuple},
 };
 
+use super::compiled::{LoopIndex, SegmentChecks, ValueChecks};
 use super::error::GrammarError;
 use super::model::{DataType, ElementDef, Grammar, Kind, LoopDef, Node, Repeat, SegmentDef, Usage};
 
@@ -387,6 +388,7 @@ fn read_loop(lines: &mut Lines<'_>, head: Parsed<'_>) -> Result<LoopDef, Grammar
         name: name.to_string(),
         usage: usage(head.no, u)?,
         repeat: repeat(head.no, r)?,
+        compiled: LoopIndex::new(&children),
         children,
     })
 }
@@ -430,7 +432,7 @@ fn read_segment(lines: &mut Lines<'_>, head: Parsed<'_>) -> Result<SegmentDef, G
         check_order(no, elements.last(), &e)?;
         elements.push(e);
     }
-    Ok(SegmentDef {
+    let mut s = SegmentDef {
         id: id.to_string(),
         name: name.to_string(),
         usage: usage(head.no, u)?,
@@ -438,7 +440,10 @@ fn read_segment(lines: &mut Lines<'_>, head: Parsed<'_>) -> Result<SegmentDef, G
         position: number(head.no, "position", position)?,
         syntax,
         elements,
-    })
+        compiled: SegmentChecks::default(),
+    };
+    s.compiled = SegmentChecks::new(&s);
+    Ok(s)
 }
 
 fn read_composite(
@@ -499,6 +504,7 @@ fn read_composite(
         external: None,
         regex: None,
         components,
+        compiled: ValueChecks::default(),
     })
 }
 
@@ -554,6 +560,7 @@ fn simple_element(p: Parsed<'_>, parent: &str, sep: &str) -> Result<ElementDef, 
         external: None,
         regex: None,
         components: Vec::new(),
+        compiled: ValueChecks::default(),
     };
     for (key, value) in attrs {
         match key {
@@ -564,6 +571,7 @@ fn simple_element(p: Parsed<'_>, parent: &str, sep: &str) -> Result<ElementDef, 
             _ => return Err(unknown_attr(no, "element", key)),
         }
     }
+    e.compiled = ValueChecks::new(&e);
     Ok(e)
 }
 

@@ -22,6 +22,7 @@ use crate::validate;
 use crate::x12::stream::{self, Event};
 use crate::x12::{Edit, LexError, Lexer, Mode, OwnedSegment, Segment, Transaction, Unit, Writer};
 
+use config::Resolved;
 pub use config::{Fixes, Settings};
 pub use rule::{Cx, Fix, Hit, Rule};
 
@@ -78,6 +79,8 @@ pub fn scrub_to<R: Read, W: Write>(
 ) -> io::Result<Scrubbed> {
     let mut out = Scrubbed::default();
     let mut writer = Writer::new(sink, Mode::Copy);
+    // Segments already found clean, shared by the transactions and passes of this input.
+    let mut clean = validate::CleanSegments::new(usize::MAX);
     let mut prefix: Option<Vec<u8>> = None;
     let mut failed: Option<io::Error> = None;
     let env = stream::for_each(read, file, |event| {
@@ -96,7 +99,7 @@ pub fn scrub_to<R: Read, W: Write>(
                 };
                 out.wrote = true;
                 if r.is_ok() {
-                    r = unit_out(&unit, file, settings, &mut out, &mut writer);
+                    r = unit_out(&unit, file, settings, &mut out, &mut writer, &mut clean);
                 }
                 r
             }
@@ -142,6 +145,7 @@ fn unit_out<W: Write>(
     settings: &Settings,
     out: &mut Scrubbed,
     writer: &mut Writer<W>,
+    clean: &mut validate::CleanSegments,
 ) -> io::Result<()> {
     let Unit::Transaction(tx) = unit else {
         return writer.unit(unit, &[]);
@@ -155,7 +159,7 @@ fn unit_out<W: Write>(
         return writer.transaction(tx, &[]);
     };
     out.transactions += 1;
-    let t = transaction(g, tx, file, settings);
+    let t = transaction(g, tx, file, settings, clean);
     out.remaining_errors += t.remaining.0;
     out.remaining_warnings += t.remaining.1;
     out.findings.extend(t.findings);
@@ -281,6 +285,7 @@ fn transaction(
     tx: &Transaction<'_>,
     file: &str,
     settings: &Settings,
+    clean: &mut validate::CleanSegments,
 ) -> Scrubbed1 {
     let mut findings: Vec<Finding> = Vec::new();
     // (rule, original segment) -> index in `findings`.
@@ -289,17 +294,24 @@ fn transaction(
     let mut bytes: Option<Vec<u8>> = None;
     let mut present: HashSet<usize>;
     let mut pass = 0;
+    let rules: Vec<&dyn Rule> = (registry::all().iter().copied())
+        .filter(|r| !settings.disabled.contains(r.id()))
+        .collect();
     loop {
-        let view = match &bytes {
-            Some(b) => relex(b, tx),
-            None => tx.clone(),
+        let relexed;
+        let view: &Transaction<'_> = match &bytes {
+            Some(b) => {
+                relexed = relex(b, tx);
+                &relexed
+            }
+            None => tx,
         };
         let position = |i: usize| -> Position {
             let o = origins.get(i).copied().unwrap_or(0);
             tx.position(file, &tx.segments[o.min(tx.segments.len() - 1)])
         };
         let mut vfind = Vec::new();
-        let tree = validate::transaction(g, &view, file, &mut vfind);
+        let tree = validate::transaction_with(g, view, file, &mut vfind, clean);
         present = HashSet::new();
         let first = view.segments.first().map_or(0, |s| s.index);
         for mut f in vfind {
@@ -314,25 +326,30 @@ fn transaction(
             present.insert(findings.len());
             findings.push(f);
         }
-        let claims = claim::claims(&tree, &view);
+        let claims = claim::claims(&tree, view);
         let mut fixes: Vec<(usize, Fix)> = Vec::new();
+        // A profile depends only on the payer, and a transaction has few payers.
+        let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
+        let mut hits = Vec::new();
         for c in &claims {
-            let profile = settings.resolve(c.payer);
+            let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
+                Some(k) => k,
+                None => {
+                    profiles.push((c.payer, settings.resolve(c.payer)));
+                    profiles.len() - 1
+                }
+            };
             let cx = Cx {
-                tx: &view,
+                tx: view,
                 tree: &tree,
                 catalog: catalog::catalog(),
-                profile: &profile,
+                profile: &profiles[k].1,
                 kind: g.kind,
             };
-            let mut hits = Vec::new();
-            for rule in registry::all() {
-                if settings.disabled.contains(rule.id()) {
-                    continue;
-                }
+            for rule in &rules {
                 rule.check(&cx, c, &mut hits);
             }
-            for hit in hits {
+            for hit in hits.drain(..) {
                 let key = (hit.rule, origins.get(hit.segment).copied().unwrap_or(0));
                 let k = match reported.get(&key) {
                     Some(&k) => k,
@@ -344,7 +361,7 @@ fn transaction(
                             hit.message.clone(),
                             position(hit.segment),
                         );
-                        validate::locate(&mut f, &tree, &view, hit.segment);
+                        validate::locate(&mut f, &tree, view, hit.segment);
                         f.position = position(hit.segment);
                         reported.insert(key, findings.len());
                         findings.push(f);
@@ -354,7 +371,7 @@ fn transaction(
                 present.insert(k);
                 if let Some(fix) = hit.fix {
                     if settings.fixes.applies(fix.class) {
-                        let (before, after) = before_after(&view, hit.segment, &fix);
+                        let (before, after) = before_after(view, hit.segment, &fix);
                         let f = &mut findings[k];
                         f.fix_class = Some(fix.class);
                         f.before = Some(before);
@@ -398,9 +415,9 @@ fn transaction(
             };
         }
         let mut w = Writer::new(Vec::new(), Mode::Copy);
-        let _ = w.transaction(&view, &edits);
+        let _ = w.transaction(view, &edits);
         let prev = origins.clone();
-        origins = origins_after(&view, &edits)
+        origins = origins_after(view, &edits)
             .into_iter()
             .map(|i| prev[i])
             .collect();

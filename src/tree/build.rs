@@ -1,10 +1,8 @@
 //! Builds the loop tree by walking the grammar, segment by segment.
 
 use super::{LoopNode, Placed, Tree, rules};
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
-use crate::grammar::{self, Grammar, LoopDef, Node, SegmentDef, Usage};
+use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
 use crate::report::{Finding, Severity};
 use crate::x12::{Segment, Transaction};
 
@@ -16,40 +14,48 @@ enum Quality {
     IdOnly,
 }
 
-/// What tells one child of a loop from another, precomputed once per grammar.
-#[derive(Clone)]
-struct Key {
-    /// The segment id (of the child segment, or of the child loop's trigger).
-    id: &'static [u8],
-    /// The qualifier: element position, whether it is a composite, its codes.
-    qualifier: Option<(usize, bool, &'static [String])>,
+/// The segment a child stands for: itself, or the trigger of a child loop.
+fn child_segment(def: &'static LoopDef, child: usize) -> Option<&'static SegmentDef> {
+    match def.children.get(child)? {
+        Node::Segment(s) => Some(s),
+        Node::Loop(l) => match l.children.first() {
+            Some(Node::Segment(t)) => Some(t),
+            _ => None,
+        },
+    }
 }
 
-impl Key {
-    fn new(def: &'static SegmentDef) -> Self {
-        Key {
-            id: def.id.as_bytes(),
-            qualifier: def.qualifier().map(|(pos, codes)| {
-                let composite = def.element(pos).is_some_and(|e| e.is_composite());
-                (pos, composite, codes)
-            }),
-        }
-    }
+/// The segment being placed, with its id packed and its last qualifier value read.
+struct Subject<'s, 'a> {
+    seg: &'s Segment<'a>,
+    id: u32,
+    /// (position, composite, value) of the last qualifier read.
+    memo: Option<(usize, bool, &'a [u8])>,
+}
 
-    /// How well `seg` fits.
-    fn fit(&self, seg: &Segment<'_>) -> Option<Quality> {
-        if seg.id() != self.id {
+impl<'a> Subject<'_, 'a> {
+    /// How well the segment fits child `child` of `def`; its id is known to pack alike.
+    fn fit(&mut self, def: &'static LoopDef, child: usize) -> Option<Quality> {
+        let target = child_segment(def, child)?;
+        if self.id == LONG_ID && self.seg.id() != target.id.as_bytes() {
             return None;
         }
-        let Some((pos, composite, codes)) = self.qualifier else {
+        let Some((pos, composite, codes)) = &target.compiled.key.qualifier else {
             return Some(Quality::Exact);
         };
-        let value = if composite {
-            seg.component(pos, 1)
-        } else {
-            seg.value(pos)
+        let value = match self.memo {
+            Some((p, c, v)) if p == *pos && c == *composite => v,
+            _ => {
+                let v = if *composite {
+                    self.seg.component(*pos, 1)
+                } else {
+                    self.seg.value(*pos)
+                };
+                self.memo = Some((*pos, *composite, v));
+                v
+            }
         };
-        if codes.iter().any(|c| c.as_bytes() == value) {
+        if codes.contains(value) {
             Some(Quality::Exact)
         } else {
             Some(Quality::IdOnly)
@@ -57,50 +63,9 @@ impl Key {
     }
 }
 
-type Compiled = HashMap<usize, Vec<Key>>;
-
-/// The keys of every loop of both grammars, by the loop definition's address.
-fn compiled() -> &'static Compiled {
-    static KEYS: OnceLock<Compiled> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut map = HashMap::new();
-        for g in [grammar::professional(), grammar::institutional()] {
-            for l in g.root.descendants() {
-                let keys = l
-                    .children
-                    .iter()
-                    .map(|n| match n {
-                        Node::Segment(s) => Key::new(s),
-                        Node::Loop(c) => Key::new(c.trigger()),
-                    })
-                    .collect();
-                map.insert(std::ptr::from_ref(l) as usize, keys);
-            }
-        }
-        map
-    })
-}
-
-/// The keys of `def`'s children; computed on the spot for a grammar not embedded.
-fn keys_of(def: &'static LoopDef) -> std::borrow::Cow<'static, [Key]> {
-    match compiled().get(&(std::ptr::from_ref(def) as usize)) {
-        Some(k) => std::borrow::Cow::Borrowed(k.as_slice()),
-        None => std::borrow::Cow::Owned(
-            def.children
-                .iter()
-                .map(|n| match n {
-                    Node::Segment(s) => Key::new(s),
-                    Node::Loop(c) => Key::new(c.trigger()),
-                })
-                .collect(),
-        ),
-    }
-}
-
 struct Frame {
     node: usize,
     def: &'static LoopDef,
-    keys: std::borrow::Cow<'static, [Key]>,
     /// Highest child index matched so far, for order checks.
     pos: usize,
     /// Offset of this frame's per-child counts in `Walk::counts`.
@@ -157,7 +122,6 @@ impl<'t, 'a> Walk<'t, 'a> {
         self.stack.push(Frame {
             node,
             def,
-            keys: keys_of(def),
             pos: 0,
             counts,
         });
@@ -176,11 +140,11 @@ impl<'t, 'a> Walk<'t, 'a> {
         };
         let node = frame.node;
         let at = self.tree.loops[node].first;
-        for (i, child) in frame.def.children.iter().enumerate() {
+        for &i in &frame.def.compiled.required {
             if self.counts[frame.counts + i] > 0 {
                 continue;
             }
-            match child {
+            match &frame.def.children[i] {
                 Node::Segment(s) if s.usage == Usage::Required => {
                     let m = format!(
                         "required segment {} ({}) missing from loop {}",
@@ -210,19 +174,23 @@ impl<'t, 'a> Walk<'t, 'a> {
 
     /// Finds where `seg` goes: the open loop nearest the top that has it as a segment
     /// (its trigger excluded: a trigger starts a new loop) or as the trigger of a child loop.
-    fn target(&self, seg: &Segment<'_>, want: Quality) -> Option<Target> {
+    fn target(&self, subject: &mut Subject<'_, '_>, want: Quality) -> Option<Target> {
         for depth in (0..self.stack.len()).rev() {
-            let frame = &self.stack[depth];
-            for (child, key) in frame.keys.iter().enumerate().skip(1) {
-                if key.fit(seg) == Some(want) {
-                    return Some(match &frame.def.children[child] {
+            let def = self.stack[depth].def;
+            let candidates = def.compiled.candidates(subject.id);
+            let mut known = false;
+            for &(_, child) in candidates {
+                let fit = subject.fit(def, child);
+                known |= fit.is_some();
+                if fit == Some(want) {
+                    return Some(match &def.children[child] {
                         Node::Segment(_) => Target::Segment { depth, child },
                         Node::Loop(_) => Target::Loop { depth, child },
                     });
                 }
             }
             // An id-only match is accepted only in the innermost loop that knows the id.
-            if want == Quality::IdOnly && frame.keys.iter().skip(1).any(|k| k.id == seg.id()) {
+            if want == Quality::IdOnly && known {
                 return None;
             }
         }
@@ -231,9 +199,14 @@ impl<'t, 'a> Walk<'t, 'a> {
 
     fn place(&mut self, i: usize) {
         let seg = self.tx.segments[i];
+        let mut subject = Subject {
+            seg: &seg,
+            id: pack_id(seg.id()),
+            memo: None,
+        };
         let target = self
-            .target(&seg, Quality::Exact)
-            .or_else(|| self.target(&seg, Quality::IdOnly));
+            .target(&mut subject, Quality::Exact)
+            .or_else(|| self.target(&mut subject, Quality::IdOnly));
         match target {
             Some(Target::Segment { depth, child }) => {
                 self.pop_to(depth);

@@ -56,7 +56,7 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
             }
             lines += 1;
             let lx = &tx.segments[line.first];
-            if lx.value(1) != lines.to_string().as_bytes() {
+            if !is_number(lx.value(1), lines as usize) {
                 push(
                     rules::LINE_NUMBERING,
                     format!(
@@ -66,11 +66,11 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
                     line.first,
                 );
             }
-            let service = (line.first + 1..=line.last).find(|&i| {
-                tree.placed[i].loop_index == l && line_charge(&tx.segments[i]).is_some()
-            });
-            if let Some(i) = service {
-                total += line_charge(&tx.segments[i]).unwrap_or_default();
+            let charge = (line.first + 1..=line.last)
+                .filter(|&i| tree.placed[i].loop_index == l)
+                .find_map(|i| line_charge(&tx.segments[i]));
+            if let Some(charge) = charge {
+                total += charge;
             }
         }
         if let Some(billed) = decimal(clm.value(2))
@@ -85,27 +85,35 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
         }
     }
     // HL numbering: HL01 counts from 1; HL02 names an earlier HL01.
-    let mut seen: HashSet<&[u8]> = HashSet::new();
+    // While every HL01 so far is its count, the HL01s seen are exactly 1..count, and the
+    // set is needed only once one is not.
+    let mut ids: Vec<&[u8]> = Vec::new();
+    let mut seen: Option<HashSet<&[u8]>> = None;
     let mut count = 0usize;
     for (i, seg) in tx.segments.iter().enumerate() {
         if !seg.is("HL") {
             continue;
         }
         count += 1;
-        let expected = count.to_string();
-        let id = seg.value(1);
-        if id != expected.as_bytes() {
+        let [id, parent] = seg.values::<2>();
+        if !is_number(id, count) {
             push(
                 rules::HL_STRUCTURE,
                 format!(
-                    "HL01 is '{}', expected {expected}",
+                    "HL01 is '{}', expected {count}",
                     String::from_utf8_lossy(id)
                 ),
                 i,
             );
+            if seen.is_none() {
+                seen = Some(ids.iter().copied().collect());
+            }
         }
-        let parent = seg.value(2);
-        if !parent.is_empty() && !seen.contains(&parent) {
+        let known = match &seen {
+            Some(set) => set.contains(&parent),
+            None => number(parent).is_some_and(|p| p >= 1 && p < count),
+        };
+        if !parent.is_empty() && !known {
             push(
                 rules::HL_STRUCTURE,
                 format!(
@@ -115,6 +123,51 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
                 i,
             );
         }
-        seen.insert(id);
+        match &mut seen {
+            Some(set) => {
+                set.insert(id);
+            }
+            None => ids.push(id),
+        }
+    }
+}
+
+/// The value of `b` when it is a number written as `to_string` writes it (no sign, no
+/// leading zero).
+fn number(b: &[u8]) -> Option<usize> {
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    b.iter().try_fold(0usize, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + usize::from(d - b'0'))
+    })
+}
+
+/// Whether `b` is `n.to_string()`.
+fn is_number(b: &[u8], n: usize) -> bool {
+    number(b) == Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_to_string_writes_them() {
+        for n in [0usize, 1, 9, 10, 99, 100, 12345] {
+            assert!(is_number(n.to_string().as_bytes(), n));
+        }
+        for (b, n) in [
+            (&b"01"[..], 1),
+            (b"", 0),
+            (b"+1", 1),
+            (b" 1", 1),
+            (b"1 ", 1),
+            (b"00", 0),
+        ] {
+            assert!(!is_number(b, n));
+        }
+        assert_eq!(number(b"0"), Some(0));
+        assert_eq!(number(b"1234567890123456789"), None);
     }
 }

@@ -58,19 +58,23 @@ pub fn procedure_shape(code: &[u8]) -> bool {
 /// Checks one segment for the code formats above; `(rule, message)` per problem.
 pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
     match seg.id() {
-        b"NM1" if seg.value(8) == b"XX" && !npi_valid(seg.value(9)) => {
-            out.push((
-                rules::NPI_CHECK_DIGIT,
-                "NM109 is not a valid NPI (check digit)".into(),
-            ));
+        b"NM1" => {
+            let [.., q, npi] = seg.values::<9>();
+            if q == b"XX" && !npi_valid(npi) {
+                out.push((
+                    rules::NPI_CHECK_DIGIT,
+                    "NM109 is not a valid NPI (check digit)".into(),
+                ));
+            }
         }
         b"HI" => {
             for (i, e) in seg.elements().enumerate() {
-                let q = e.component(1).unwrap_or_default();
+                let mut parts = e.components();
+                let q = parts.next().unwrap_or_default();
                 if !DIAGNOSIS_QUALIFIERS.contains(&q) {
                     continue;
                 }
-                let code = e.component(2).unwrap_or_default();
+                let code = parts.next().unwrap_or_default();
                 let shown = String::from_utf8_lossy(code);
                 if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
                     out.push((
@@ -94,8 +98,10 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                 b"SV2" => 2,
                 _ => 3,
             };
-            if seg.component(n, 1) == b"HC" {
-                let code = seg.component(n, 2);
+            let mut parts = seg.element(n).map(|e| e.components());
+            let mut part = || parts.as_mut().and_then(Iterator::next).unwrap_or_default();
+            if part() == b"HC" {
+                let code = part();
                 if !procedure_shape(code) {
                     out.push((
                         rules::PROCEDURE_CODE_FORMAT,
@@ -108,9 +114,9 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                 }
             }
         }
-        b"LIN" if seg.value(2) == b"N4" => {
-            let ndc = seg.value(3);
-            if ndc.len() != 11 || !ndc.iter().all(u8::is_ascii_digit) {
+        b"LIN" => {
+            let [_, q, ndc] = seg.values::<3>();
+            if q == b"N4" && (ndc.len() != 11 || !ndc.iter().all(u8::is_ascii_digit)) {
                 out.push((
                     rules::NDC_FORMAT,
                     format!(
@@ -128,8 +134,8 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
             ));
         }
         b"DTP" => {
-            let v = seg.value(3);
-            let ok = match seg.value(2) {
+            let [qualifier, format, v] = seg.values::<3>();
+            let ok = match format {
                 b"D8" => is_date(v) && v.len() == 8,
                 b"RD8" => match v.iter().position(|&b| b == b'-') {
                     Some(i) => {
@@ -145,8 +151,8 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                     rules::DATE_FORMAT,
                     format!(
                         "DTP*{} date is not a valid {} value",
-                        String::from_utf8_lossy(seg.value(1)),
-                        String::from_utf8_lossy(seg.value(2))
+                        String::from_utf8_lossy(qualifier),
+                        String::from_utf8_lossy(format)
                     ),
                 ));
             }

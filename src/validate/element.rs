@@ -1,9 +1,7 @@
 //! Element checks against the guide: usage, repeats, type, length, code lists, and the
 //! X12 syntax notes (P, R, E, C, L) of each segment.
 
-use chrono::NaiveDate;
-
-use crate::grammar::{DataType, ElementDef, SegmentDef, Usage, external};
+use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
@@ -22,11 +20,22 @@ pub mod rules {
 pub type Problem = (&'static str, String);
 
 /// Segments whose values may identify a person: their values are never quoted.
-const PERSONAL: [&str; 7] = ["NM1", "N3", "N4", "DMG", "PER", "REF", "PAT"];
+pub(crate) const PERSONAL: [&str; 7] = ["NM1", "N3", "N4", "DMG", "PER", "REF", "PAT"];
+
+/// Most components a composite is split into at once; more fall back to re-splitting.
+const COMPONENTS: usize = 16;
 
 /// Checks every element of `seg` against `def`.
 pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
-    let quote = !PERSONAL.contains(&def.id.as_str());
+    let quote = !def.compiled.personal;
+    let d = seg.delimiters;
+    // Clean: every byte printable ASCII and no repetition separator, as most segments
+    // are. Then each value passes the AN/ID character check, its length is its byte
+    // count, and each element is one repetition. (0 stands for no separator: 0 is not
+    // printable anyway.) No early exit, so the scan vectorises.
+    let r = d.repetition.unwrap_or(0);
+    let clean =
+        (seg.body().iter()).fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5F) & (b != r));
     let mut present = [false; 64];
     let mut n = 0;
     for (i, element) in seg.elements().enumerate() {
@@ -53,7 +62,12 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
             ));
             continue;
         }
-        let reps = element.repetitions().count();
+        let bytes = element.bytes();
+        // As many as `element.repetitions()` yields: one more than the separators.
+        let reps = match d.repetition {
+            Some(r) if !clean => bytes.iter().filter(|&&b| b == r).count() + 1,
+            _ => 1,
+        };
         if reps as u32 > edef.repeat.max(1) {
             out.push((
                 rules::ELEMENT_REPEAT,
@@ -64,65 +78,90 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                 ),
             ));
         }
-        let d = seg.delimiters;
-        for rep in element.repetitions() {
-            if edef.is_composite() {
-                let mut given = 0;
-                for (c, value) in rep.split(|&b| b == d.component).enumerate() {
-                    given = c + 1;
-                    match edef.component(c + 1) {
-                        Some(cdef) => check_value(cdef, value, quote, out),
-                        None if !value.is_empty() => out.push((
-                            rules::ELEMENT_TOO_MANY,
-                            format!(
-                                "{} has more components than the guide defines",
-                                edef.reference
-                            ),
-                        )),
-                        None => {}
-                    }
-                }
-                for cdef in &edef.components {
-                    if cdef.usage != Usage::Required {
-                        continue;
-                    }
-                    let value = if cdef.position <= given {
-                        rep.split(|&b| b == d.component)
-                            .nth(cdef.position - 1)
-                            .unwrap_or_default()
-                    } else {
-                        b""
-                    };
-                    if value.is_empty() {
-                        out.push((
-                            rules::ELEMENT_MISSING,
-                            format!("required {} is missing", cdef.reference),
-                        ));
-                    }
-                }
-            } else {
-                check_value(edef, rep, quote, out);
+        if reps == 1 {
+            check_repetition(edef, bytes, d.component, quote, clean, out);
+        } else {
+            for rep in element.repetitions() {
+                check_repetition(edef, rep, d.component, quote, clean, out);
             }
         }
     }
-    for edef in &def.elements {
+    for &e in &def.compiled.required {
+        let edef = &def.elements[e];
         let given = edef.position <= n && present.get(edef.position - 1).copied().unwrap_or(false);
-        if !given && edef.usage == Usage::Required {
+        if !given {
             out.push((
                 rules::ELEMENT_MISSING,
                 format!("required {} ({}) is missing", edef.reference, edef.name),
             ));
         }
     }
-    for rule in &def.syntax {
-        if let Some(m) = syntax(rule, &present, &def.id) {
+    for (rule, parsed) in def.syntax.iter().zip(&def.compiled.syntax) {
+        if parsed.broken(&present)
+            && let Some(m) = syntax(rule, &present, &def.id)
+        {
             out.push((rules::SYNTAX_RULE, m));
         }
     }
 }
 
-/// Checks one simple value (an element or a component) that is present.
-fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Problem>) {
+/// Checks one repetition of an element: a simple value or a composite.
+fn check_repetition(
+    edef: &ElementDef,
+    rep: &[u8],
+    component: u8,
+    quote: bool,
+    clean: bool,
+    out: &mut Vec<Problem>,
+) {
+    if !edef.is_composite() {
+        check_value(edef, rep, quote, clean, out);
+        return;
+    }
+    let mut parts: [&[u8]; COMPONENTS] = [b""; COMPONENTS];
+    let mut given = 0;
+    for (c, value) in rep.split(|&b| b == component).enumerate() {
+        given = c + 1;
+        if c < COMPONENTS {
+            parts[c] = value;
+        }
+        match edef.component(c + 1) {
+            Some(cdef) => check_value(cdef, value, quote, clean, out),
+            None if !value.is_empty() => out.push((
+                rules::ELEMENT_TOO_MANY,
+                format!(
+                    "{} has more components than the guide defines",
+                    edef.reference
+                ),
+            )),
+            None => {}
+        }
+    }
+    for cdef in &edef.components {
+        if cdef.usage != Usage::Required {
+            continue;
+        }
+        let value = if cdef.position > given {
+            b""
+        } else if cdef.position <= COMPONENTS {
+            parts[cdef.position - 1]
+        } else {
+            rep.split(|&b| b == component)
+                .nth(cdef.position - 1)
+                .unwrap_or_default()
+        };
+        if value.is_empty() {
+            out.push((
+                rules::ELEMENT_MISSING,
+                format!("required {} is missing", cdef.reference),
+            ));
+        }
+    }
+}
+
+/// Checks one simple value (an element or a component) that is present; `clean` when
+/// the segment's bytes are all printable ASCII.
+fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &mut Vec<Problem>) {
     if value.is_empty() {
         return;
     }
@@ -140,7 +179,7 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
         DataType::Date => is_date(value),
         DataType::Time => is_time(value),
         DataType::Alphanumeric | DataType::Identifier => {
-            value.iter().all(|&b| b >= 0x20 && b != 0x7F)
+            clean || value.iter().all(|&b| b >= 0x20 && b != 0x7F)
         }
         DataType::Binary | DataType::Composite => true,
     };
@@ -155,7 +194,7 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
         DataType::Numeric { .. } | DataType::Decimal => {
             value.iter().filter(|b| b.is_ascii_digit()).count()
         }
-        _ if value.is_ascii() => value.len(),
+        _ if clean || value.is_ascii() => value.len(),
         _ => String::from_utf8_lossy(value).chars().count(),
     } as u32;
     if len < def.min_len || len > def.max_len {
@@ -174,22 +213,32 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, out: &mut Vec<Proble
             "the value".to_string()
         }
     };
-    if !def.codes.is_empty() && !def.codes.iter().any(|c| c.as_bytes() == value) {
+    let checks = &def.compiled;
+    if !def.codes.is_empty() && !checks.codes.contains(value) {
         let m = format!("{} is not a valid code for {r}", shown());
         out.push((rules::CODE_INVALID, m));
-    } else if let Some(list) = &def.external
-        && external::contains(list, std::str::from_utf8(value).unwrap_or_default()) == Some(false)
+    } else if let (Some(list), Some(set)) = (&def.external, &checks.external)
+        && !set.contains(value_or_empty(value))
     {
         let m = format!("{} is not a valid {list} code for {r}", shown());
         out.push((rules::CODE_INVALID, m));
     }
-    if let Some(re) = &def.regex
-        && !matches_regex(re, value)
+    if let (Some(re), Some((lo, hi))) = (&def.regex, checks.digits)
+        && !(value.iter().all(u8::is_ascii_digit) && (lo..=hi).contains(&value.len()))
     {
         out.push((
             rules::ELEMENT_TYPE,
             format!("{r} does not have the form {re}"),
         ));
+    }
+}
+
+/// The value as an external list compares it: text that is not UTF-8 compares as empty.
+fn value_or_empty(value: &[u8]) -> &[u8] {
+    if std::str::from_utf8(value).is_ok() {
+        value
+    } else {
+        b""
     }
 }
 
@@ -221,12 +270,22 @@ pub fn is_date(v: &[u8]) -> bool {
     if !v.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let s = std::str::from_utf8(v).unwrap_or_default();
-    match v.len() {
-        8 => NaiveDate::parse_from_str(s, "%Y%m%d").is_ok(),
-        6 => NaiveDate::parse_from_str(&format!("20{s}"), "%Y%m%d").is_ok(),
-        _ => false,
-    }
+    let n = |d: &[u8]| d.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'));
+    let (year, rest) = match v.len() {
+        8 => (n(&v[..4]), &v[4..]),
+        6 => (2000 + n(&v[..2]), &v[2..]),
+        _ => return false,
+    };
+    let (month, day) = (n(&rest[..2]), n(&rest[2..]));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 fn is_time(v: &[u8]) -> bool {
@@ -235,21 +294,6 @@ fn is_time(v: &[u8]) -> bool {
     }
     let n = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
     n(0) < 24 && n(2) < 60 && (v.len() < 6 || n(4) < 60)
-}
-
-/// The regex forms the grammars use: `[0-9]{n}` and `[0-9]{m,n}`.
-fn matches_regex(re: &str, v: &[u8]) -> bool {
-    let Some(rest) = re.strip_prefix("[0-9]{").and_then(|r| r.strip_suffix('}')) else {
-        return true;
-    };
-    let (lo, hi) = match rest.split_once(',') {
-        Some((a, b)) => (a.parse().unwrap_or(0), b.parse().unwrap_or(usize::MAX)),
-        None => {
-            let n = rest.parse().unwrap_or(0);
-            (n, n)
-        }
-    };
-    v.iter().all(u8::is_ascii_digit) && (lo..=hi).contains(&v.len())
 }
 
 /// Checks one X12 syntax note such as `P0809` against which elements are present.
@@ -307,7 +351,40 @@ mod tests {
         );
         assert!(is_date(b"20240229") && !is_date(b"20230229") && !is_date(b"2024-01-01"));
         assert!(is_time(b"1253") && is_time(b"125359") && !is_time(b"2500") && !is_time(b"12"));
-        assert!(matches_regex("[0-9]{9}", b"627010001") && !matches_regex("[0-9]{9}", b"62701"));
+    }
+
+    #[test]
+    fn dates_agree_with_chrono() {
+        use chrono::NaiveDate;
+        let chrono_date = |v: &[u8]| {
+            let s = std::str::from_utf8(v).unwrap();
+            v.iter().all(u8::is_ascii_digit)
+                && match v.len() {
+                    8 => NaiveDate::parse_from_str(s, "%Y%m%d").is_ok(),
+                    6 => NaiveDate::parse_from_str(&format!("20{s}"), "%Y%m%d").is_ok(),
+                    _ => false,
+                }
+        };
+        let mut cases: Vec<String> = Vec::new();
+        for year in [
+            "0000", "0004", "1900", "1999", "2000", "2023", "2024", "2100", "9999",
+        ] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    cases.push(format!("{year}{month:02}{day:02}"));
+                }
+            }
+        }
+        for yy in 0..100 {
+            for (m, d) in [(2, 29), (2, 28), (2, 30), (12, 31), (0, 1), (1, 0)] {
+                cases.push(format!("{yy:02}{m:02}{d:02}"));
+            }
+        }
+        cases
+            .extend(["", "2024", "2024022", "202402290", "2024-1-1", "+0240229"].map(String::from));
+        for c in &cases {
+            assert_eq!(is_date(c.as_bytes()), chrono_date(c.as_bytes()), "{c}");
+        }
     }
 
     #[test]

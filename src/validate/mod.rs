@@ -65,15 +65,40 @@ pub fn transaction(
     file: &str,
     findings: &mut Vec<Finding>,
 ) -> Tree {
+    transaction_with(
+        grammar,
+        tx,
+        file,
+        findings,
+        &mut CleanSegments::new(tx.segments.len()),
+    )
+}
+
+/// [`transaction`] with a memory of clean segments shared with other transactions (of
+/// one input, or the passes of a scrub).
+pub(crate) fn transaction_with(
+    grammar: &'static grammar::Grammar,
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+    clean: &mut CleanSegments,
+) -> Tree {
     let start = findings.len();
     let tree = tree::build(grammar, tx, file, findings);
     let mut problems = Vec::new();
     for (i, seg) in tx.segments.iter().enumerate() {
+        let def = tree.placed[i].def;
+        if clean.contains(def, seg) {
+            continue;
+        }
         problems.clear();
-        if let Some(def) = tree.placed[i].def {
+        if let Some(def) = def {
             element::check(seg, def, &mut problems);
         }
         codes::check(seg, &mut problems);
+        if problems.is_empty() {
+            clean.insert(def, seg);
+        }
         for (rule, message) in problems.drain(..) {
             let rule = ndc_qualifier_rule(rule, &tree, i, seg);
             findings.push(Finding::new(
@@ -113,6 +138,93 @@ pub fn transaction(
     tree
 }
 
+/// Segments already found to have no element or code-format problem, so that a segment
+/// repeated verbatim (`LX*1`, a common `DTP*472`, the same provider `NM1`) is checked
+/// once. Both checks read only the segment's bytes, its delimiters and its definition,
+/// so those are the key, kept by value and compared in full (the hash only picks the
+/// slot). Direct-mapped and bounded: a collision just overwrites a slot, which costs a
+/// re-check later; bodies longer than [`Clean::BODY`] bytes are not remembered.
+pub(crate) struct CleanSegments {
+    slots: Vec<Option<Clean>>,
+}
+
+struct Clean {
+    hash: u64,
+    def: usize,
+    delimiters: crate::x12::Delimiters,
+    len: u8,
+    body: [u8; Clean::BODY],
+}
+
+impl Clean {
+    const BODY: usize = 40;
+}
+
+impl CleanSegments {
+    /// At most this many slots (under a MB).
+    const MAX_SLOTS: usize = 1 << 13;
+
+    /// A memory sized for about `segments` segments.
+    pub(crate) fn new(segments: usize) -> Self {
+        let n = segments.clamp(16, Self::MAX_SLOTS).next_power_of_two();
+        CleanSegments {
+            slots: (0..n).map(|_| None).collect(),
+        }
+    }
+
+    fn key(def: Option<&grammar::SegmentDef>, body: &[u8]) -> (u64, usize) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let def = def.map_or(0, |d| std::ptr::from_ref(d) as usize);
+        let mut h = (def as u64 ^ body.len() as u64).wrapping_mul(K);
+        let mut chunks = body.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        (h, def)
+    }
+
+    fn slot(&self, hash: u64) -> usize {
+        (hash >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    fn contains(&self, def: Option<&grammar::SegmentDef>, seg: &crate::x12::Segment<'_>) -> bool {
+        let body = seg.body();
+        if body.len() > Clean::BODY {
+            return false;
+        }
+        let (hash, def) = Self::key(def, body);
+        matches!(&self.slots[self.slot(hash)], Some(c)
+            if c.hash == hash
+                && c.def == def
+                && c.delimiters == seg.delimiters
+                && c.body[..usize::from(c.len)] == *body)
+    }
+
+    fn insert(&mut self, def: Option<&grammar::SegmentDef>, seg: &crate::x12::Segment<'_>) {
+        let body = seg.body();
+        if body.len() > Clean::BODY {
+            return;
+        }
+        let (hash, def) = Self::key(def, body);
+        let at = self.slot(hash);
+        let mut bytes = [0u8; Clean::BODY];
+        bytes[..body.len()].copy_from_slice(body);
+        self.slots[at] = Some(Clean {
+            hash,
+            def,
+            delimiters: seg.delimiters,
+            len: body.len() as u8,
+            body: bytes,
+        });
+    }
+}
+
 /// `domain/j2326.md` gives LIN02 that is not N4 its own id: one condition, one id.
 fn ndc_qualifier_rule(
     rule: &'static str,
@@ -140,6 +252,7 @@ pub fn validate(input: &[u8], file: &str) -> Validated {
 /// Validates an input read as a stream, one transaction at a time.
 pub fn validate_read(read: impl std::io::Read, file: &str) -> std::io::Result<Validated> {
     let mut out = Validated::default();
+    let mut clean = CleanSegments::new(usize::MAX);
     let env = stream::for_each(read, file, |event| match event {
         Event::Unit(Unit::Transaction(tx)) => {
             if tx.set_id() != b"837" {
@@ -149,7 +262,7 @@ pub fn validate_read(read: impl std::io::Read, file: &str) -> std::io::Result<Va
             match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
                 Some(g) => {
                     out.transactions += 1;
-                    transaction(g, &tx, file, &mut out.findings);
+                    transaction_with(g, &tx, file, &mut out.findings, &mut clean);
                 }
                 None => {
                     out.passed_through += 1;

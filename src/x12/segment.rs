@@ -113,6 +113,15 @@ impl<'a> Segment<'a> {
         self.element(n).map(|e| e.bytes()).unwrap_or_default()
     }
 
+    /// The bytes of elements 1 to `N` in one pass: `[0]` is element 1, absent ones empty.
+    pub fn values<const N: usize>(&self) -> [&'a [u8]; N] {
+        let mut out: [&'a [u8]; N] = [b""; N];
+        for (slot, e) in out.iter_mut().zip(self.elements()) {
+            *slot = e.bytes();
+        }
+        out
+    }
+
     /// The bytes of component `c` (from 1) of element `n`, or empty when absent.
     pub fn component(&self, n: usize, c: usize) -> &'a [u8] {
         self.element(n)
@@ -266,6 +275,21 @@ mod tests {
         assert_eq!(s.component(1, 4), b"");
         assert_eq!(s.value(5), b"");
         assert_eq!(s.value(9), b"");
+        assert_eq!(
+            s.values::<9>(),
+            [
+                &b"HC:J2326:JZ"[..],
+                b"1000",
+                b"UN",
+                b"120",
+                b"",
+                b"",
+                b"1:2^3",
+                b"",
+                b""
+            ]
+        );
+        assert_eq!(s.values::<2>(), [&b"HC:J2326:JZ"[..], b"1000"]);
         let e7 = s.element(7).unwrap();
         assert_eq!(
             e7.repetitions().collect::<Vec<_>>(),

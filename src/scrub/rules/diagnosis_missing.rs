@@ -26,7 +26,7 @@
 
 use crate::claim::Claim;
 use crate::report::Severity;
-use crate::scrub::lines::{drug_lines, in_list, sma_candidates};
+use crate::scrub::lines::{drug_lines, sma_candidates};
 use crate::scrub::rule::{Cx, Hit, Rule};
 
 pub struct DiagnosisMissing;
@@ -48,18 +48,22 @@ pub enum SmaState {
 pub fn sma_state(cx: &Cx<'_, '_>, claim: &Claim<'_>) -> Option<SmaState> {
     drug_lines(cx, claim).next()?;
     let dx = &cx.catalog.diagnosis;
-    let codes: Vec<String> = sma_candidates(cx, claim).map(|d| d.normalized()).collect();
-    let sma: Vec<&String> = codes.iter().filter(|c| in_list(&dx.sma, c)).collect();
-    Some(if sma.is_empty() {
-        if codes
-            .iter()
-            .any(|c| c.starts_with(dx.not_sma_prefix.as_str()))
-        {
+    // Three rules ask for every drug claim: no strings built.
+    let (mut sma, mut all_unspecified, mut not_sma) = (false, true, false);
+    for d in sma_candidates(cx, claim) {
+        if d.normalized_in(&dx.sma) {
+            sma = true;
+            all_unspecified &= d.normalized_in(&dx.unspecified);
+        }
+        not_sma |= d.normalized_starts_with(&dx.not_sma_prefix);
+    }
+    Some(if !sma {
+        if not_sma {
             SmaState::NotSma
         } else {
             SmaState::Missing
         }
-    } else if sma.iter().all(|c| in_list(&dx.unspecified, c)) {
+    } else if all_unspecified {
         SmaState::Unspecified
     } else {
         SmaState::Typed
