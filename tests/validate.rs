@@ -170,6 +170,30 @@ fn element_checks() {
 }
 
 #[test]
+fn a_syntax_note_is_not_repeated_for_a_missing_required_element() {
+    // NM109 is required in 2010BB: element-missing, not also the P0809 note.
+    only(
+        &with(&[(
+            "NM1*PR*2*EXAMPLE HEALTH PLAN*****PI*PAYER01~",
+            "NM1*PR*2*EXAMPLE HEALTH PLAN*****PI~",
+        )]),
+        "element-missing",
+        19,
+        "2000A[1]/2000B[1]/2010BB[1]/NM1",
+    );
+    // PER05/PER06 are situational: the pair note stands on its own.
+    only(
+        &with(&[(
+            "PER*IC*BILLING OFFICE*TE*5555550100~",
+            "PER*IC*BILLING OFFICE*TE*5555550100*EX~",
+        )]),
+        "syntax-rule",
+        5,
+        "1000A[1]/PER",
+    );
+}
+
+#[test]
 fn code_formats() {
     only(
         &with(&[("XX*1234567893~", "XX*1234567890~")]),

@@ -97,7 +97,15 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
         }
     }
     for (rule, parsed) in def.syntax.iter().zip(&def.compiled.syntax) {
+        // One condition, one finding: a note broken only because a required element is
+        // absent is already an `element-missing`.
+        let absent_required = |p: &usize| {
+            !present.get(p.wrapping_sub(1)).copied().unwrap_or(false)
+                && def.element(*p).is_some_and(|e| e.usage == Usage::Required)
+        };
+        let owned_by_missing = parsed.kind != b'E' && parsed.positions.iter().any(absent_required);
         if parsed.broken(&present)
+            && !owned_by_missing
             && let Some(m) = syntax(rule, &present, &def.id)
         {
             out.push((rules::SYNTAX_RULE, m));
