@@ -61,3 +61,52 @@ impl<R: Read> Read for Hashing<R> {
         Ok(n)
     }
 }
+
+/// A reader that shows how much of a long input has been read, on standard error, when
+/// standard error is a terminal (never in a pipeline's logs).
+pub struct Progress<R> {
+    inner: R,
+    name: String,
+    read: u64,
+    next: u64,
+    shown: bool,
+    enabled: bool,
+}
+
+/// Progress is shown every this many bytes.
+const PROGRESS_STEP: u64 = 64 << 20;
+
+impl<R: Read> Progress<R> {
+    pub fn new(inner: R, name: &str) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            inner,
+            name: name.to_string(),
+            read: 0,
+            next: PROGRESS_STEP,
+            shown: false,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.enabled && self.read >= self.next {
+            eprint!("\r{}: {} MB read", self.name, self.read >> 20);
+            self.shown = true;
+            self.next = self.read + PROGRESS_STEP;
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Drop for Progress<R> {
+    fn drop(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[K");
+        }
+    }
+}

@@ -276,7 +276,9 @@ fn info(files: &[String], format: Format) -> Status {
     let mut status = Status::Clean;
     for path in files {
         let name = x837::input::display_name(path);
-        let counted = match x837::input::open(path).and_then(|r| x837::info::count_read(r, name)) {
+        let counted = match x837::input::open(path)
+            .and_then(|r| x837::info::count_read(x837::input::Progress::new(r, name), name))
+        {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("x837: {name}: cannot read: {e}");
@@ -420,7 +422,9 @@ fn validate(files: &[String], format: Format, fail_on: FailOn) -> Status {
     let mut status = Status::Clean;
     for path in files {
         let name = x837::input::display_name(path);
-        let v = match x837::input::open(path).and_then(|r| x837::validate::validate_read(r, name)) {
+        let v = match x837::input::open(path)
+            .and_then(|r| x837::validate::validate_read(x837::input::Progress::new(r, name), name))
+        {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("x837: {name}: cannot read: {e}");
@@ -570,6 +574,11 @@ fn scrub(args: &ScrubArgs) -> Status {
         _ => ReportFormat::Text,
     });
     let edi_to_stdout = !args.check && args.output.is_none() && args.out_dir.is_none();
+    if edi_to_stdout && args.format.is_some() && args.report.is_none() {
+        return usage(
+            "--format needs --report PATH (or --check, -o, --out-dir) while the corrected EDI goes to standard output",
+        );
+    }
     let report_to_stdout =
         args.report.is_none() && !edi_to_stdout && (args.check || args.format.is_some());
     let mut report = Report::new(Tool {
@@ -611,7 +620,7 @@ fn scrub(args: &ScrubArgs) -> Status {
             continue;
         }
         let mut input = match x837::input::open(path) {
-            Ok(r) => x837::input::Hashing::new(r),
+            Ok(r) => x837::input::Hashing::new(x837::input::Progress::new(r, name)),
             Err(e) => {
                 eprintln!("x837: {name}: cannot read: {e}");
                 status = status.max(Status::Failed);

@@ -190,6 +190,10 @@ fn scrub_outputs_and_usage_errors() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(fs::read(&copy).unwrap(), fs::read(&input).unwrap());
+    // A report format with nowhere to go is a usage error, not a silent drop.
+    let out = x837(&["scrub", "--format", "json", &input]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
     // Unknown profile, config key or rule id: 2.
     assert_eq!(
         x837(&["scrub", "--check", "--profile", "nope", &input])
