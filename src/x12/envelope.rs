@@ -173,6 +173,11 @@ impl ReaderState {
     pub fn take_findings(&mut self) -> Vec<Finding> {
         std::mem::take(&mut self.findings)
     }
+
+    /// Where the lexer stands: the start of the next block.
+    pub fn lex(&self) -> LexState {
+        self.lex
+    }
 }
 
 /// Streams the units of one input (or one block of a stream) and collects envelope

@@ -17,7 +17,7 @@ fn is_break(bytes: &[u8], i: usize) -> bool {
     }
 }
 
-fn is_trivia(b: u8) -> bool {
+pub(crate) fn is_trivia(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C)
 }
 

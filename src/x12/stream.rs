@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use super::envelope::{Reader, ReaderState, Unit};
 use super::error::LexError;
-use super::lexer::{LexState, Lexer};
+use super::lexer::{LexState, Lexer, is_trivia};
 use crate::report::Finding;
 
 /// How much of an input that is not X12 the lexer looks at to say why.
@@ -102,6 +102,48 @@ impl<R: Read> Blocks<R> {
         Ok(cut)
     }
 
+    /// Where to cut without lexing: after the last complete SE, GE or IEA segment, found by
+    /// scanning back from the end for a terminator followed by one of them. Only when the
+    /// buffer's delimiters are known and no ISA in it may change them; else `None`.
+    fn fast_cut(&self) -> Option<usize> {
+        let d = self.state.delimiters?;
+        if self.first || memchr::memmem::find(&self.buf, b"ISA").is_some() {
+            return None;
+        }
+        let (term, sep, buf) = (d.segment, d.element, &self.buf[..]);
+        let closes = |rest: &[u8]| {
+            (rest.starts_with(b"SE") || rest.starts_with(b"GE")) && rest.get(2) == Some(&sep)
+                || rest.starts_with(b"IEA") && rest.get(3) == Some(&sep)
+        };
+        let mut end = buf.len();
+        while let Some(t) = memchr::memrchr(term, &buf[..end]) {
+            let mut start = t + 1;
+            while start < buf.len() && is_trivia(buf[start]) {
+                start += 1;
+            }
+            if closes(&buf[start..])
+                && let Some(e) = memchr::memchr(term, &buf[start..])
+            {
+                let mut after = start + e + 1;
+                while after < buf.len() && is_trivia(buf[after]) {
+                    after += 1;
+                }
+                // The trivia must end inside the buffer, or it may go on in the next read.
+                if after < buf.len() {
+                    return Some(after);
+                }
+            }
+            end = t;
+        }
+        None
+    }
+
+    /// Where the lexer stands at the start of the next block: the driver's reader state
+    /// after the block just handed out (a cut found without lexing does not know it).
+    pub fn resume_from(&mut self, state: LexState) {
+        self.state = state;
+    }
+
     /// The next block, or `None` after the last.
     pub fn next_block(&mut self) -> io::Result<Option<Block>> {
         if self.done {
@@ -119,6 +161,16 @@ impl<R: Read> Blocks<R> {
                     last: true,
                 };
                 return Ok(Some(block));
+            }
+            if let Some(at) = self.fast_cut().filter(|&at| at > 0) {
+                let rest = self.buf.split_off(at);
+                let bytes = std::mem::replace(&mut self.buf, rest);
+                return Ok(Some(Block {
+                    bytes,
+                    start: self.state,
+                    first: false,
+                    last: false,
+                }));
             }
             match self.cut() {
                 // Not X12 from the start: nothing will be read or written; stop once the
@@ -199,6 +251,7 @@ pub fn for_each_with_chunk<R: Read>(
             }
         }
         state = reader.suspend();
+        blocks.resume_from(state.lex());
         if let Some(e) = error {
             // A block with an error is the last: no cut point lies after the error, so the
             // block was read to the end of input.
