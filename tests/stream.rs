@@ -148,3 +148,34 @@ fn a_broken_interchange_later_in_the_stream_is_reported_and_the_rest_passed_on()
         assert_eq!(rest, b"ISA*00*  *cut short", "chunk {chunk}");
     }
 }
+
+#[test]
+fn an_isa_with_new_delimiters_mid_stream_and_isa_inside_data() {
+    let one = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/837p-j2326.x12"
+    ))
+    .unwrap()
+    .replace("NM1*IL*1*DOE*JANE", "NM1*IL*1*DOE*ISABEL")
+    .replace("N3*200 OAK AVENUE", "N3*1 LISA*ISA WAY");
+    // The same interchange again with `|` elements, `>` components and `\n` terminators.
+    let two = one
+        .replace('*', "|")
+        .replace(":~", ">\n")
+        .replace("~\n", "\n")
+        .replace("HC:J2326:JZ", "HC>J2326>JZ")
+        .replace("HC:62321", "HC>62321")
+        .replace("22:B:1", "22>B>1")
+        .replace("ABK:G121", "ABK>G121");
+    for input in [
+        format!("{one}{two}"),
+        format!("{two}{one}"),
+        format!("{one}{one}{two}{two}"),
+    ] {
+        let expected = whole(input.as_bytes());
+        assert!(expected.1.is_empty(), "{:?}", expected.1);
+        for chunk in [16, 50, 100, 333, 997, 4096] {
+            assert_eq!(streamed(input.as_bytes(), chunk), expected, "chunk {chunk}");
+        }
+    }
+}

@@ -57,21 +57,14 @@ impl<R: Read> Blocks<R> {
 
     /// Reads until the buffer holds `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
-        while !self.eof && self.buf.len() < want {
-            let start = self.buf.len();
-            self.buf.resize(want, 0);
-            match self.read.read(&mut self.buf[start..]) {
-                Ok(0) => {
-                    self.buf.truncate(start);
-                    self.eof = true;
-                }
-                Ok(n) => self.buf.truncate(start + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(start),
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(e);
-                }
-            }
+        if self.eof || self.buf.len() >= want {
+            return Ok(());
+        }
+        let need = (want - self.buf.len()) as u64;
+        // read_to_end grows the buffer without zeroing what it is about to overwrite.
+        let n = (&mut self.read).take(need).read_to_end(&mut self.buf)?;
+        if (n as u64) < need {
+            self.eof = true;
         }
         Ok(())
     }
@@ -106,8 +99,27 @@ impl<R: Read> Blocks<R> {
     /// scanning back from the end for a terminator followed by one of them. Only when the
     /// buffer's delimiters are known and no ISA in it may change them; else `None`.
     fn fast_cut(&self) -> Option<usize> {
-        let d = self.state.delimiters?;
-        if self.first || memchr::memmem::find(&self.buf, b"ISA").is_some() {
+        // The first block reads its delimiters from its own ISA; any later ISA may change
+        // them, so then the lexer decides.
+        let (d, from) = if self.first {
+            let mut lexer = Lexer::first_block(&self.buf, true);
+            let skip = lexer.prefix().len();
+            match lexer.next() {
+                Some(Ok(isa)) if isa.is("ISA") => (isa.delimiters, skip + 3),
+                _ => return None,
+            }
+        } else {
+            (self.state.delimiters?, 0)
+        };
+        // An ISA that starts a segment (after a terminator and trivia), not `LISA` in a name.
+        let starts_segment = |p: usize| {
+            let mut q = p;
+            while q > 0 && is_trivia(self.buf[q - 1]) && self.buf[q - 1] != d.segment {
+                q -= 1;
+            }
+            q == 0 || self.buf[q - 1] == d.segment
+        };
+        if memchr::memmem::find_iter(&self.buf[from..], b"ISA").any(|p| starts_segment(from + p)) {
             return None;
         }
         let (term, sep, buf) = (d.segment, d.element, &self.buf[..]);
@@ -165,10 +177,11 @@ impl<R: Read> Blocks<R> {
             if let Some(at) = self.fast_cut().filter(|&at| at > 0) {
                 let rest = self.buf.split_off(at);
                 let bytes = std::mem::replace(&mut self.buf, rest);
+                let first = std::mem::replace(&mut self.first, false);
                 return Ok(Some(Block {
                     bytes,
                     start: self.state,
-                    first: false,
+                    first,
                     last: false,
                 }));
             }
