@@ -35,6 +35,8 @@ pub struct Blocks<R: Read> {
     eof: bool,
     done: bool,
     chunk: usize,
+    /// Bytes at the start of the buffer already scanned back without finding a cut.
+    scanned: usize,
 }
 
 impl<R: Read> Blocks<R> {
@@ -52,6 +54,7 @@ impl<R: Read> Blocks<R> {
             eof: false,
             done: false,
             chunk: chunk.max(16),
+            scanned: 0,
         }
     }
 
@@ -98,7 +101,7 @@ impl<R: Read> Blocks<R> {
     /// Where to cut without lexing: after the last complete SE, GE or IEA segment, found by
     /// scanning back from the end for a terminator followed by one of them. Only when the
     /// buffer's delimiters are known and no ISA in it may change them; else `None`.
-    fn fast_cut(&self) -> Option<usize> {
+    fn fast_cut(&mut self) -> Option<usize> {
         // The first block reads its delimiters from its own ISA; any later ISA may change
         // them, so then the lexer decides.
         let (d, from) = if self.first {
@@ -142,11 +145,18 @@ impl<R: Read> Blocks<R> {
                 }
                 // The trivia must end inside the buffer, or it may go on in the next read.
                 if after < buf.len() {
+                    self.scanned = 0;
                     return Some(after);
                 }
             }
+            // What lies before the last scan's end was scanned then; this terminator was
+            // the one whose segment may have been cut short by that end.
+            if t < self.scanned {
+                break;
+            }
             end = t;
         }
+        self.scanned = buf.len();
         None
     }
 
@@ -162,6 +172,7 @@ impl<R: Read> Blocks<R> {
             return Ok(None);
         }
         let mut want = self.chunk;
+        self.scanned = 0;
         loop {
             self.fill(want)?;
             if self.eof {
