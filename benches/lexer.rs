@@ -4,9 +4,11 @@
 //! `cargo bench --bench lexer`; `X837_BENCH_MB=20` changes the size, `X837_BENCH_RUNS` the
 //! number of timed runs (the best is reported).
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::hint::black_box;
+
+use common::{best, env, report};
 use x837::x12::{Lexer, Reader, Unit};
 
 const ISA: &str = "ISA*00*          *00*          *ZZ*SUBMITTERS ID  *ZZ*RECEIVERS ID   *200101*1253*^*00501*000000905*0*T*:~\n";
@@ -62,35 +64,6 @@ fn build(target: usize) -> (Vec<u8>, usize) {
     }
     out.extend_from_slice(format!("GE*{n}*1~\nIEA*1*000000905~\n").as_bytes());
     (out, n)
-}
-
-/// Runs `f` `runs` times and returns the best time and the last result.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = f();
-        best = best.min(t.elapsed());
-        last = Some(r);
-    }
-    (best, last.expect("at least one run"))
-}
-
-fn report(what: &str, bytes: usize, d: Duration) {
-    let mbs = bytes as f64 / 1e6 / d.as_secs_f64();
-    println!(
-        "{what:<40} {:>8.1} ms {:>8.0} MB/s",
-        d.as_secs_f64() * 1e3,
-        mbs
-    );
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn main() {

@@ -5,44 +5,17 @@
 //! `cargo bench --bench scrub`; `X837_BENCH_MB=20` scales the batches, `X837_BENCH_RUNS`
 //! sets the number of timed runs (best kept).
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::hint::black_box;
+
+use common::{best, env, report};
 use x837::generate::synth::{self, SynthKind};
 use x837::report::{Report, Tool, render};
 use x837::scrub::Settings;
 
 /// Claims per MB of synth output (about 640 bytes a claim).
 const CLAIMS_PER_MB: u64 = 1570;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Runs `f` `runs` times and returns the best time and the last result.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = f();
-        best = best.min(t.elapsed());
-        last = Some(r);
-    }
-    (best, last.expect("at least one run"))
-}
-
-fn report(what: &str, bytes: usize, d: Duration) {
-    let mbs = bytes as f64 / 1e6 / d.as_secs_f64();
-    println!(
-        "{what:<44} {:>8.1} ms {:>8.0} MB/s",
-        d.as_secs_f64() * 1e3,
-        mbs
-    );
-}
 
 fn batch(claims: u64, error_rate: f64) -> Vec<u8> {
     let options = synth::Options {
