@@ -678,6 +678,12 @@ fn scrub(args: &ScrubArgs) -> Status {
             s.remaining_errors,
             s.remaining_warnings
         );
+        if s.passed_through > 0 {
+            eprintln!(
+                "{name}: {} transactions that are not 837P/837I passed through untouched",
+                s.passed_through
+            );
+        }
         report.add(name, input.hex(), s.claims, s.findings);
     }
     let rendered = match format {
