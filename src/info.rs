@@ -47,10 +47,7 @@ impl Info {
             b"LX" => self.lines += 1,
             b"CLM" => {
                 self.claims += 1;
-                let amount = std::str::from_utf8(seg.value(2))
-                    .ok()
-                    .and_then(|s| s.trim().parse::<Decimal>().ok());
-                if let Some(a) = amount {
+                if let Some(a) = crate::claim::decimal(seg.value(2)) {
                     self.billed = self.billed.saturating_add(a);
                 }
             }

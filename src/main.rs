@@ -631,14 +631,12 @@ fn scrub(args: &ScrubArgs) -> Status {
         let result = match &target {
             Some(t) => match x837::output::AtomicFile::create(t) {
                 Ok(mut file) => {
-                    let r = x837::scrub::scrub_to(&mut input, name, &settings, &mut file);
-                    match r {
+                    match x837::scrub::scrub_to(&mut input, name, &settings, &mut file) {
                         // Nothing read, nothing written: no file appears.
                         Ok(s) if !s.wrote => Ok(s),
-                        Ok(s) => file.commit().map(|()| s).map_err(|e| (e, true)),
-                        Err(e) => Err((e, false)),
+                        Ok(s) => file.commit().map(|()| s),
+                        Err(e) => Err(e),
                     }
-                    .map_err(|(e, _)| e)
                 }
                 Err(e) => {
                     eprintln!("x837: {}: cannot write: {e}", t.display());

@@ -151,7 +151,8 @@ pub struct Claim<'a> {
     pub last: usize,
 }
 
-fn decimal(b: &[u8]) -> Option<Decimal> {
+/// An X12 decimal (`R`) element as a number; `None` when it is not one.
+pub fn decimal(b: &[u8]) -> Option<Decimal> {
     std::str::from_utf8(b).ok()?.trim().parse().ok()
 }
 

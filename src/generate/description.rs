@@ -436,32 +436,12 @@ impl Checker {
 
 /// True when `npi` (ten digits) has the right Luhn check digit with the 80840 prefix.
 pub fn npi_valid(npi: &str) -> bool {
-    let b = npi.as_bytes();
-    if b.len() != 10 || !b.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    npi_check_digit(&npi[..9]) == Some(b[9] - b'0')
+    crate::validate::codes::npi_valid(npi.as_bytes())
 }
 
 /// The check digit for the first nine digits of an NPI.
 pub fn npi_check_digit(first9: &str) -> Option<u8> {
-    let b = first9.as_bytes();
-    if b.len() != 9 || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    // 24 is the Luhn sum of the prefix 80840 with the doubling the NPI position gives it.
-    let mut sum = 24u32;
-    for (i, d) in b.iter().enumerate() {
-        let mut v = u32::from(d - b'0');
-        if i % 2 == 0 {
-            v *= 2;
-            if v > 9 {
-                v -= 9;
-            }
-        }
-        sum += v;
-    }
-    Some(((10 - sum % 10) % 10) as u8)
+    crate::validate::codes::npi_check_digit(first9.as_bytes())
 }
 
 /// A diagnosis code as written in HI: without the point, upper case.

@@ -4,6 +4,8 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
+use crate::claim::decimal;
+
 use crate::report::{Finding, Severity};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
@@ -15,10 +17,6 @@ pub mod rules {
     pub const LINE_NUMBERING: &str = "line-numbering";
     /// HL01 out of sequence, or HL02 naming no earlier HL.
     pub const HL_STRUCTURE: &str = "hl-structure";
-}
-
-fn decimal(b: &[u8]) -> Option<Decimal> {
-    std::str::from_utf8(b).ok()?.trim().parse().ok()
 }
 
 /// The line charge of a 2400 loop's service segment, if it has one.

@@ -3,7 +3,7 @@
 
 use crate::x12::Segment;
 
-use super::element::is_date;
+use crate::claim::LineDate;
 
 /// Rule ids of code-format checks (ids named in `domain/j2326.md` are kept).
 pub mod rules {
@@ -18,13 +18,13 @@ pub mod rules {
 /// HI qualifiers whose codes are ICD-10-CM diagnoses (never amounts or PCS codes).
 pub const DIAGNOSIS_QUALIFIERS: [&[u8]; 5] = [b"ABK", b"ABF", b"ABJ", b"APR", b"ABN"];
 
-/// The NPI check digit: Luhn over the prefix 80840 and the first nine digits.
-pub fn npi_valid(npi: &[u8]) -> bool {
-    if npi.len() != 10 || !npi.iter().all(u8::is_ascii_digit) {
-        return false;
+/// The NPI check digit for its first nine digits: Luhn over the prefix 80840 and them.
+pub fn npi_check_digit(first9: &[u8]) -> Option<u8> {
+    if first9.len() != 9 || !first9.iter().all(u8::is_ascii_digit) {
+        return None;
     }
     let mut sum = 24; // the Luhn sum of the prefix 80840
-    for (i, &b) in npi[..9].iter().rev().enumerate() {
+    for (i, &b) in first9.iter().rev().enumerate() {
         let mut d = u32::from(b - b'0');
         if i % 2 == 0 {
             d *= 2;
@@ -34,7 +34,12 @@ pub fn npi_valid(npi: &[u8]) -> bool {
         }
         sum += d;
     }
-    (10 - sum % 10) % 10 == u32::from(npi[9] - b'0')
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
+/// Whether `npi` is ten digits whose last is the check digit of the first nine.
+pub fn npi_valid(npi: &[u8]) -> bool {
+    npi.len() == 10 && npi[9].is_ascii_digit() && npi_check_digit(&npi[..9]) == Some(npi[9] - b'0')
 }
 
 /// ICD-10-CM as an 837 carries it: a letter, a digit, then 1 to 5 letters or digits, no point.
@@ -127,7 +132,7 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
             }
         }
         // A date of birth is personal: the message names the element, never the value.
-        b"DMG" if seg.value(1) == b"D8" && !(is_date(seg.value(2)) && seg.value(2).len() == 8) => {
+        b"DMG" if seg.value(1) == b"D8" && LineDate::parse(b"D8", seg.value(2)).is_none() => {
             out.push((
                 rules::DATE_FORMAT,
                 "DMG02 date of birth is not a valid D8 date".into(),
@@ -136,14 +141,7 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
         b"DTP" => {
             let [qualifier, format, v] = seg.values::<3>();
             let ok = match format {
-                b"D8" => is_date(v) && v.len() == 8,
-                b"RD8" => match v.iter().position(|&b| b == b'-') {
-                    Some(i) => {
-                        let (a, b) = (&v[..i], &v[i + 1..]);
-                        a.len() == 8 && b.len() == 8 && is_date(a) && is_date(b) && a <= b
-                    }
-                    None => false,
-                },
+                b"D8" | b"RD8" => LineDate::parse(format, v).is_some(),
                 _ => true,
             };
             if !ok {

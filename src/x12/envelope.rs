@@ -317,26 +317,22 @@ impl<'a> Reader<'a> {
             .push_back(Unit::Transaction(Transaction { segments, envelope }));
     }
 
-    fn close_group(&mut self, at: Spot) {
-        if let Some(gs) = self.state.gs.take() {
-            self.finding(
-                rules::STRUCTURE,
-                Severity::Error,
-                format!("functional group {} has no GE", text(&gs.control)),
-                at,
-            );
+    /// Reports an open GS or ISA that ends without its trailer.
+    fn unclosed(&mut self, open: Option<Open>, what: &str, trailer: &str, at: Spot) {
+        if let Some(o) = open {
+            let m = format!("{what} {} has no {trailer}", text(&o.control));
+            self.finding(rules::STRUCTURE, Severity::Error, m, at);
         }
     }
 
+    fn close_group(&mut self, at: Spot) {
+        let gs = self.state.gs.take();
+        self.unclosed(gs, "functional group", "GE", at);
+    }
+
     fn close_interchange(&mut self, at: Spot) {
-        if let Some(isa) = self.state.isa.take() {
-            self.finding(
-                rules::STRUCTURE,
-                Severity::Error,
-                format!("interchange {} has no IEA", text(&isa.control)),
-                at,
-            );
-        }
+        let isa = self.state.isa.take();
+        self.unclosed(isa, "interchange", "IEA", at);
     }
 
     fn check_count(&mut self, rule: &'static str, what: &str, seg: &Segment<'a>, actual: usize) {
