@@ -57,8 +57,19 @@ fn main() {
                 profile: settings.profile.clone(),
                 options: serde_json::Value::Null,
             });
-            report.add("bench", String::new(), s.claims, s.findings.clone());
-            render::json(black_box(&report))
+            report.add(
+                "bench",
+                String::new(),
+                x837::report::Outcome {
+                    claims: s.claims,
+                    findings: s.findings.clone(),
+                    left_out: Vec::new(),
+                    unread: false,
+                },
+            );
+            let mut out = Vec::new();
+            let _ = render::json(black_box(&report), &mut out);
+            out
         });
         println!("json report: {:.1} MB", rendered.len() as f64 / 1e6);
         report(&format!("json report (error rate {rate})"), input.len(), r);

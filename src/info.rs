@@ -1,5 +1,7 @@
 //! `x837 info`: the counts a person checks first, per input.
 
+use std::ops::ControlFlow;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -73,11 +75,25 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
         ..Info::default()
     };
     let mut error = None;
-    let findings = stream::for_each(read, file, |event| match event {
-        Event::Unit(Unit::Segment(s)) => info.count(&s),
-        Event::Unit(Unit::Transaction(t)) => t.segments.iter().for_each(|s| info.count(s)),
-        Event::Error(e, _) => error = Some(e),
-        Event::Prefix(_) => {}
+    let mut findings = Vec::new();
+    stream::for_each(read, file, |event| match event {
+        Event::Unit(Unit::Segment(s)) => {
+            info.count(&s);
+            ControlFlow::Continue(())
+        }
+        Event::Unit(Unit::Transaction(t)) => {
+            t.segments.iter().for_each(|s| info.count(s));
+            ControlFlow::Continue(())
+        }
+        Event::Error(e, _) => {
+            error = Some(e);
+            ControlFlow::Continue(())
+        }
+        Event::Findings(mut f) => {
+            findings.append(&mut f);
+            ControlFlow::Continue(())
+        }
+        Event::Prefix(_) => ControlFlow::Continue(()),
     })?;
     Ok(Counted {
         info,

@@ -1,9 +1,10 @@
 //! Reading inputs: a path, or `-` for standard input.
 
+use std::ffi::OsStr;
 use std::io::Read;
 
 /// Reads a whole input. `-` is standard input.
-pub fn read(path: &str) -> std::io::Result<Vec<u8>> {
+pub fn read(path: &OsStr) -> std::io::Result<Vec<u8>> {
     if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin().lock().read_to_end(&mut buf)?;
@@ -13,13 +14,18 @@ pub fn read(path: &str) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// The name used for an input in messages and reports.
-pub fn display_name(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
+/// The name used for an input in messages and reports (`<stdin>` for `-`); a name that
+/// is not UTF-8 is shown with replacement characters.
+pub fn display_name(path: &OsStr) -> String {
+    if path == "-" {
+        "<stdin>".into()
+    } else {
+        path.to_string_lossy().into_owned()
+    }
 }
 
 /// Opens an input for streaming. `-` is standard input.
-pub fn open(path: &str) -> std::io::Result<Box<dyn Read>> {
+pub fn open(path: &OsStr) -> std::io::Result<Box<dyn Read>> {
     if path == "-" {
         Ok(Box::new(std::io::stdin().lock()))
     } else {
@@ -62,51 +68,28 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-/// A reader that shows how much of a long input has been read, on standard error, when
-/// standard error is a terminal (never in a pipeline's logs).
-pub struct Progress<R> {
+/// A reader that tells `seen` how many bytes have been read so far, after each read.
+pub struct Counting<R, F> {
     inner: R,
-    name: String,
     read: u64,
-    next: u64,
-    shown: bool,
-    enabled: bool,
+    seen: F,
 }
 
-/// Progress is shown every this many bytes.
-const PROGRESS_STEP: u64 = 64 << 20;
-
-impl<R: Read> Progress<R> {
-    pub fn new(inner: R, name: &str) -> Self {
-        use std::io::IsTerminal;
-        Progress {
+impl<R: Read, F: FnMut(u64)> Counting<R, F> {
+    pub fn new(inner: R, seen: F) -> Self {
+        Counting {
             inner,
-            name: name.to_string(),
             read: 0,
-            next: PROGRESS_STEP,
-            shown: false,
-            enabled: std::io::stderr().is_terminal(),
+            seen,
         }
     }
 }
 
-impl<R: Read> Read for Progress<R> {
+impl<R: Read, F: FnMut(u64)> Read for Counting<R, F> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
-        if self.enabled && self.read >= self.next {
-            eprint!("\r{}: {} MB read", self.name, self.read >> 20);
-            self.shown = true;
-            self.next = self.read + PROGRESS_STEP;
-        }
+        (self.seen)(self.read);
         Ok(n)
-    }
-}
-
-impl<R> Drop for Progress<R> {
-    fn drop(&mut self) {
-        if self.shown {
-            eprint!("\r\x1b[K");
-        }
     }
 }

@@ -21,6 +21,7 @@ pub mod info;
 pub mod input;
 pub mod output;
 pub mod report;
+pub mod run;
 pub mod scrub;
 pub mod tree;
 pub mod validate;

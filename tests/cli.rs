@@ -134,7 +134,8 @@ fn scrub_outputs_and_usage_errors() {
     let out = x837(&["scrub", "--check", "--format", "json", &input]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["version"], 1);
-    assert_eq!(report["summary"]["fixed"], 1);
+    assert_eq!(report["summary"]["fixed"], 0, "--check writes no fix");
+    assert_eq!(report["summary"]["would_fix"], 1);
     for key in [
         "rule",
         "severity",

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fs;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use x837::x12::stream::{self, Event};
@@ -61,13 +62,18 @@ fn whole(input: &[u8]) -> (Vec<String>, Vec<String>) {
 
 fn streamed(input: &[u8], chunk: usize) -> (Vec<String>, Vec<String>) {
     let mut units = Vec::new();
-    let findings = stream::for_each_with_chunk(input, "f", chunk, |e| match e {
-        Event::Prefix(p) => units.push(format!("prefix {:?}", p.to_vec())),
-        Event::Unit(u) => units.push(describe(&u)),
-        Event::Error(e, _) => units.push(format!("error {e}")),
+    let mut findings = Vec::new();
+    stream::for_each_with_chunk(input, "f", chunk, |e| {
+        match e {
+            Event::Prefix(p) => units.push(format!("prefix {:?}", p.to_vec())),
+            Event::Unit(u) => units.push(describe(&u)),
+            Event::Error(e, _) => units.push(format!("error {e}")),
+            Event::Findings(f) => findings.extend(f.iter().map(|f| f.to_string())),
+        }
+        ControlFlow::Continue(())
     })
     .unwrap();
-    (units, findings.iter().map(|f| f.to_string()).collect())
+    (units, findings)
 }
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
@@ -134,13 +140,16 @@ fn a_broken_interchange_later_in_the_stream_is_reported_and_the_rest_passed_on()
         let mut rest = Vec::new();
         let mut error = None;
         let mut units = 0;
-        stream::for_each_with_chunk(&input[..], "f", chunk, |e| match e {
-            Event::Unit(_) => units += 1,
-            Event::Error(e, r) => {
-                error = Some(e.to_string());
-                rest = r.to_vec();
+        stream::for_each_with_chunk(&input[..], "f", chunk, |e| {
+            match e {
+                Event::Unit(_) => units += 1,
+                Event::Error(e, r) => {
+                    error = Some(e.to_string());
+                    rest = r.to_vec();
+                }
+                Event::Prefix(_) | Event::Findings(_) => {}
             }
-            Event::Prefix(_) => {}
+            ControlFlow::Continue(())
         })
         .unwrap();
         assert!(units >= 5, "chunk {chunk}: {units} units");

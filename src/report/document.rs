@@ -2,7 +2,33 @@
 
 use serde::Serialize;
 
-use super::{Finding, Severity};
+use super::{Finding, Position, Severity};
+
+/// An interchange, group or transaction that did not close, left out of the corrected
+/// output (never fixed, never written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// `interchange`, `group` or `transaction`.
+    pub what: &'static str,
+    /// Its control number (ISA13, GS06 or ST02).
+    pub control: String,
+    /// Where its header is.
+    #[serde(flatten)]
+    pub position: Position,
+    /// CLM segments it held.
+    pub claims: usize,
+    pub reason: String,
+}
+
+/// One input's result, as the report takes it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub claims: usize,
+    pub findings: Vec<Finding>,
+    pub left_out: Vec<LeftOut>,
+    /// Reading stopped before the end of the input.
+    pub unread: bool,
+}
 
 /// Report format version; bumped when a key changes meaning.
 pub const REPORT_VERSION: u32 = 1;
@@ -17,23 +43,69 @@ pub struct Tool {
     pub options: serde_json::Value,
 }
 
+/// The counts of a list of findings. `errors` and `warnings` count the findings of that
+/// severity that remain: neither fixed nor, under `--check`, fixable.
+#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub fixed: usize,
+    pub would_fix: usize,
+}
+
+impl Tally {
+    pub fn of(findings: &[Finding]) -> Tally {
+        let mut t = Tally {
+            findings: findings.len(),
+            ..Tally::default()
+        };
+        for f in findings {
+            t.fixed += usize::from(f.fixed);
+            t.would_fix += usize::from(f.would_fix);
+            if !f.fixed && !f.would_fix {
+                match f.severity {
+                    Severity::Error => t.errors += 1,
+                    Severity::Warning => t.warnings += 1,
+                    Severity::Info => {}
+                }
+            }
+        }
+        t
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.findings += o.findings;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        self.fixed += o.fixed;
+        self.would_fix += o.would_fix;
+    }
+}
+
+/// One input of a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Input {
     pub file: String,
     pub sha256: String,
     pub claims: usize,
-    pub findings: usize,
-    pub fixed: usize,
+    /// Claims of interchanges, groups or transactions that did not close.
+    pub claims_left_out: usize,
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// What was left out of the corrected output, and why.
+    pub left_out: Vec<LeftOut>,
+    /// The input could not be read to its end, or parts were left out.
+    pub incomplete: bool,
 }
 
-/// `errors` and `warnings` count the findings of that severity that remain unfixed.
+/// The whole run.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Summary {
     pub claims: usize,
-    pub findings: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub fixed: usize,
+    pub claims_left_out: usize,
+    #[serde(flatten)]
+    pub tally: Tally,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +118,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the run was a dry run (`--check`), from its options.
+    pub fn check(&self) -> bool {
+        self.tool
+            .options
+            .get("check")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+    }
+
     pub fn new(tool: Tool) -> Self {
         Report {
             version: REPORT_VERSION,
@@ -56,26 +137,23 @@ impl Report {
         }
     }
 
-    /// Adds one input's findings.
-    pub fn add(&mut self, file: &str, sha256: String, claims: usize, findings: Vec<Finding>) {
-        let fixed = findings.iter().filter(|f| f.fixed).count();
-        self.inputs.push(Input {
+    /// Adds one input's result; returns its entry (what its summary line says).
+    pub fn add(&mut self, file: &str, sha256: String, outcome: Outcome) -> &Input {
+        let tally = Tally::of(&outcome.findings);
+        let input = Input {
             file: file.to_string(),
             sha256,
-            claims,
-            findings: findings.len(),
-            fixed,
-        });
-        self.summary.claims += claims;
-        self.summary.findings += findings.len();
-        self.summary.fixed += fixed;
-        for f in findings.iter().filter(|f| !f.fixed) {
-            match f.severity {
-                Severity::Error => self.summary.errors += 1,
-                Severity::Warning => self.summary.warnings += 1,
-                Severity::Info => {}
-            }
-        }
-        self.findings.extend(findings);
+            claims: outcome.claims,
+            claims_left_out: outcome.left_out.iter().map(|l| l.claims).sum(),
+            tally,
+            incomplete: outcome.unread || !outcome.left_out.is_empty(),
+            left_out: outcome.left_out,
+        };
+        self.summary.claims += input.claims;
+        self.summary.claims_left_out += input.claims_left_out;
+        self.summary.tally.add(&tally);
+        self.findings.extend(outcome.findings);
+        self.inputs.push(input);
+        &self.inputs[self.inputs.len() - 1]
     }
 }

@@ -50,7 +50,10 @@ pub struct Position {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
+    /// The fix was written into the corrected output.
     pub fixed: bool,
+    /// Under `--check`: the scrub would write a fix (`fixed` is then false).
+    pub would_fix: bool,
     pub fix_class: Option<FixClass>,
     /// CLM01 of the claim, when the finding is inside one.
     pub claim: Option<String>,
@@ -78,6 +81,7 @@ impl Finding {
             rule,
             severity,
             fixed: false,
+            would_fix: false,
             fix_class: None,
             claim: None,
             message: message.into(),

@@ -2,7 +2,9 @@
 
 mod document;
 mod finding;
+mod format;
 pub mod render;
 
-pub use document::{Input, REPORT_VERSION, Report, Summary, Tool};
+pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
 pub use finding::{Finding, FixClass, Position, Severity};
+pub use format::Format;

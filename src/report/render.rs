@@ -1,78 +1,151 @@
 //! Renders a report: JSON for programs, text and one self-contained HTML page for people.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::{Finding, Report};
+use super::{Finding, Input, LeftOut, Report, Tally};
 
 /// The report as pretty JSON.
-pub fn json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+pub fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    out.write_all(b"\n")
 }
 
-/// Findings of one file, grouped by claim in order of first appearance.
-fn by_claim<'r>(report: &'r Report, file: &str) -> Vec<(Option<&'r str>, Vec<&'r Finding>)> {
-    let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = Vec::new();
-    for f in report.findings.iter().filter(|f| f.position.file == file) {
-        let claim = f.claim.as_deref();
-        match groups.iter_mut().find(|(c, _)| *c == claim) {
-            Some((_, v)) => v.push(f),
-            None => groups.push((claim, vec![f])),
-        }
-    }
-    groups
+/// Findings of one file, in runs of one claim each: consecutive findings of the same
+/// transaction and CLM01 (findings are in input order, so one pass, no search; two claims
+/// that share a CLM01 stay apart).
+fn by_claim<'r>(
+    findings: &'r [Finding],
+) -> impl Iterator<Item = (Option<&'r str>, &'r [Finding])> + 'r {
+    let mut rest = findings;
+    std::iter::from_fn(move || {
+        let first = rest.first()?;
+        let same = |f: &Finding| {
+            f.claim == first.claim
+                && f.position.transaction == first.position.transaction
+                && f.position.interchange == first.position.interchange
+        };
+        let n = rest.iter().take_while(|f| same(f)).count();
+        let (run, tail) = rest.split_at(n);
+        rest = tail;
+        Some((first.claim.as_deref(), run))
+    })
+}
+
+/// The findings of each input: `report.findings` holds them input after input.
+fn per_input(report: &Report) -> impl Iterator<Item = (&Input, &[Finding])> {
+    let mut at = 0;
+    report.inputs.iter().map(move |input| {
+        let n = input.tally.findings.min(report.findings.len() - at);
+        let run = &report.findings[at..at + n];
+        at += n;
+        (input, run)
+    })
 }
 
 fn status(f: &Finding) -> &'static str {
-    match (f.fixed, f.fix_class) {
-        (true, Some(super::FixClass::Recode)) => "fixed (recode: review)",
-        (true, _) => "fixed (repair)",
-        (false, Some(_)) => "not applied",
-        (false, None) => "open",
+    match (f.fixed, f.would_fix, f.fix_class) {
+        (true, _, Some(super::FixClass::Recode)) => "fixed (recode: review)",
+        (true, _, _) => "fixed (repair)",
+        (false, true, Some(super::FixClass::Recode)) => "would fix (recode: review)",
+        (false, true, _) => "would fix (repair)",
+        (false, false, Some(_)) => "not applied",
+        (false, false, None) => "open",
     }
 }
 
+/// The words of a summary: `2 findings, 2 fixed; 0 errors and 0 warnings remain`, or
+/// under `--check` `2 findings, 2 would be fixed; 0 errors and 0 warnings would remain`.
+pub fn tally_words(t: &Tally, check: bool) -> String {
+    if check {
+        format!(
+            "{} findings, {} would be fixed; {} errors and {} warnings would remain",
+            t.findings, t.would_fix, t.errors, t.warnings
+        )
+    } else {
+        format!(
+            "{} findings, {} fixed; {} errors and {} warnings remain",
+            t.findings, t.fixed, t.errors, t.warnings
+        )
+    }
+}
+
+/// The one-line summary of an input, as standard error shows it.
+pub fn input_line(input: &Input, check: bool) -> String {
+    let mut line = format!(
+        "{}: {} claims, {}",
+        input.file,
+        input.claims,
+        tally_words(&input.tally, check)
+    );
+    if input.claims_left_out > 0 || !input.left_out.is_empty() {
+        line.push_str(&format!(
+            "; {} claims left out (incomplete input)",
+            input.claims_left_out
+        ));
+    }
+    line
+}
+
+fn left_out_line(l: &LeftOut) -> String {
+    format!(
+        "{} {} at segment {} (line {}, byte {}), {} claims: {}",
+        l.what,
+        l.control,
+        l.position.segment,
+        l.position.text_line,
+        l.position.byte,
+        l.claims,
+        l.reason
+    )
+}
+
 /// The text report, grouped by claim.
-pub fn text(report: &Report) -> String {
+pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
-    let mut out = String::new();
-    let _ = writeln!(
+    writeln!(
         out,
-        "x837 {} scrub report: {} inputs, {} claims, {} findings, {} fixed; {} errors and {} warnings remain",
+        "x837 {} scrub report: {} inputs, {} claims, {}",
         report.tool.version,
         report.inputs.len(),
         s.claims,
-        s.findings,
-        s.fixed,
-        s.errors,
-        s.warnings
-    );
-    let _ = writeln!(
+        tally_words(&s.tally, report.check())
+    )?;
+    if s.claims_left_out > 0 {
+        writeln!(
+            out,
+            "{} claims left out of the corrected output (incomplete input)",
+            s.claims_left_out
+        )?;
+    }
+    writeln!(
         out,
         "profile {}, options {}",
         report.tool.profile, report.tool.options
-    );
-    for input in &report.inputs {
-        let _ = writeln!(
+    )?;
+    for (input, findings) in per_input(report) {
+        writeln!(
             out,
-            "\n{} (sha256 {}): {} claims, {} findings, {} fixed",
-            input.file, input.sha256, input.claims, input.findings, input.fixed
-        );
-        for (claim, findings) in by_claim(report, &input.file) {
+            "\n{} (sha256 {}): {} claims, {}",
+            input.file,
+            input.sha256,
+            input.claims,
+            tally_words(&input.tally, report.check())
+        )?;
+        for l in &input.left_out {
+            writeln!(out, "  left out: {}", left_out_line(l))?;
+        }
+        for (claim, run) in by_claim(findings) {
             match claim {
-                Some(c) => {
-                    let _ = writeln!(out, "  claim {c}");
-                }
-                None => {
-                    let _ = writeln!(out, "  outside any claim");
-                }
+                Some(c) => writeln!(out, "  claim {c}")?,
+                None => writeln!(out, "  outside any claim")?,
             }
-            for f in findings {
+            for f in run {
                 let line = f
                     .service_line
                     .as_deref()
                     .map(|l| format!(" line {l}"))
                     .unwrap_or_default();
-                let _ = writeln!(
+                writeln!(
                     out,
                     "    {} {} [{}]{line} segment {} (line {}, byte {}): {}",
                     f.severity,
@@ -82,15 +155,15 @@ pub fn text(report: &Report) -> String {
                     f.position.text_line,
                     f.position.byte,
                     f.message
-                );
+                )?;
                 if let (Some(b), Some(a)) = (&f.before, &f.after) {
-                    let _ = writeln!(out, "        before: {b}");
-                    let _ = writeln!(out, "        after:  {a}");
+                    writeln!(out, "        before: {b}")?;
+                    writeln!(out, "        after:  {a}")?;
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
 fn esc(s: &str) -> String {
@@ -119,51 +192,65 @@ td code{word-break:break-all}td code.rule{white-space:nowrap;word-break:normal}"
 
 /// One self-contained HTML page: summary, a table per claim, before/after for each fix,
 /// recodes marked for review.
-pub fn html(report: &Report) -> String {
+pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
-    let mut o = String::new();
-    let _ = write!(
+    let check = report.check();
+    write!(
         o,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>x837 scrub report</title><style>{STYLE}</style></head><body>"
-    );
-    let _ = write!(
+    )?;
+    let (fixed_label, fixed, remain) = if check {
+        ("would be fixed", s.tally.would_fix, "would remain")
+    } else {
+        ("fixed", s.tally.fixed, "remaining")
+    };
+    write!(
         o,
-        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>fixed</td><td>{}</td></tr><tr><td>errors remaining</td><td class=\"error\">{}</td></tr><tr><td>warnings remaining</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
+        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
         report.inputs.len(),
         s.claims,
-        s.findings,
-        s.fixed,
-        s.errors,
-        s.warnings,
+        s.claims_left_out,
+        s.tally.findings,
+        s.tally.errors,
+        s.tally.warnings,
         esc(&report.tool.profile),
         esc(report.tool.version)
-    );
-    let _ = write!(
+    )?;
+    write!(
         o,
         "<p>Rows marked <span class=\"review\">review</span> are recodes: they change what was billed and need a person's check before the claim is resubmitted.</p>"
-    );
-    for input in &report.inputs {
-        let _ = write!(
+    )?;
+    for (input, findings) in per_input(report) {
+        let t = &input.tally;
+        write!(
             o,
-            "<h2>{}</h2><p>{} claims, {} findings, {} fixed. SHA-256 <code>{}</code></p>",
+            "<h2>{}</h2><p>{} claims, {} findings, {} {fixed_label}. SHA-256 <code>{}</code></p>",
             esc(&input.file),
             input.claims,
-            input.findings,
-            input.fixed,
+            t.findings,
+            if check { t.would_fix } else { t.fixed },
             esc(&input.sha256)
-        );
-        for (claim, findings) in by_claim(report, &input.file) {
+        )?;
+        for l in &input.left_out {
+            write!(
+                o,
+                "<p class=\"error\">Left out: {}</p>",
+                esc(&left_out_line(l))
+            )?;
+        }
+        for (claim, run) in by_claim(findings) {
             let title = claim.map_or_else(
                 || "Outside any claim".to_string(),
                 |c| format!("Claim {}", esc(c)),
             );
-            let _ = write!(
+            write!(
                 o,
                 "<h3>{title}</h3><table><tr><th>severity</th><th>rule</th><th>line</th><th>what</th><th>status</th><th>before</th><th>after</th><th>where</th></tr>"
-            );
-            for f in findings {
-                let review = f.fixed && f.fix_class == Some(super::FixClass::Recode);
-                let _ = write!(
+            )?;
+            for f in run {
+                let review =
+                    (f.fixed || f.would_fix) && f.fix_class == Some(super::FixClass::Recode);
+                write!(
                     o,
                     "<tr{}><td class=\"{}\">{}</td><td><code class=\"rule\">{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
                     if review { " class=\"review\"" } else { "" },
@@ -180,11 +267,10 @@ pub fn html(report: &Report) -> String {
                     f.position.text_line,
                     f.position.byte,
                     esc(f.loop_path.as_deref().unwrap_or(""))
-                );
+                )?;
             }
-            o.push_str("</table>");
+            o.write_all(b"</table>")?;
         }
     }
-    o.push_str("</body></html>\n");
-    o
+    o.write_all(b"</body></html>\n")
 }

@@ -63,6 +63,8 @@ pub struct AdminConfig {
 pub struct Settings {
     pub profile: String,
     pub fixes: Fixes,
+    /// A dry run (`--check`): fixes are found and reported as `would_fix`, not written.
+    pub check: bool,
     pub disabled: HashSet<&'static str>,
     pub severities: HashMap<&'static str, Severity>,
     pub admin_code: Option<String>,
@@ -75,6 +77,7 @@ impl Default for Settings {
         Settings {
             profile: "default".into(),
             fixes: Fixes::All,
+            check: false,
             disabled: HashSet::new(),
             severities: HashMap::new(),
             admin_code: None,

@@ -1,72 +1,164 @@
-//! The loop tree as JSON, for `x837 parse`.
+//! The loop tree as JSON, for `x837 parse`: serialised straight from the tree and the
+//! segments, without building a JSON value, so memory stays that of the tree.
 
-use serde_json::{Value, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::Tree;
 use crate::x12::{Segment, Transaction};
 
-fn segment_json(seg: &Segment<'_>, name: Option<&str>) -> Value {
-    let elements: Vec<Value> = seg
-        .elements()
-        .map(|e| {
-            let comps: Vec<String> = e
-                .components()
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect();
-            if comps.len() > 1 {
-                json!(comps)
-            } else {
-                json!(e.text())
+/// One element: a string, or the array of its components when it has several.
+struct ElementJson<'s, 'a>(&'s crate::x12::Element<'a>);
+
+impl Serialize for ElementJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        if e.components().nth(1).is_some() {
+            let mut seq = s.serialize_seq(None)?;
+            for c in e.components() {
+                seq.serialize_element(&String::from_utf8_lossy(c))?;
             }
-        })
-        .collect();
-    json!({
-        "id": String::from_utf8_lossy(seg.id()),
-        "name": name,
-        "segment": seg.index,
-        "byte": seg.byte,
-        "elements": elements,
-    })
+            seq.end()
+        } else {
+            s.serialize_str(&e.text())
+        }
+    }
 }
 
-fn loop_json(tree: &Tree, tx: &Transaction<'_>, index: usize) -> Value {
-    let node = &tree.loops[index];
-    let mut segments = Vec::new();
-    let mut loops = Vec::new();
-    let mut i = node.first;
-    let mut child = index + 1;
-    while i <= node.last && i < tree.placed.len() {
-        if tree.placed[i].loop_index == index {
-            let name = tree.placed[i].def.map(|d| d.name.as_str());
-            segments.push(segment_json(&tx.segments[i], name));
-            i += 1;
-            continue;
+struct Elements<'s, 'a>(&'s Segment<'a>);
+
+impl Serialize for Elements<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for e in self.0.elements() {
+            seq.serialize_element(&ElementJson(&e))?;
         }
-        // The next child loop in pre-order starts here.
-        while child < tree.loops.len() && tree.loops[child].parent != Some(index) {
-            child += 1;
-        }
-        match tree.loops.get(child) {
-            Some(c) if c.first == i => {
-                loops.push(loop_json(tree, tx, child));
-                i = c.last + 1;
+        seq.end()
+    }
+}
+
+struct SegmentJson<'s, 'a> {
+    seg: &'s Segment<'a>,
+    name: Option<&'static str>,
+}
+
+impl Serialize for SegmentJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("id", &String::from_utf8_lossy(self.seg.id()))?;
+        m.serialize_entry("name", &self.name)?;
+        m.serialize_entry("segment", &self.seg.index)?;
+        m.serialize_entry("byte", &self.seg.byte)?;
+        m.serialize_entry("elements", &Elements(self.seg))?;
+        m.end()
+    }
+}
+
+/// One loop: its own segments, then its child loops.
+struct LoopJson<'t, 'a> {
+    tree: &'t Tree,
+    tx: &'t Transaction<'a>,
+    index: usize,
+}
+
+impl LoopJson<'_, '_> {
+    /// The loop's own segments and its child loops, in order.
+    fn parts(&self) -> (Vec<usize>, Vec<usize>) {
+        let (tree, index) = (self.tree, self.index);
+        let node = &tree.loops[index];
+        let mut segments = Vec::new();
+        let mut loops = Vec::new();
+        let mut i = node.first;
+        let mut child = index + 1;
+        while i <= node.last && i < tree.placed.len() {
+            if tree.placed[i].loop_index == index {
+                segments.push(i);
+                i += 1;
+                continue;
+            }
+            // The next child loop in pre-order starts here.
+            while child < tree.loops.len() && tree.loops[child].parent != Some(index) {
                 child += 1;
             }
-            _ => i += 1,
+            match tree.loops.get(child) {
+                Some(c) if c.first == i => {
+                    loops.push(child);
+                    i = c.last + 1;
+                    child += 1;
+                }
+                _ => i += 1,
+            }
         }
+        (segments, loops)
     }
-    json!({
-        "loop": node.def.id,
-        "name": node.def.name,
-        "segments": segments,
-        "loops": loops,
-    })
 }
 
-/// The tree of one transaction: `{"loop", "name", "segments": [...], "loops": [...]}`.
-pub fn to_json(tree: &Tree, tx: &Transaction<'_>) -> Value {
-    if tree.loops.is_empty() {
-        return Value::Null;
+struct Segments<'t, 'a>(&'t LoopJson<'t, 'a>, &'t [usize]);
+
+impl Serialize for Segments<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for &i in self.1 {
+            let name = self.0.tree.placed[i].def.map(|d| d.name.as_str());
+            seq.serialize_element(&SegmentJson {
+                seg: &self.0.tx.segments[i],
+                name,
+            })?;
+        }
+        seq.end()
     }
-    loop_json(tree, tx, 0)
+}
+
+struct Loops<'t, 'a>(&'t LoopJson<'t, 'a>, &'t [usize]);
+
+impl Serialize for Loops<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for &index in self.1 {
+            seq.serialize_element(&LoopJson {
+                tree: self.0.tree,
+                tx: self.0.tx,
+                index,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for LoopJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let node = &self.tree.loops[self.index];
+        let (segments, loops) = self.parts();
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("loop", &node.def.id)?;
+        m.serialize_entry("name", &node.def.name)?;
+        m.serialize_entry("segments", &Segments(self, &segments))?;
+        m.serialize_entry("loops", &Loops(self, &loops))?;
+        m.end()
+    }
+}
+
+/// The tree of one transaction, serialisable as
+/// `{"loop", "name", "segments": [...], "loops": [...]}` (null for an empty tree).
+pub struct TreeJson<'t, 'a> {
+    tree: &'t Tree,
+    tx: &'t Transaction<'a>,
+}
+
+impl Serialize for TreeJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.tree.loops.is_empty() {
+            return s.serialize_none();
+        }
+        LoopJson {
+            tree: self.tree,
+            tx: self.tx,
+            index: 0,
+        }
+        .serialize(s)
+    }
+}
+
+/// The tree of one transaction as JSON, to serialise.
+pub fn to_json<'t, 'a>(tree: &'t Tree, tx: &'t Transaction<'a>) -> TreeJson<'t, 'a> {
+    TreeJson { tree, tx }
 }

@@ -8,7 +8,7 @@ mod build;
 mod json;
 
 pub use build::build;
-pub use json::to_json;
+pub use json::{TreeJson, to_json};
 
 use crate::grammar::{Grammar, LoopDef, SegmentDef};
 

@@ -5,6 +5,8 @@ mod claims;
 pub mod codes;
 pub mod element;
 
+use std::ops::ControlFlow;
+
 use crate::grammar;
 use crate::report::{Finding, Severity};
 use crate::tree::{self, Tree};
@@ -30,6 +32,46 @@ pub struct Validated {
     pub transactions: usize,
     /// Transactions of other sets (835, 837D...) or unsupported guides, passed through.
     pub passed_through: usize,
+    /// Interchanges, groups and transactions that do not close: the input is incomplete.
+    pub unclosed: usize,
+}
+
+/// Counts the interchanges, groups and transactions of a stream that do not close.
+#[derive(Debug, Default)]
+struct Closing {
+    isa: bool,
+    gs: bool,
+    unclosed: usize,
+}
+
+impl Closing {
+    fn transaction(&mut self, tx: &Transaction<'_>) {
+        let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
+        self.unclosed += usize::from(!closed);
+    }
+
+    fn segment(&mut self, s: &crate::x12::Segment<'_>) {
+        match s.id() {
+            b"ISA" => {
+                self.unclosed += usize::from(self.isa || self.gs);
+                (self.isa, self.gs) = (true, false);
+            }
+            b"GS" => {
+                self.unclosed += usize::from(self.gs);
+                self.gs = true;
+            }
+            b"GE" => self.gs = false,
+            b"IEA" => {
+                self.unclosed += usize::from(self.gs);
+                (self.isa, self.gs) = (false, false);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> usize {
+        self.unclosed + usize::from(self.isa || self.gs)
+    }
 }
 
 impl Validated {
@@ -249,42 +291,83 @@ pub fn validate(input: &[u8], file: &str) -> Validated {
     validate_read(input, file).unwrap_or_default()
 }
 
-/// Validates an input read as a stream, one transaction at a time.
+/// Validates an input read as a stream, one transaction at a time, keeping every finding.
 pub fn validate_read(read: impl std::io::Read, file: &str) -> std::io::Result<Validated> {
+    let mut findings = Vec::new();
+    let mut out = validate_each(read, file, |batch| {
+        findings.append(batch);
+        ControlFlow::Continue(())
+    })?;
+    out.findings = findings;
+    Ok(out)
+}
+
+/// Validates an input read as a stream, handing its findings to `emit` as they are made:
+/// one batch per transaction (with the envelope findings that came with it), each in
+/// input order, so memory does not grow with the file. `emit` may stop the reading.
+/// The result's `findings` is empty.
+pub fn validate_each(
+    read: impl std::io::Read,
+    file: &str,
+    mut emit: impl FnMut(&mut Vec<Finding>) -> ControlFlow<()>,
+) -> std::io::Result<Validated> {
     let mut out = Validated::default();
     let mut clean = CleanSegments::new(usize::MAX);
-    let env = stream::for_each(read, file, |event| match event {
+    let mut closing = Closing::default();
+    let mut batch: Vec<Finding> = Vec::new();
+    let flush = |batch: &mut Vec<Finding>,
+                 emit: &mut dyn FnMut(&mut Vec<Finding>) -> ControlFlow<()>| {
+        if batch.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        batch.sort_by_key(|f| f.position.segment);
+        let flow = emit(batch);
+        batch.clear();
+        flow
+    };
+    stream::for_each(read, file, |event| match event {
+        Event::Findings(mut f) => {
+            batch.append(&mut f);
+            ControlFlow::Continue(())
+        }
         Event::Unit(Unit::Transaction(tx)) => {
+            closing.transaction(&tx);
             if tx.set_id() != b"837" {
                 out.passed_through += 1;
-                return;
-            }
-            match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
-                Some(g) => {
-                    out.transactions += 1;
-                    transaction_with(g, &tx, file, &mut out.findings, &mut clean);
+            } else {
+                match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
+                    Some(g) => {
+                        out.transactions += 1;
+                        transaction_with(g, &tx, file, &mut batch, &mut clean);
+                    }
+                    None => {
+                        out.passed_through += 1;
+                        let m = format!(
+                            "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
+                            String::from_utf8_lossy(tx.guide())
+                        );
+                        batch.push(Finding::new(
+                            rules::GUIDE_UNSUPPORTED,
+                            Severity::Warning,
+                            m,
+                            tx.position(file, &tx.segments[0]),
+                        ));
+                    }
                 }
-                None => {
-                    out.passed_through += 1;
-                    let m = format!(
-                        "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
-                        String::from_utf8_lossy(tx.guide())
-                    );
-                    out.findings.push(Finding::new(
-                        rules::GUIDE_UNSUPPORTED,
-                        Severity::Warning,
-                        m,
-                        tx.position(file, &tx.segments[0]),
-                    ));
-                }
             }
+            flush(&mut batch, &mut emit)
         }
-        Event::Error(e, _) => out.error = Some(e),
-        Event::Unit(Unit::Segment(_)) | Event::Prefix(_) => {}
+        Event::Error(e, _) => {
+            out.error = Some(e);
+            ControlFlow::Continue(())
+        }
+        Event::Unit(Unit::Segment(seg)) => {
+            closing.segment(&seg);
+            flush(&mut batch, &mut emit)
+        }
+        Event::Prefix(_) => ControlFlow::Continue(()),
     })?;
-    let mut findings = env;
-    findings.append(&mut out.findings);
-    out.findings = findings;
-    out.findings.sort_by_key(|f| f.position.segment);
+    let _ = flush(&mut batch, &mut emit);
+    out.unclosed = closing.finish();
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! file, and hands each block's units to a callback with the envelope state carried over.
 
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 
 use super::envelope::{Reader, ReaderState, Unit};
 use super::error::LexError;
@@ -239,17 +240,21 @@ pub enum Event<'b> {
     /// The BOM and white space before the first segment.
     Prefix(&'b [u8]),
     Unit(Unit<'b>),
-    /// Reading stopped here; `rest` is the unread input from the error on, to pass through.
+    /// Envelope findings made since the last event, handed out before the unit they
+    /// came with (a wrong SE01 before its transaction), so callers can stream them.
+    Findings(Vec<Finding>),
+    /// Reading stopped here; `rest` is the unread input from the error on.
     Error(LexError, &'b [u8]),
 }
 
-/// Reads `read` as one input named `file`, block by block, calling `f` with every unit in
-/// order. Returns the envelope findings.
+/// Reads `read` as one input named `file`, block by block, calling `f` with every unit
+/// and envelope finding in order, until it returns `ControlFlow::Break` (nothing more is
+/// read then).
 pub fn for_each<R: Read>(
     read: R,
     file: &str,
-    f: impl FnMut(Event<'_>),
-) -> io::Result<Vec<Finding>> {
+    f: impl FnMut(Event<'_>) -> ControlFlow<()>,
+) -> io::Result<()> {
     for_each_with_chunk(read, file, CHUNK, f)
 }
 
@@ -258,21 +263,35 @@ pub fn for_each_with_chunk<R: Read>(
     read: R,
     file: &str,
     chunk: usize,
-    mut f: impl FnMut(Event<'_>),
-) -> io::Result<Vec<Finding>> {
+    mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
+) -> io::Result<()> {
     let mut blocks = Blocks::with_chunk(read, chunk);
     let mut state = ReaderState::new(file);
     while let Some(block) = blocks.next_block()? {
         let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
-        if block.first {
-            f(Event::Prefix(reader.prefix()));
+        if block.first && f(Event::Prefix(reader.prefix())).is_break() {
+            return Ok(());
         }
         let mut error = None;
-        for unit in reader.by_ref() {
-            match unit {
-                Ok(u) => f(Event::Unit(u)),
-                Err(e) => error = Some(e),
+        while let Some(unit) = reader.next() {
+            let found = reader.take_findings();
+            if !found.is_empty() && f(Event::Findings(found)).is_break() {
+                return Ok(());
             }
+            let flow = match unit {
+                Ok(u) => f(Event::Unit(u)),
+                Err(e) => {
+                    error = Some(e);
+                    ControlFlow::Continue(())
+                }
+            };
+            if flow.is_break() {
+                return Ok(());
+            }
+        }
+        let found = reader.take_findings();
+        if !found.is_empty() && f(Event::Findings(found)).is_break() {
+            return Ok(());
         }
         state = reader.suspend();
         blocks.resume_from(state.lex());
@@ -284,9 +303,9 @@ pub fn for_each_with_chunk<R: Read>(
                 .byte
                 .saturating_sub(block.start.offset)
                 .min(block.bytes.len());
-            f(Event::Error(e, &block.bytes[at..]));
+            let _ = f(Event::Error(e, &block.bytes[at..]));
             break;
         }
     }
-    Ok(state.take_findings())
+    Ok(())
 }

@@ -167,7 +167,8 @@ pub enum Edit {
 }
 
 impl Edit {
-    fn target(&self) -> usize {
+    /// The segment the edit changes, or follows (an insertion).
+    pub fn target(&self) -> usize {
         match self {
             Edit::Set { segment, .. } | Edit::Delete { segment } => *segment,
             Edit::Insert { after, .. } => *after,
@@ -211,6 +212,14 @@ impl<W: Write> Writer<W> {
         self.out
     }
 
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Bytes before the first segment (BOM, white space).
     pub fn prefix(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.out.write_all(bytes)
@@ -227,6 +236,11 @@ impl<W: Write> Writer<W> {
     /// Notes that a transaction of the open group is left out (GE01 is then recomputed).
     pub fn drop_transaction(&mut self) {
         self.group.1 = true;
+    }
+
+    /// Notes that a group of the open interchange is left out (IEA01 is then recomputed).
+    pub fn drop_group(&mut self) {
+        self.interchange.1 = true;
     }
 
     fn envelope_segment(&mut self, seg: &Segment<'_>) -> io::Result<()> {

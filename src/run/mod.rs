@@ -1,0 +1,84 @@
+//! The commands as a program runs them: raw options are checked into settings once,
+//! before any work (what can be refused is refused then, with exit status 2), then run
+//! over the inputs. Messages for people go to a [`Console`]; the binary decides how they
+//! reach the terminal.
+
+pub mod generate;
+pub mod info;
+pub mod parse;
+pub mod rules;
+pub mod scrub;
+pub mod validate;
+
+use std::io;
+
+/// Exit status: 0 clean, 1 findings remain, 2 an input could not be read (or was left out
+/// in part) or bad usage. Over several inputs the highest wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Clean = 0,
+    Findings = 1,
+    Failed = 2,
+}
+
+/// Which remaining findings make the exit status 1 (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Never,
+}
+
+impl FailOn {
+    /// The status `errors` and `warnings` remaining give.
+    pub fn status(self, errors: usize, warnings: usize) -> Status {
+        let failing = match self {
+            FailOn::Error => errors > 0,
+            FailOn::Warning => errors + warnings > 0,
+            FailOn::Never => false,
+        };
+        if failing {
+            Status::Findings
+        } else {
+            Status::Clean
+        }
+    }
+}
+
+/// Where a command's messages for people go (standard error, in the binary).
+pub trait Console {
+    /// One line: a summary, a warning, an error.
+    fn say(&self, line: &str);
+    /// How much of input `name` has been read (bytes); `total` when known.
+    fn progress(&self, _name: &str, _read: u64, _total: Option<u64>) {}
+}
+
+/// A console that keeps the lines, for tests and library callers.
+#[derive(Debug, Default)]
+pub struct Lines(pub std::sync::Mutex<Vec<String>>);
+
+impl Console for Lines {
+    fn say(&self, line: &str) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(line.to_string());
+        }
+    }
+}
+
+/// True when writing failed only because the reader went away: not an error.
+pub fn closed_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// A refused command line: said once, exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+impl From<crate::output::PlanError> for Usage {
+    fn from(e: crate::output::PlanError) -> Self {
+        Usage(e.to_string())
+    }
+}

@@ -1,0 +1,263 @@
+//! `x837 scrub`: checked settings built once from the options, then the run over the
+//! inputs: corrected EDI streamed to its targets, one report, one exit status.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+use crate::input;
+use crate::output::{self, Output, Plan, Rewind, Target, plan::Edi};
+use crate::report::{Format, Report, Tool, render};
+use crate::scrub::{Fixes, Settings};
+
+use super::{Console, FailOn, Status, Usage, closed_pipe};
+
+/// The options of `x837 scrub` as given.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub files: Vec<OsString>,
+    pub output: Option<OsString>,
+    pub out_dir: Option<OsString>,
+    pub report: Option<OsString>,
+    pub format: Option<Format>,
+    pub check: bool,
+    pub profile: Option<String>,
+    pub config: Option<OsString>,
+    pub fixes: Fixes,
+    pub fail_on: FailOn,
+}
+
+/// Where the report goes.
+#[derive(Debug, Clone)]
+enum ReportTo {
+    None,
+    Target(Target),
+}
+
+/// A checked scrub run: every target resolved and checked against every input, the
+/// report format known, the config read.
+#[derive(Debug)]
+pub struct Scrub {
+    plan: Plan,
+    report: ReportTo,
+    format: Format,
+    settings: Settings,
+    options: Options,
+}
+
+impl Scrub {
+    /// Checks `options`; nothing is read or written yet (an `--out-dir` is created).
+    pub fn new(options: Options) -> Result<Scrub, Usage> {
+        if options.output.is_some() && options.out_dir.is_some() {
+            return Err(Usage("-o/--output and --out-dir exclude each other".into()));
+        }
+        let config = match &options.config {
+            Some(p) => {
+                let shown = p.to_string_lossy();
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Usage(format!("{shown}: cannot read: {e}")))?;
+                Some((shown.into_owned(), text))
+            }
+            None => None,
+        };
+        let mut settings = Settings::new(
+            options.profile.as_deref(),
+            options.fixes,
+            config.as_ref().map(|(_, t)| t.as_str()),
+        )
+        .map_err(|e| match &config {
+            Some((name, _)) => Usage(format!("{name}: {e}")),
+            None => Usage(e),
+        })?;
+        settings.check = options.check;
+        let edi = match (&options.output, &options.out_dir) {
+            _ if options.check => Edi::Discard,
+            (Some(o), _) => Edi::One(o),
+            (None, Some(d)) => Edi::Dir(d),
+            (None, None) => Edi::Stdout,
+        };
+        let edi_to_stdout = matches!(edi, Edi::Stdout) || matches!(edi, Edi::One(o) if o == "-");
+        if edi_to_stdout && options.format.is_some() && options.report.is_none() {
+            return Err(Usage(
+                "--format needs --report PATH (or --check, -o, --out-dir) while the corrected EDI goes to standard output".into(),
+            ));
+        }
+        let format = match (options.format, &options.report) {
+            (Some(f), _) => f,
+            (None, Some(p)) => Format::for_path(p).map_err(Usage)?,
+            (None, None) => Format::Text,
+        };
+        // Without --report, the report goes to standard output when the EDI does not.
+        let report_arg = match &options.report {
+            Some(p) => Some(p.clone()),
+            None if !edi_to_stdout && (options.check || options.format.is_some()) => {
+                Some(OsString::from("-"))
+            }
+            None => None,
+        };
+        let plan = Plan::new(&options.files, edi, report_arg.as_deref())?;
+        let report = match &plan.report {
+            Some(t) => ReportTo::Target(t.clone()),
+            None => ReportTo::None,
+        };
+        Ok(Scrub {
+            plan,
+            report,
+            format,
+            settings,
+            options,
+        })
+    }
+
+    fn tool(&self) -> Tool {
+        Tool {
+            name: "x837",
+            version: env!("CARGO_PKG_VERSION"),
+            catalog: "j2326-1",
+            profile: self.settings.profile.clone(),
+            options: serde_json::json!({
+                "fixes": self.settings.fixes,
+                "check": self.options.check,
+                "config": self.options.config.as_ref().map(|c| c.to_string_lossy()),
+                "fail_on": self.options.fail_on,
+            }),
+        }
+    }
+
+    /// Runs the scrub over every input; returns the exit status.
+    pub fn run(&self, console: &dyn Console) -> Status {
+        let mut report = Report::new(self.tool());
+        let mut status = Status::Clean;
+        let modes: Vec<u32> = (self.plan.inputs.iter())
+            .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
+            .collect();
+        // Standard output is one stream for every input.
+        let mut stdout: Option<Output> = None;
+        for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
+            let name = planned.name();
+            let read = match input::open(&planned.arg) {
+                Ok(r) => r,
+                Err(e) => {
+                    console.say(&format!("x837: {name}: cannot read: {e}"));
+                    status = status.max(Status::Failed);
+                    continue;
+                }
+            };
+            let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
+            let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
+                console.progress(&name, n, total)
+            }));
+            let mut own: Option<Output> = None;
+            let sink: Option<&mut Output> = match &planned.target {
+                None => None,
+                Some(Target::Stdout) => {
+                    if stdout.is_none() {
+                        match Output::open(&Target::Stdout, mode) {
+                            Ok(o) => stdout = Some(o),
+                            Err(e) => {
+                                console.say(&format!("x837: cannot write to standard output: {e}"));
+                                return Status::Failed;
+                            }
+                        }
+                    }
+                    stdout.as_mut()
+                }
+                Some(t) => match Output::open(t, mode) {
+                    Ok(o) => Some(own.insert(o)),
+                    Err(e) => {
+                        console.say(&format!("x837: {}: cannot write: {e}", t.display()));
+                        status = status.max(Status::Failed);
+                        continue;
+                    }
+                },
+            };
+            let result = match sink {
+                Some(out) => crate::scrub::scrub_to(&mut hashing, &name, &self.settings, out),
+                None => crate::scrub::scrub_to(
+                    &mut hashing,
+                    &name,
+                    &self.settings,
+                    output::Spool::new(io::sink()),
+                ),
+            };
+            let s = match result {
+                Ok(s) => s,
+                Err(e) if closed_pipe(&e) => return status,
+                Err(e) => {
+                    console.say(&format!("x837: {name}: {e}"));
+                    status = status.max(Status::Failed);
+                    continue;
+                }
+            };
+            if s.stopped {
+                // The reader of the output went away: stop quietly.
+                return status;
+            }
+            if let Some(o) = own {
+                // Nothing complete was read: no file appears (an old one stays).
+                if s.wrote
+                    && let Err(e) = o.commit()
+                {
+                    let t = planned
+                        .target
+                        .as_ref()
+                        .map(Target::display)
+                        .unwrap_or_default();
+                    console.say(&format!("x837: {t}: cannot write: {e}"));
+                    status = status.max(Status::Failed);
+                }
+            }
+            if let Some(e) = &s.error {
+                console.say(&format!("x837: {name}: {e}"));
+            }
+            for l in &s.left_out {
+                console.say(&format!(
+                    "x837: {name}: {} {} at segment {} (byte {}) left out of the corrected output with its {} claims: {}",
+                    l.what, l.control, l.position.segment, l.position.byte, l.claims, l.reason
+                ));
+            }
+            if s.incomplete() {
+                status = status.max(Status::Failed);
+            }
+            let passed_through = s.passed_through;
+            let entry = report.add(&name, hashing.hex(), s.outcome());
+            status = status.max(
+                self.options
+                    .fail_on
+                    .status(entry.tally.errors, entry.tally.warnings),
+            );
+            console.say(&render::input_line(entry, self.options.check));
+            if passed_through > 0 {
+                console.say(&format!(
+                    "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
+                ));
+            }
+        }
+        if let Some(out) = stdout
+            && let Err(e) = out.commit()
+        {
+            if closed_pipe(&e) {
+                return status;
+            }
+            console.say(&format!("x837: cannot write to standard output: {e}"));
+            status = status.max(Status::Failed);
+        }
+        if let ReportTo::Target(t) = &self.report {
+            let mode = output::mode_for(modes.iter().copied());
+            let written = Output::open(t, mode).and_then(|mut out| {
+                self.format.render(&report, &mut out)?;
+                out.settle()?;
+                out.flush()?;
+                out.commit()
+            });
+            match written {
+                Ok(()) => {}
+                Err(e) if closed_pipe(&e) => {}
+                Err(e) => {
+                    console.say(&format!("x837: {}: cannot write: {e}", t.display()));
+                    status = status.max(Status::Failed);
+                }
+            }
+        }
+        status
+    }
+}
