@@ -16,9 +16,13 @@ fn sample(name: &str) -> String {
 }
 
 fn corpus(name: &str) -> String {
-    format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"))
+    common::corpus_path(name)
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn scrub_exit_codes() {
     // Clean: 0, output identical.
@@ -93,6 +97,10 @@ fn scrub_exit_codes() {
     );
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn scrub_outputs_and_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -264,6 +272,10 @@ fn profiles_change_the_expected_administration_code() {
     assert_eq!(variants("62321", &["--config", &c]), 1);
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn standard_input_and_a_closed_pipe() {
     let input = fs::read(sample("scrub/ndc-missing.x12")).unwrap();
@@ -298,6 +310,10 @@ fn standard_input_and_a_closed_pipe() {
     );
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn validate_exit_codes_and_json() {
     assert_eq!(

@@ -294,6 +294,10 @@ fn isa11_letter_is_a_warning_with_position() {
     );
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn corpus_16_wrong_se01_is_found() {
     let (_, bytes) = common::corpus_file("16");
@@ -319,6 +323,10 @@ fn corpus_16_wrong_se01_is_found() {
     );
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn every_x12_corpus_file_reads_to_the_end() {
     for (name, bytes) in common::x12_corpus() {

@@ -110,6 +110,10 @@ fn from_json(v: &Value) -> Naive {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn json_counts_match_a_naive_counter_on_every_x12_file() {
     let files: Vec<_> = common::corpus_files()
@@ -150,13 +154,17 @@ fn json_counts_match_a_naive_counter_on_every_x12_file() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn json_counts_match_the_manifest() {
     let manifest = common::manifest();
     let mut checked = 0;
     for row in manifest {
         let name = &row["local_file"];
-        let path = format!("{}/{name}", common::CORPUS);
+        let path = common::corpus_path(name);
         if !common::is_x12(std::path::Path::new(&path)) {
             continue;
         }
@@ -172,6 +180,10 @@ fn json_counts_match_the_manifest() {
     assert!(checked >= 25, "{checked}");
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn billed_is_an_exact_decimal_string() {
     // 08 has two claims; the sum must not go through floating point.
@@ -185,6 +197,10 @@ fn billed_is_an_exact_decimal_string() {
     assert_eq!(v["claims"], 2);
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn non_x12_corpus_files_exit_2_with_one_line() {
     for p in common::corpus_files() {
@@ -229,6 +245,10 @@ fn isa_cut_short_exits_2() {
     bad_input_exits_2("short.x12", &isa[..60], "cut short");
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn envelope_findings_do_not_change_the_exit_code() {
     // 16 states SE01 = 25 with 34 segments.
@@ -239,6 +259,10 @@ fn envelope_findings_do_not_change_the_exit_code() {
     assert!(common::show(&out.stderr).contains("segment-count"));
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn worst_input_decides_the_exit_code_and_good_ones_still_print() {
     let (good, _) = common::corpus_file("01");
@@ -262,6 +286,10 @@ fn missing_file_exits_2() {
     assert!(common::show(&out.stderr).contains("cannot read"));
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn dash_reads_standard_input() {
     let (_, bytes) = common::corpus_file("34");
@@ -274,6 +302,10 @@ fn dash_reads_standard_input() {
     assert_eq!(rows[0]["transactions"], 5);
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn text_format_is_one_line_per_file() {
     let (path, bytes) = common::corpus_file("21");
@@ -299,6 +331,10 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn a_later_isa_cut_short_keeps_the_counts_before_it_and_exits_2() {
     let (_, mut bytes) = common::corpus_file("01");

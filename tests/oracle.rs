@@ -44,7 +44,7 @@ const STRICTER_FILES: &[(&str, &str, &str)] = &[(
 )];
 
 fn corpus() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
+    common::corpus_dir()
 }
 
 /// Why pyx12 cannot give a verdict on a file, if it cannot.
@@ -92,6 +92,10 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn verdicts_agree_with_pyx12() {
     let files = inputs();

@@ -30,6 +30,10 @@ fn assert_round_trips(name: &str, input: &[u8]) {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn every_x12_corpus_file_round_trips_both_ways() {
     let corpus = x12_corpus();
@@ -39,6 +43,10 @@ fn every_x12_corpus_file_round_trips_both_ways() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn non_x12_corpus_files_are_refused_not_written() {
     for p in common::corpus_files() {
@@ -53,6 +61,10 @@ fn non_x12_corpus_files_are_refused_not_written() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn corpus_lexing_tiles_every_file() {
     for (name, bytes) in x12_corpus() {
@@ -67,6 +79,10 @@ fn corpus_lexing_tiles_every_file() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn corpus_isa11_u_does_not_split_un() {
     // imsweb files have ISA11 = U; `UN` in SV1/SV2 must stay one value.
@@ -82,6 +98,10 @@ fn corpus_isa11_u_does_not_split_un() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn corpus_newline_terminator_and_backquote_repetition() {
     // 33: ISA16 `>`, ISA11 backquote, a newline terminator and indented segments.
@@ -103,6 +123,10 @@ fn corpus_newline_terminator_and_backquote_repetition() {
     assert_eq!(segs.last().map(|s| s.id()), Some(&b"IEA"[..]));
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn corpus_bom_and_cr_terminator() {
     // 29: a BOM, `\r` after ISA16 is the terminator, `\n` and spaces are trivia.

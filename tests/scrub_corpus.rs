@@ -18,7 +18,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for dir in [
-        root.join("../shared/corpus"),
+        common::corpus_dir(),
         root.join("samples"),
         root.join("samples/scrub"),
     ] {
@@ -52,6 +52,10 @@ fn error_counts(bytes: &[u8]) -> BTreeMap<&'static str, usize> {
     m
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn scrub_is_idempotent_and_never_less_valid() {
     let settings = Settings::default();
@@ -84,18 +88,23 @@ fn scrub_is_idempotent_and_never_less_valid() {
     assert!(checked > 60, "only {checked} inputs scrubbed");
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn clean_files_come_out_identical_with_exit_0() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let clean: Vec<PathBuf> = [
-        "samples/837p-j2326.x12",
-        "../shared/corpus/03_irobayna_home-infusion-therapy-pharmacy-_adjudicated-with-HCPCS-in-loop-2400-or-NDC-in-loop-2410_.edi",
-        "../shared/corpus/04_irobayna_home-infusion-therapy-pharmacy-_adjudicated-with-NDC-in-loop-2410_.edi",
-        "../shared/corpus/11_LinuxForHeal_demo.drug.example10.3.837",
-    ]
-    .iter()
-    .map(|p| root.join(p))
-    .collect();
+    let mut clean: Vec<PathBuf> = vec![root.join("samples/837p-j2326.x12")];
+    clean.extend(
+        [
+            "03_irobayna_home-infusion-therapy-pharmacy-_adjudicated-with-HCPCS-in-loop-2400-or-NDC-in-loop-2410_.edi",
+            "04_irobayna_home-infusion-therapy-pharmacy-_adjudicated-with-NDC-in-loop-2410_.edi",
+            "11_LinuxForHeal_demo.drug.example10.3.837",
+        ]
+        .iter()
+        .map(|n| common::corpus_dir().join(n)),
+    );
     for path in clean {
         let input = fs::read(&path).unwrap();
         let out = common::x837(&[
@@ -124,6 +133,10 @@ fn clean_files_come_out_identical_with_exit_0() {
     }
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn pyx12_accepts_what_the_scrub_fully_fixed() {
     let settings = Settings::default();

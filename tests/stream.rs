@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::fs;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -80,7 +82,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for dir in [
-        root.join("../shared/corpus"),
+        common::corpus_dir(),
         root.join("samples"),
         root.join("samples/scrub"),
     ] {
@@ -108,6 +110,10 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     out
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn blocks_of_any_size_read_like_the_whole_input() {
     for (name, input) in inputs() {

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::fs;
 
 use x837::report::Severity;
@@ -284,9 +286,13 @@ fn other_sets_pass_through_and_unknown_guides_are_warned() {
     );
 }
 
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
 #[test]
 fn every_finding_has_a_position_and_a_loop() {
-    for entry in fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")).unwrap() {
+    for entry in fs::read_dir(common::corpus_dir()).unwrap() {
         let p = entry.unwrap().path();
         let v = validate(&fs::read(&p).unwrap(), "c");
         for f in &v.findings {

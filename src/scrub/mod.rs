@@ -96,9 +96,12 @@ struct Open {
     mark: u64,
     control: String,
     position: Position,
+    /// CLM segments read inside it, left-out parts included.
     claims: usize,
     /// Index in `Scrubbed::findings` of its first finding.
     findings: usize,
+    /// Index in `Scrubbed::left_out` of the first part of it left out.
+    left_out: usize,
 }
 
 struct Driver<'s, W: Rewind> {
@@ -146,12 +149,15 @@ impl<W: Rewind> Driver<'_, W> {
             position: self.position(seg),
             claims: 0,
             findings: self.out.findings.len(),
+            left_out: self.out.left_out.len(),
         })
     }
 
-    /// Takes `unit` back out of the output and reports it.
+    /// Takes `unit` back out of the output and reports it (in place of the parts of it
+    /// already reported as left out: its claims count them).
     fn leave_out(&mut self, unit: Open, what: &'static str, reason: String) -> io::Result<()> {
         self.writer.get_mut().rewind(unit.mark)?;
+        self.out.left_out.truncate(unit.left_out);
         // Its transactions were scrubbed, but nothing of it is written.
         for f in &mut self.out.findings[unit.findings..] {
             f.fixed = false;
@@ -173,7 +179,7 @@ impl<W: Rewind> Driver<'_, W> {
     fn group_unclosed(&mut self, next: &str) -> io::Result<()> {
         if let Some(gs) = self.gs.take() {
             if let Some(isa) = self.isa.as_mut() {
-                isa.claims -= gs.claims.min(isa.claims);
+                isa.claims += gs.claims;
             }
             self.writer.drop_group();
             let why = format!("the functional group has no GE before {next}");
@@ -184,8 +190,10 @@ impl<W: Rewind> Driver<'_, W> {
 
     /// Leaves out the open interchange (and the group in it), as not closed before `next`.
     fn interchange_unclosed(&mut self, next: &str) -> io::Result<()> {
-        if let Some(isa) = self.isa.take() {
-            self.gs = None;
+        if let Some(mut isa) = self.isa.take() {
+            if let Some(gs) = self.gs.take() {
+                isa.claims += gs.claims;
+            }
             let why = format!("the interchange has no IEA before {next}");
             self.leave_out(isa, "interchange", why)?;
         } else {
@@ -245,6 +253,9 @@ impl<W: Rewind> Driver<'_, W> {
     fn transaction(&mut self, tx: &Transaction<'_>) -> io::Result<()> {
         let claims = claims_in(tx);
         self.out.claims += claims;
+        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
+            open.claims += claims;
+        }
         let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
         if !closed {
             let st = &tx.segments[0];
@@ -258,9 +269,6 @@ impl<W: Rewind> Driver<'_, W> {
                 reason: "the transaction set has no SE".into(),
             });
             return Ok(());
-        }
-        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
-            open.claims += claims;
         }
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;

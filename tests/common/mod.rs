@@ -11,16 +11,39 @@ use std::process::{Command, Output};
 
 use x837::x12::{Lexer, OwnedElement, OwnedSegment, Segment};
 
-/// The shared corpus of real 837 files, beside the checkout.
-pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+/// The shared material: `X837_SHARED`, else `../shared` beside the checkout. Tests that
+/// read it carry `#[cfg_attr(no_shared, ignore = ...)]` (see build.rs), so without it they
+/// are ignored, never passed.
+pub fn shared() -> PathBuf {
+    match std::env::var_os("X837_SHARED") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")),
+    }
+}
+
+/// The shared corpus of real 837 files.
+pub fn corpus_dir() -> PathBuf {
+    shared().join("corpus")
+}
+
+/// The shared acknowledgments and responses (999, TA1, 277CA, 835).
+pub fn acks_dir() -> PathBuf {
+    shared().join("acks")
+}
+
+/// One corpus file's path, by its full name.
+pub fn corpus_path(name: &str) -> String {
+    corpus_dir().join(name).to_string_lossy().into_owned()
+}
 
 /// Corpus files that are not X12: prose before the ISA, no ISA, a bare ST..SE.
 pub const NOT_X12: [&str; 4] = ["10_", "28_", "37_", "41_"];
 
 /// Every corpus file (MANIFEST.tsv and README.md left out), sorted by name.
 pub fn corpus_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .unwrap_or_else(|e| panic!("cannot read the corpus at {CORPUS}: {e}"))
+    let dir = corpus_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the corpus at {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
         .filter(|p| {
             let name = file_name(p);
@@ -65,7 +88,7 @@ pub fn corpus_file(prefix: &str) -> (PathBuf, Vec<u8>) {
 
 /// The MANIFEST.tsv rows as (file name, column name -> value).
 pub fn manifest() -> Vec<std::collections::HashMap<String, String>> {
-    let text = std::fs::read_to_string(format!("{CORPUS}/MANIFEST.tsv")).expect("manifest");
+    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("manifest");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
     lines

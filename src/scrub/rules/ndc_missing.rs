@@ -14,8 +14,11 @@
 //! ## Fix
 //! Adds `LIN**N4*64406005801` and `CTP****<5 × units / 120>*ML` at the end of the 2400
 //! loop, before any 2420 loop (recode: it adds what was billed). With a LIN but no CTP,
-//! only the CTP is added, after the LIN. When the line's units are not a number, the
-//! finding stays unfixed.
+//! only the CTP is added, after the LIN. The units are those after `drug-units` (one
+//! condition, one report: `ndc-quantity` then has nothing to correct), and the quantity
+//! is rounded to 3 decimal places as `ndc-quantity` writes it (100 units: 4.167, which
+//! fits CTP04's 15 characters). When the line's units are not a number, the finding
+//! stays unfixed.
 //!
 //! ## References
 //! FDA NDC Directory (64406-058-01); X12 RFIs on LIN/CTP in the 837 2410 loop.
@@ -27,13 +30,17 @@ use crate::report::{FixClass, Severity};
 use crate::scrub::rule::{Cx, Hit, Rule};
 use crate::x12::{OwnedElement, OwnedSegment};
 
+use super::drug_units::units_after;
+use super::ndc_unit::quantity;
+
 pub struct NdcMissing;
 
-/// The CTP of a J2326 line: `CTP****<quantity>*ML`.
+/// The CTP of a J2326 line: `CTP****<quantity>*ML`, the quantity rounded as `ndc-quantity`
+/// rounds it (3 decimal places).
 pub fn ctp(cx: &Cx<'_, '_>, units: Decimal) -> OwnedSegment {
     let d = &cx.catalog.drug;
-    let quantity = (d.ndc_quantity_per_dose * units / d.units_per_dose).normalize();
-    let mut s = OwnedSegment::new("CTP", ["", "", "", quantity.to_string().as_str()]);
+    let q = quantity(cx, units);
+    let mut s = OwnedSegment::new("CTP", ["", "", "", q.to_string().as_str()]);
     s.elements
         .push(OwnedElement::composite([d.ndc_unit.as_str()]));
     s
@@ -61,7 +68,7 @@ impl Rule for NdcMissing {
                         d.lin,
                         "the J2326 line's LIN has no CTP quantity",
                     );
-                    out.push(match line.units {
+                    out.push(match units_after(cx, claim, line) {
                         Some(u) => {
                             hit.fix(FixClass::Recode, vec![cx.insert_after(d.lin, ctp(cx, u))])
                         }
@@ -75,7 +82,7 @@ impl Rule for NdcMissing {
                         at,
                         "the J2326 line has no NDC (2410 LIN/CTP)",
                     );
-                    out.push(match line.units {
+                    out.push(match units_after(cx, claim, line) {
                         Some(u) => {
                             let ndc = cx.catalog.drug.ndcs.first().cloned().unwrap_or_default();
                             let lin = OwnedSegment::new("LIN", ["", "N4", ndc.as_str()]);
