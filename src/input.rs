@@ -81,7 +81,8 @@ impl<R: Read> Progress<R> {
         use std::io::IsTerminal;
         Progress {
             inner,
-            name: name.to_string(),
+            // Shown on a terminal.
+            name: crate::report::echo::escape(name).into_owned(),
             read: 0,
             next: PROGRESS_STEP,
             shown: false,

@@ -6,6 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `eprintln!` with control characters escaped: messages carry file names, errors and
+/// findings that come from the input, and standard error is often a terminal.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", x837::report::echo::escape(&format!($($arg)*)))
+    };
+}
+
 /// Read, validate, generate and scrub ANSI X12 837 health claims.
 #[derive(Debug, Parser)]
 #[command(name = "x837", version, about)]
@@ -281,16 +289,16 @@ fn info(files: &[String], format: Format) -> Status {
         {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("x837: {name}: cannot read: {e}");
+                say!("x837: {name}: cannot read: {e}");
                 status = status.max(Status::Failed);
                 continue;
             }
         };
         for f in &counted.findings {
-            eprintln!("{f}");
+            say!("{f}");
         }
         if let Some(e) = &counted.error {
-            eprintln!("x837: {name}: {e}");
+            say!("x837: {name}: {e}");
             status = status.max(Status::Failed);
             if counted.info.segments == 0 {
                 continue;
@@ -304,7 +312,7 @@ fn info(files: &[String], format: Format) -> Status {
             Format::Text => writeln!(
                 out,
                 "{}: {} interchanges, {} groups, {} transactions, {} segments, {} claims, {} lines, billed {}",
-                i.file,
+                x837::report::echo::escape(&i.file),
                 i.interchanges,
                 i.groups,
                 i.transactions,
@@ -318,14 +326,14 @@ fn info(files: &[String], format: Format) -> Status {
             if closed_pipe(&e) {
                 return status;
             }
-            eprintln!("x837: cannot write: {e}");
+            say!("x837: cannot write: {e}");
             return Status::Failed;
         }
     }
     if let Err(e) = out.flush()
         && !closed_pipe(&e)
     {
-        eprintln!("x837: cannot write: {e}");
+        say!("x837: cannot write: {e}");
         return Status::Failed;
     }
     status
@@ -335,7 +343,7 @@ fn read_input(path: &str) -> Option<Vec<u8>> {
     match x837::input::read(path) {
         Ok(b) => Some(b),
         Err(e) => {
-            eprintln!(
+            say!(
                 "x837: {}: cannot read: {e}",
                 x837::input::display_name(path)
             );
@@ -370,7 +378,7 @@ fn wrote(r: io::Result<()>) -> Result<(), Status> {
         Ok(()) => Ok(()),
         Err(e) if closed_pipe(&e) => Err(Status::Clean),
         Err(e) => {
-            eprintln!("x837: cannot write: {e}");
+            say!("x837: cannot write: {e}");
             Err(Status::Failed)
         }
     }
@@ -386,7 +394,7 @@ fn generate(
     let bytes = match x837::input::read(path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("x837: {name}: cannot read: {e}");
+            say!("x837: {name}: cannot read: {e}");
             return Status::Failed;
         }
     };
@@ -398,7 +406,7 @@ fn generate(
         Ok(d) => d,
         Err(errors) => {
             for e in &errors {
-                eprintln!("x837: {name}: {e}");
+                say!("x837: {name}: {e}");
             }
             return Status::Failed;
         }
@@ -409,7 +417,7 @@ fn generate(
         Ok(()) => Status::Clean,
         Err(e) if closed_pipe(&e) => Status::Clean,
         Err(e) => {
-            eprintln!("x837: cannot write: {e}");
+            say!("x837: cannot write: {e}");
             Status::Failed
         }
     }
@@ -427,13 +435,13 @@ fn validate(files: &[String], format: Format, fail_on: FailOn) -> Status {
         {
             Ok(v) => v,
             Err(e) => {
-                eprintln!("x837: {name}: cannot read: {e}");
+                say!("x837: {name}: cannot read: {e}");
                 status = status.max(Status::Failed);
                 continue;
             }
         };
         if let Some(e) = &v.error {
-            eprintln!("x837: {name}: {e}");
+            say!("x837: {name}: {e}");
             status = status.max(Status::Failed);
         }
         let errors = v
@@ -476,9 +484,10 @@ fn validate(files: &[String], format: Format, fail_on: FailOn) -> Status {
         if let Err(s) = wrote(r) {
             return if s == Status::Clean { status } else { s };
         }
-        eprintln!(
+        say!(
             "{name}: {} transactions validated, {} passed through, {errors} errors, {warnings} warnings",
-            v.transactions, v.passed_through
+            v.transactions,
+            v.passed_through
         );
     }
     match wrote(out.flush()) {
@@ -517,13 +526,13 @@ fn parse(path: &str) -> Status {
             }
             Ok(_) => {}
             Err(e) => {
-                eprintln!("x837: {name}: {e}");
+                say!("x837: {name}: {e}");
                 status = Status::Failed;
             }
         }
     }
     for f in reader.take_findings().iter().chain(&findings) {
-        eprintln!("{f}");
+        say!("{f}");
     }
     let doc = serde_json::json!({"file": name, "transactions": transactions});
     let stdout = io::stdout();
@@ -539,7 +548,7 @@ fn parse(path: &str) -> Status {
 }
 
 fn usage(message: &str) -> Status {
-    eprintln!("x837: {message}");
+    say!("x837: {message}");
     Status::Failed
 }
 
@@ -615,14 +624,14 @@ fn scrub(args: &ScrubArgs) -> Status {
             && t.exists()
             && std::fs::canonicalize(t).ok() == std::fs::canonicalize(path).ok()
         {
-            eprintln!("x837: {name}: refusing to overwrite the input; choose another output");
+            say!("x837: {name}: refusing to overwrite the input; choose another output");
             status = status.max(Status::Failed);
             continue;
         }
         let mut input = match x837::input::open(path) {
             Ok(r) => x837::input::Hashing::new(x837::input::Progress::new(r, name)),
             Err(e) => {
-                eprintln!("x837: {name}: cannot read: {e}");
+                say!("x837: {name}: cannot read: {e}");
                 status = status.max(Status::Failed);
                 continue;
             }
@@ -639,7 +648,7 @@ fn scrub(args: &ScrubArgs) -> Status {
                     }
                 }
                 Err(e) => {
-                    eprintln!("x837: {}: cannot write: {e}", t.display());
+                    say!("x837: {}: cannot write: {e}", t.display());
                     status = status.max(Status::Failed);
                     continue;
                 }
@@ -651,13 +660,13 @@ fn scrub(args: &ScrubArgs) -> Status {
             Ok(s) => s,
             Err(e) if closed_pipe(&e) => return status,
             Err(e) => {
-                eprintln!("x837: {name}: {e}");
+                say!("x837: {name}: {e}");
                 status = status.max(Status::Failed);
                 continue;
             }
         };
         if let Some(e) = &s.error {
-            eprintln!("x837: {name}: {e}");
+            say!("x837: {name}: {e}");
             status = status.max(Status::Failed);
         }
         let failing = match args.fail_on {
@@ -668,7 +677,7 @@ fn scrub(args: &ScrubArgs) -> Status {
         if failing {
             status = status.max(Status::Findings);
         }
-        eprintln!(
+        say!(
             "{name}: {} claims, {} findings, {} fixed; {} errors and {} warnings remain",
             s.claims,
             s.findings.len(),
@@ -677,7 +686,7 @@ fn scrub(args: &ScrubArgs) -> Status {
             s.remaining_warnings
         );
         if s.passed_through > 0 {
-            eprintln!(
+            say!(
                 "{name}: {} transactions that are not 837P/837I passed through untouched",
                 s.passed_through
             );
@@ -691,7 +700,7 @@ fn scrub(args: &ScrubArgs) -> Status {
     };
     if let Some(p) = &args.report {
         if let Err(e) = x837::output::write_atomic(std::path::Path::new(p), rendered.as_bytes()) {
-            eprintln!("x837: {p}: cannot write: {e}");
+            say!("x837: {p}: cannot write: {e}");
             status = status.max(Status::Failed);
         }
     } else if report_to_stdout && let Err(st) = wrote(out.write_all(rendered.as_bytes())) {
@@ -710,7 +719,10 @@ fn rules(id: Option<&str>) -> Status {
     let r = match id {
         Some(id) => match registry::find(id) {
             Some(rule) => writeln!(out, "{} ({})\n\n{}", rule.id(), rule.severity(), rule.doc()),
-            None => return usage(&format!("unknown rule id '{id}' (see `x837 rules`)")),
+            None => {
+                let id = x837::report::echo::cut(id);
+                return usage(&format!("unknown rule id '{id}' (see `x837 rules`)"));
+            }
         },
         None => (|| {
             for rule in registry::all() {
@@ -746,7 +758,7 @@ fn synth(
     let mut truth_file = match truth.map(x837::output::AtomicFile::create).transpose() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("x837: cannot write the truth file: {e}");
+            say!("x837: cannot write the truth file: {e}");
             return Status::Failed;
         }
     };
@@ -764,16 +776,19 @@ fn synth(
         Ok(()) => {
             if let Some(s) = summary {
                 let injected: u64 = s.injected.values().sum();
-                eprintln!(
+                say!(
                     "x837: {} claims ({} J2326, {} with an injected error), {} bytes",
-                    s.claims, s.j2326_claims, injected, s.bytes
+                    s.claims,
+                    s.j2326_claims,
+                    injected,
+                    s.bytes
                 );
             }
             Status::Clean
         }
         Err(e) if closed_pipe(&e) => Status::Clean,
         Err(e) => {
-            eprintln!("x837: cannot write: {e}");
+            say!("x837: cannot write: {e}");
             Status::Failed
         }
     }

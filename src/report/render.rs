@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::echo::escape;
 use super::{Finding, Report};
 
 /// The report as pretty JSON.
@@ -31,7 +32,9 @@ fn status(f: &Finding) -> &'static str {
     }
 }
 
-/// The text report, grouped by claim.
+/// The text report, grouped by claim. What comes from the input (file names, claim and
+/// line ids, messages, segment text) has its control characters escaped, so that the
+/// report can be shown on a terminal.
 pub fn text(report: &Report) -> String {
     let s = &report.summary;
     let mut out = String::new();
@@ -55,12 +58,16 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n{} (sha256 {}): {} claims, {} findings, {} fixed",
-            input.file, input.sha256, input.claims, input.findings, input.fixed
+            escape(&input.file),
+            input.sha256,
+            input.claims,
+            input.findings,
+            input.fixed
         );
         for (claim, findings) in by_claim(report, &input.file) {
             match claim {
                 Some(c) => {
-                    let _ = writeln!(out, "  claim {c}");
+                    let _ = writeln!(out, "  claim {}", escape(c));
                 }
                 None => {
                     let _ = writeln!(out, "  outside any claim");
@@ -70,7 +77,7 @@ pub fn text(report: &Report) -> String {
                 let line = f
                     .service_line
                     .as_deref()
-                    .map(|l| format!(" line {l}"))
+                    .map(|l| format!(" line {}", escape(l)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
@@ -81,11 +88,11 @@ pub fn text(report: &Report) -> String {
                     f.position.segment,
                     f.position.text_line,
                     f.position.byte,
-                    f.message
+                    escape(&f.message)
                 );
                 if let (Some(b), Some(a)) = (&f.before, &f.after) {
-                    let _ = writeln!(out, "        before: {b}");
-                    let _ = writeln!(out, "        after:  {a}");
+                    let _ = writeln!(out, "        before: {}", escape(b));
+                    let _ = writeln!(out, "        after:  {}", escape(a));
                 }
             }
         }
@@ -93,7 +100,10 @@ pub fn text(report: &Report) -> String {
     out
 }
 
+/// `s` for HTML text and attributes; control characters are escaped as in the text
+/// report, since HTML has no way to show them.
 fn esc(s: &str) -> String {
+    let s = escape(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::decimal;
 
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, echo};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
 
@@ -57,10 +57,7 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
             if !is_number(lx.value(1), lines as usize) {
                 push(
                     rules::LINE_NUMBERING,
-                    format!(
-                        "LX01 is '{}', expected {lines}",
-                        String::from_utf8_lossy(lx.value(1))
-                    ),
+                    format!("LX01 is {}, expected {lines}", echo::quoted(lx.value(1))),
                     line.first,
                 );
             }
@@ -97,10 +94,7 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
         if !is_number(id, count) {
             push(
                 rules::HL_STRUCTURE,
-                format!(
-                    "HL01 is '{}', expected {count}",
-                    String::from_utf8_lossy(id)
-                ),
+                format!("HL01 is {}, expected {count}", echo::quoted(id)),
                 i,
             );
             if seen.is_none() {
@@ -114,10 +108,7 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
         if !parent.is_empty() && !known {
             push(
                 rules::HL_STRUCTURE,
-                format!(
-                    "HL02 '{}' names no earlier HL",
-                    String::from_utf8_lossy(parent)
-                ),
+                format!("HL02 {} names no earlier HL", echo::quoted(parent)),
                 i,
             );
         }

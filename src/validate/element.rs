@@ -2,6 +2,7 @@
 //! X12 syntax notes (P, R, E, C, L) of each segment.
 
 use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
+use crate::report::echo;
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
@@ -214,9 +215,16 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &m
             ),
         ));
     }
+    // Only a code may be quoted: a coded element of a segment that is not personal, its
+    // length one the element allows (a name shifted into it is longer, as a rule).
     let shown = || {
-        if quote {
-            format!("'{}'", shorten(&String::from_utf8_lossy(value)))
+        let coded = def.data_type == DataType::Identifier
+            || !def.codes.is_empty()
+            || def.external.is_some();
+        if quote && coded && (def.min_len..=def.max_len).contains(&len) {
+            echo::quoted(value)
+        } else if quote {
+            echo::describe(value)
         } else {
             "the value".to_string()
         }
@@ -248,10 +256,6 @@ fn value_or_empty(value: &[u8]) -> &[u8] {
     } else {
         b""
     }
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(12).collect()
 }
 
 fn is_integer(v: &[u8]) -> bool {

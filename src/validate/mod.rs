@@ -6,7 +6,7 @@ pub mod codes;
 pub mod element;
 
 use crate::grammar;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, echo};
 use crate::tree::{self, Tree};
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Transaction, Unit};
@@ -117,8 +117,8 @@ pub(crate) fn transaction_with(
     if !st03.is_empty() && !st03_invalid && !tx.version().is_empty() && st03 != tx.version() {
         let m = format!(
             "ST03 {} differs from GS08 {}",
-            String::from_utf8_lossy(st03),
-            String::from_utf8_lossy(tx.version())
+            echo::code(st03),
+            echo::code(tx.version())
         );
         findings.push(Finding::new(
             rules::VERSION_MISMATCH,
@@ -267,8 +267,8 @@ pub fn validate_read(read: impl std::io::Read, file: &str) -> std::io::Result<Va
                 None => {
                     out.passed_through += 1;
                     let m = format!(
-                        "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
-                        String::from_utf8_lossy(tx.guide())
+                        "guide {} is not one x837 validates (005010X222A1, 005010X223A2)",
+                        echo::quoted(tx.guide())
                     );
                     out.findings.push(Finding::new(
                         rules::GUIDE_UNSUPPORTED,

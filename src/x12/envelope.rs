@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::error::LexError;
 use super::lexer::{LexState, Lexer};
 use super::segment::Segment;
-use crate::report::{Finding, Position, Severity};
+use crate::report::{Finding, Position, Severity, echo};
 
 /// Rule ids of the envelope checks.
 pub mod rules {
@@ -284,7 +284,7 @@ impl<'a> Reader<'a> {
     fn close_transaction(&mut self, at: Spot) {
         let position = self.spot_position(at);
         if let Some(segments) = self.st.take() {
-            let message = format!("transaction {} has no SE", text(segments[0].value(2)));
+            let message = format!("transaction {} has no SE", echo::code(segments[0].value(2)));
             self.state.findings.push(Finding::new(
                 rules::STRUCTURE,
                 Severity::Error,
@@ -320,7 +320,7 @@ impl<'a> Reader<'a> {
     /// Reports an open GS or ISA that ends without its trailer.
     fn unclosed(&mut self, open: Option<Open>, what: &str, trailer: &str, at: Spot) {
         if let Some(o) = open {
-            let m = format!("{what} {} has no {trailer}", text(&o.control));
+            let m = format!("{what} {} has no {trailer}", echo::code(&o.control));
             self.finding(rules::STRUCTURE, Severity::Error, m, at);
         }
     }
@@ -344,7 +344,7 @@ impl<'a> Reader<'a> {
                 format!(
                     "{}01 says {} {what}, there are {actual}",
                     text(seg.id()),
-                    text(stated)
+                    echo::code(stated)
                 ),
                 seg.into(),
             );
@@ -360,8 +360,8 @@ impl<'a> Reader<'a> {
                 format!(
                     "{}02 {} differs from {header}{n:02} {}",
                     text(seg.id()),
-                    text(trailer),
-                    text(control)
+                    echo::code(trailer),
+                    echo::code(control)
                 ),
                 seg.into(),
             );
@@ -370,12 +370,12 @@ impl<'a> Reader<'a> {
 
     fn isa11(&mut self, isa: &Segment<'a>) {
         if isa.delimiters.repetition.is_none() {
-            let v = text(isa.value(11));
+            let v = echo::delimiter(isa.value(11));
             self.finding(
                 rules::REPETITION_SEPARATOR,
                 Severity::Warning,
                 format!(
-                    "ISA11 '{v}' is not a usable repetition separator; elements are not split at it"
+                    "ISA11 {v} is not a usable repetition separator; elements are not split at it"
                 ),
                 isa.into(),
             );
@@ -492,7 +492,10 @@ impl<'a> Reader<'a> {
             _ => match self.st.as_mut() {
                 Some(v) => v.push(seg),
                 None => {
-                    let m = format!("{} outside a transaction set", text(seg.id()));
+                    let m = format!(
+                        "{} outside a transaction set",
+                        echo::segment(seg.id(), seg.body())
+                    );
                     self.finding(rules::STRUCTURE, Severity::Error, m, at);
                     self.queue.push_back(Unit::Segment(seg));
                 }
