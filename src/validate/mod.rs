@@ -127,6 +127,21 @@ pub(crate) fn transaction_with(
             tx.position(file, &tx.segments[0]),
         ));
     }
+    // The x12 layer reads GS01 for any set; that an 837 needs HC is the guide's. After
+    // the ST03 check, which takes a code-invalid on ST for a bad ST03.
+    let gs01 = tx.functional_id();
+    if !gs01.is_empty() && gs01 != b"HC" {
+        let m = format!(
+            "GS01 {} is not HC, the functional group of an 837",
+            echo::quoted(gs01)
+        );
+        findings.push(Finding::new(
+            element::rules::CODE_INVALID,
+            Severity::Error,
+            m,
+            tx.position(file, &tx.segments[0]),
+        ));
+    }
     let first = tx.segments.first().map_or(0, |s| s.index);
     for f in &mut findings[start..] {
         // A transaction's segments are consecutive in the input.
