@@ -5,7 +5,8 @@ use std::ops::ControlFlow;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::report::Finding;
+use crate::report::{Finding, Position, Severity};
+use crate::x12::envelope::rules::ELEMENT_TYPE;
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Segment, Unit};
 
@@ -30,8 +31,9 @@ fn decimal_string<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::E
     s.serialize_str(&d.to_string())
 }
 
-/// The result of counting one input: the counts, envelope findings, and the error that
-/// stopped reading, if any (the counts then cover what was read before it).
+/// The result of counting one input: the counts, envelope findings (and a warning for each
+/// claim `billed` leaves out), and the error that stopped reading, if any (the counts then
+/// cover what was read before it).
 #[derive(Debug)]
 pub struct Counted {
     pub info: Info,
@@ -40,7 +42,9 @@ pub struct Counted {
 }
 
 impl Info {
-    fn count(&mut self, seg: &Segment<'_>) {
+    /// Counts `seg`; false when it is a CLM whose CLM02 is not a number, so that `billed`
+    /// leaves it out.
+    fn count(&mut self, seg: &Segment<'_>) -> bool {
         self.segments += 1;
         match seg.id() {
             b"ISA" => self.interchanges += 1,
@@ -49,13 +53,30 @@ impl Info {
             b"LX" => self.lines += 1,
             b"CLM" => {
                 self.claims += 1;
-                if let Some(a) = crate::claim::decimal(seg.value(2)) {
-                    self.billed = self.billed.saturating_add(a);
+                match crate::claim::decimal(seg.value(2)) {
+                    Some(a) => self.billed = self.billed.saturating_add(a),
+                    None => return false,
                 }
             }
             _ => {}
         }
+        true
     }
+}
+
+/// The warning for a CLM02 that `billed` leaves out, at `position`.
+fn unbilled(seg: &Segment<'_>, position: Position) -> Finding {
+    let what = if seg.value(2).is_empty() {
+        "CLM02 is missing"
+    } else {
+        "CLM02 is not a number"
+    };
+    Finding::new(
+        ELEMENT_TYPE,
+        Severity::Warning,
+        format!("{what}; billed leaves this claim out"),
+        position,
+    )
 }
 
 /// Counts `input`, named `file` in the result.
@@ -75,26 +96,39 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
         ..Info::default()
     };
     let mut error = None;
+    let mut unbilled_claims = Vec::new();
     let mut findings = Vec::new();
-    stream::for_each(read, file, |event| match event {
-        Event::Unit(Unit::Segment(s)) => {
-            info.count(&s);
-            ControlFlow::Continue(())
+    stream::for_each(read, file, |event| {
+        match event {
+            Event::Unit(Unit::Segment(s)) => {
+                if !info.count(&s) {
+                    let at = Position {
+                        file: file.to_string(),
+                        segment: s.index,
+                        byte: s.byte,
+                        text_line: s.line,
+                        ..Position::default()
+                    };
+                    unbilled_claims.push(unbilled(&s, at));
+                }
+            }
+            Event::Unit(Unit::Transaction(t)) => {
+                for s in &t.segments {
+                    if !info.count(s) {
+                        unbilled_claims.push(unbilled(s, t.position(file, s)));
+                    }
+                }
+            }
+            Event::Error(e, _) => error = Some(e),
+            Event::Findings(mut f) => findings.append(&mut f),
+            Event::Prefix(_) => {}
         }
-        Event::Unit(Unit::Transaction(t)) => {
-            t.segments.iter().for_each(|s| info.count(s));
-            ControlFlow::Continue(())
-        }
-        Event::Error(e, _) => {
-            error = Some(e);
-            ControlFlow::Continue(())
-        }
-        Event::Findings(mut f) => {
-            findings.append(&mut f);
-            ControlFlow::Continue(())
-        }
-        Event::Prefix(_) => ControlFlow::Continue(()),
+        ControlFlow::Continue(())
     })?;
+    if !unbilled_claims.is_empty() {
+        findings.append(&mut unbilled_claims);
+        findings.sort_by_key(|f| f.position.segment);
+    }
     Ok(Counted {
         info,
         findings,

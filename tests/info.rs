@@ -349,3 +349,52 @@ fn a_later_isa_cut_short_keeps_the_counts_before_it_and_exits_2() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("cut short"), "{err}");
 }
+
+/// Regression: a CLM02 that is not a number was left out of `billed` without a word.
+#[test]
+fn a_clm02_that_is_not_a_number_is_said_and_the_count_goes_on() {
+    let sample = std::fs::read_to_string(common::root().join("samples/837p-j2326.x12")).unwrap();
+    let second = "CLM*CLAIM0002*100***22:B:1*Y*A*Y*Y~\nHI*ABK:G121~\nLX*1~\nSV1*HC:62321*100*UN*1***1~\nDTP*472*D8*20260110~\nSE*";
+    let text = sample
+        .replacen("CLM*CLAIM0001*12650*", "CLM*CLAIM0001*12,650.00*", 1)
+        .replacen("\nSE*", &format!("\n{second}"), 1);
+    let byte = text.find("CLM*CLAIM0001").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims.x12");
+    std::fs::write(&path, &text).unwrap();
+    let path = path.display().to_string();
+    let out = run(&["info", "--format", "json", &path]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows = stdout_json(&out);
+    assert_eq!(rows[0]["claims"], 2);
+    assert_eq!(rows[0]["billed"], "100");
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "billed",
+            "claims",
+            "file",
+            "groups",
+            "interchanges",
+            "lines",
+            "segments",
+            "transactions"
+        ]
+    );
+    let err = common::show(&out.stderr);
+    // The envelope's own finding (SE01 now counts too few) and the CLM02 one.
+    let clm02: Vec<&str> = err.lines().filter(|l| l.contains("CLM02")).collect();
+    assert_eq!(
+        clm02,
+        [format!(
+            "{path}: segment 20 (line 21, byte {byte}): warning [element-type]: CLM02 is not a number; billed leaves this claim out"
+        )],
+        "{err}"
+    );
+}

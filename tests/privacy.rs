@@ -142,3 +142,214 @@ fn no_report_format_quotes_personal_data() {
         }
     }
 }
+
+/// The sample with `edit` applied: the malformed input of one case.
+fn malformed(edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let sample = fs::read_to_string(common::root().join("samples/837p-j2326.x12")).unwrap();
+    let out = edit(&sample);
+    assert_ne!(out, sample, "the edit changed nothing");
+    out.into_bytes()
+}
+
+/// Every output a person or a pipeline sees for `input`: validate's text and JSON (and
+/// their standard error), scrub's standard error and its JSON, text and HTML reports,
+/// info's standard output and error.
+fn every_output(dir: &std::path::Path, input: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let edi = dir.join("input.x12");
+    fs::write(&edi, input).unwrap();
+    let edi = edi.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for format in ["text", "json"] {
+        let out = common::x837(&["validate", "--format", format, edi]);
+        outputs.push((format!("validate {format}"), out.stdout));
+        outputs.push((format!("validate {format} stderr"), out.stderr));
+    }
+    for ext in ["json", "txt", "html"] {
+        let report = dir.join(format!("report.{ext}"));
+        let out = common::x837(&[
+            "scrub",
+            edi,
+            "--check",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        outputs.push((format!("scrub {ext} stderr"), out.stderr));
+        outputs.push((format!("{ext} report"), fs::read(&report).unwrap()));
+    }
+    let out = common::x837(&["info", edi]);
+    outputs.push(("info".into(), out.stdout));
+    outputs.push(("info stderr".into(), out.stderr));
+    outputs
+}
+
+/// A control character other than the line breaks the formats write themselves: C0, DEL
+/// and C1 (so ESC and CSI).
+fn control(text: &str) -> Option<char> {
+    text.chars().find(|&c| c.is_control() && c != '\n')
+}
+
+/// One malformed input: what it is, its bytes, the rules that must find it, the personal
+/// values it holds.
+struct Case {
+    name: &'static str,
+    input: Vec<u8>,
+    rules: &'static [&'static str],
+    personal: &'static [&'static str],
+}
+
+/// Regression: malformed input leaked what it held. A wrong element separator made the
+/// whole NM1 its segment id (`segment NM1|IL|1|DOE|JANE||||MI|MEMBER0001 is not expected
+/// here`); a terminator inside a name gave `segment BRIEN`, `segment JANE`; code-invalid
+/// quoted NTE01 free text, shifted SBR elements and CLM10; control bytes went raw to the
+/// terminal and the text report.
+#[test]
+fn malformed_input_leaks_nothing() {
+    let nm1 = "NM1*IL*1*DOE*JANE****MI*MEMBER0001~";
+    let cases = [
+        Case {
+            name: "wrong element separator in the NM1",
+            input: malformed(|s| s.replace(nm1, "NM1|IL|1|DOE|JANE||||MI|MEMBER0001~")),
+            rules: &["segment-unexpected"],
+            personal: &["DOE", "JANE", "MEMBER0001"],
+        },
+        Case {
+            name: "an apostrophe, the terminator, inside a name",
+            input: malformed(|s| s.replace('~', "'").replace("*DOE*JANE*", "*O'BRIEN*JANE*")),
+            rules: &["segment-unexpected"],
+            personal: &["BRIEN", "JANE", "MEMBER0001"],
+        },
+        Case {
+            name: "a terminator inside a name",
+            input: malformed(|s| s.replace(nm1, "NM1*IL*1*DOE~JANE****MI*MEMBER0001~")),
+            rules: &["segment-unexpected"],
+            personal: &["DOE", "JANE", "MEMBER0001"],
+        },
+        Case {
+            name: "free text in NTE01",
+            input: malformed(|s| {
+                s.replace(
+                    "REF*G1*PA20260001~",
+                    "REF*G1*PA20260001~\nNTE*JANE DOE DOB 19610723*ADD~",
+                )
+            }),
+            rules: &["code-invalid"],
+            personal: &["DOE", "JANE", "19610723"],
+        },
+        Case {
+            name: "shifted SBR elements",
+            input: malformed(|s| {
+                s.replace(
+                    "SBR*P*18*GRP001******CI~",
+                    "SBR*P*18***DOE JANE****MEMBER0001~",
+                )
+            }),
+            rules: &["code-invalid"],
+            personal: &["DOE", "JANE", "MEMBER0001"],
+        },
+        Case {
+            name: "free text in CLM10",
+            input: malformed(|s| s.replace("*Y*A*Y*Y~", "*Y*A*Y*Y*SIGNED JANE DOE~")),
+            rules: &["code-invalid"],
+            personal: &["DOE", "JANE", "SIGNED"],
+        },
+        Case {
+            name: "control bytes and escape sequences in values",
+            input: malformed(|s| {
+                s.replace("CLM*CLAIM0001*", "CLM*CLAIM\x1b[2J0001*")
+                    .replace("*150*UN*1***1~", "*150*U\u{9b}2J*1***1~")
+                    .replace("LIN**N4*64406005801~", "LIN*\x1b[5m*N4*64406-058-01~")
+            }),
+            rules: &["element-type", "code-invalid", "ndc-format"],
+            personal: &[],
+        },
+    ];
+    // Every leak of every case, so that a failure shows them all.
+    let mut leaks = Vec::new();
+    for Case {
+        name: case,
+        input,
+        rules,
+        personal,
+    } in cases
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let outputs = every_output(dir.path(), &input);
+        // The malformed place is reached: each case has its findings (in validate's JSON).
+        let json = String::from_utf8_lossy(&outputs[2].1);
+        for rule in rules {
+            assert!(
+                json.contains(&format!("\"rule\":\"{rule}\"")),
+                "{case}: validate finds no {rule}:\n{json}"
+            );
+        }
+        for (name, output) in &outputs {
+            let text = String::from_utf8_lossy(output);
+            for value in personal.iter().chain(PERSONAL) {
+                if let Some(at) = text.find(value) {
+                    let line = text[..at].rsplit('\n').next().unwrap_or_default();
+                    leaks.push(format!("{case}: {name} has '{value}': {line}..."));
+                }
+            }
+            if let Some(c) = control(&text) {
+                leaks.push(format!("{case}: {name} has a raw {c:?}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// Regression: a config error echoed the offending value whole (50 MB of it), and so did
+/// other messages that quote what they reject.
+#[test]
+fn messages_cut_long_values() {
+    let long = "Q".repeat(1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let edi = common::root().join("samples/837p-j2326.x12");
+    let edi = edi.to_str().unwrap();
+    let short = |out: &std::process::Output, what: &str| {
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.len() < 500,
+            "{what}: {} bytes: {}",
+            stderr.len(),
+            &stderr[..500]
+        );
+        assert!(stderr.starts_with("x837: "), "{what}: {stderr}");
+        assert_eq!(control(&stderr), None, "{what}: {}", stderr.escape_debug());
+    };
+    for config in [
+        format!("profile = \"{long}\""),
+        format!("disable = [\"{long}\"]"),
+        format!("[severity]\nprior-auth = \"{long}\""),
+        format!("[severity]\n\"{long}\" = \"error\""),
+        format!("[admin]\nexpected_code = \"{long}\""),
+        format!("[payers]\nP1 = \"{long}\""),
+        format!("{long} = 1"),
+        format!("profile = \"{long}"),
+        "profile = \"\u{1b}[2J\"".to_string(),
+    ] {
+        let path = dir.path().join("x837.toml");
+        fs::write(&path, &config).unwrap();
+        let out = common::x837(&["scrub", edi, "--check", "--config", path.to_str().unwrap()]);
+        short(&out, &config[..30.min(config.len())]);
+    }
+    // Arguments are limited in size; 100 kB is long enough to tell.
+    let arg = &long[..100_000];
+    short(
+        &common::x837(&["scrub", edi, "--check", "--profile", arg]),
+        "--profile",
+    );
+    short(&common::x837(&["rules", arg]), "rules");
+    // A claim description: a date of 1 MB, a string where a number goes.
+    let desc = fs::read_to_string(common::root().join("samples/claims/837p-j2326.json")).unwrap();
+    for (from, to) in [
+        ("\"2024-03-28\"", format!("\"{long}\"")),
+        ("\"units\": 120", format!("\"units\": \"{long}\"")),
+    ] {
+        assert!(desc.contains(from), "the description lacks {from}");
+        let path = dir.path().join("claim.json");
+        fs::write(&path, desc.replacen(from, &to, 1)).unwrap();
+        short(&common::x837(&["generate", path.to_str().unwrap()]), from);
+    }
+}

@@ -305,7 +305,9 @@ fn every_finding_has_a_position_and_a_loop() {
                     "control-number",
                     "repetition-separator",
                 ]
-                .contains(&f.rule);
+                .contains(&f.rule)
+                // The ISA's own checks: on a segment outside any transaction.
+                || f.position.transaction.is_none();
             assert!(
                 envelope || f.loop_path.is_some(),
                 "{}: no loop: {f}",
@@ -313,4 +315,160 @@ fn every_finding_has_a_position_and_a_loop() {
             );
         }
     }
+}
+
+/// `x837 validate --format json` on `text`: the exit code and the `(rule, segment)` of
+/// every finding.
+fn validate_cli(text: &str) -> (Option<i32>, Vec<(String, u64)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.x12");
+    fs::write(&path, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_x837"))
+        .args(["validate", "--format", "json", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["segment"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (out.status.code(), findings)
+}
+
+/// Regression: each of these passed with exit 0 and no finding, though a clearinghouse's
+/// front end rejects them first.
+#[test]
+fn what_a_clearinghouse_front_end_checks_first() {
+    let isa = "ISA*00*          *00*          *ZZ*X837SUBMIT     *ZZ*X837RECEIVE    *260115*1200*^*00501*000000101*0*T*:~";
+    let subscriber = "\nHL*3*2*22*0~\nSBR*P*18*GRP001******CI~\nNM1*IL*1*DOE*JANE****MI*MEMBER0001~\nNM1*PR*2*EXAMPLE HEALTH PLAN*****PI*PAYER01~\nSE*";
+    let cases: [(&str, String, &str, u64); 13] = [
+        (
+            "an ISA of 101 bytes",
+            with(&[(isa, &isa.replace("X837SUBMIT     *", "X837SUBMIT*"))]),
+            "element-length",
+            0,
+        ),
+        (
+            "an ISA of 111 bytes",
+            with(&[(
+                isa,
+                &isa.replace("X837RECEIVE    *", "X837RECEIVE         *"),
+            )]),
+            "element-length",
+            0,
+        ),
+        (
+            "ISA01 not 00 or 03",
+            with(&[("ISA*00*", "ISA*01*")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "ISA03 not 00 or 01",
+            with(&[("*00*          *ZZ", "*02*          *ZZ")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "ISA05 outside its list",
+            with(&[("*ZZ*X837SUBMIT", "*XX*X837SUBMIT")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "ISA07 outside its list",
+            with(&[("*ZZ*X837RECEIVE", "*99*X837RECEIVE")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "ISA14 not 0 or 1",
+            with(&[("*000000101*0*T*", "*000000101*2*T*")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "ISA15 not P or T",
+            with(&[("*000000101*0*T*", "*000000101*0*X*")]),
+            "code-invalid",
+            0,
+        ),
+        (
+            "a non-numeric ISA13",
+            with(&[
+                ("*000000101*0*T*", "*00000010A*0*T*"),
+                ("IEA*1*000000101~", "IEA*1*00000010A~"),
+            ]),
+            "element-type",
+            0,
+        ),
+        (
+            "GS01 not HC for an 837",
+            with(&[("GS*HC*", "GS*FA*")]),
+            "code-invalid",
+            2,
+        ),
+        (
+            "a subscriber HL under a subscriber HL",
+            with(&[("\nSE*", subscriber)]),
+            "hl-structure",
+            31,
+        ),
+        (
+            "a million trailing empty elements",
+            with(&[(
+                "REF*G1*PA20260001~",
+                &format!("REF*G1*PA20260001{}~", "*".repeat(1_000_000)),
+            )]),
+            "element-too-many",
+            21,
+        ),
+        (
+            "a million extra elements, none empty",
+            with(&[(
+                "REF*G1*PA20260001~",
+                &format!("REF*G1*PA20260001**{}~", "*X".repeat(1_000_000)),
+            )]),
+            "element-too-many",
+            21,
+        ),
+    ];
+    for (case, text, rule, segment) in cases {
+        let (code, findings) = validate_cli(&text);
+        assert_eq!(code, Some(1), "{case}: {findings:?}");
+        // One condition, one finding: nothing else, and not once per element.
+        assert_eq!(
+            findings,
+            vec![(rule.to_string(), segment)],
+            "{case}: {findings:?}"
+        );
+    }
+    // The same subscriber under the billing provider is fine.
+    let (code, findings) = validate_cli(&with(&[(
+        "\nSE*",
+        &subscriber.replace("HL*3*2*", "HL*3*1*"),
+    )]));
+    assert_eq!((code, findings), (Some(0), vec![]));
+}
+
+/// GS01 is reported on ST too: that must not hide an ST03 that differs from GS08.
+#[test]
+fn a_wrong_gs01_does_not_hide_a_version_mismatch() {
+    let t = with(&[
+        ("GS*HC*", "GS*FA*"),
+        ("ST*837*0001*005010X222A1~", "ST*837*0001*005010X222A2~"),
+    ]);
+    let mut rules: Vec<&str> = errors(&validate(t.as_bytes(), "t"))
+        .iter()
+        .map(|e| e.0)
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["code-invalid", "version-mismatch"]);
 }

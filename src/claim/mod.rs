@@ -115,9 +115,10 @@ impl ServiceLine<'_> {
         self.modifiers.contains(&m.as_bytes())
     }
 
-    /// The procedure code as text.
-    pub fn code_str(&self) -> &str {
-        std::str::from_utf8(self.code).unwrap_or_default()
+    /// The procedure code as a message shows it: itself when it is shaped like a code,
+    /// else described (see [`crate::report::echo`]).
+    pub fn code_shown(&self) -> String {
+        crate::report::echo::code(self.code)
     }
 }
 

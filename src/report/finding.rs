@@ -3,6 +3,8 @@
 use serde::Serialize;
 use std::fmt;
 
+use super::echo::escape;
+
 /// How bad a finding is: an error is denied or rejected by a payer, a warning is likely
 /// reviewed, info is for the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -94,13 +96,20 @@ impl Finding {
     }
 }
 
+/// One line of text, for a terminal: control characters are escaped.
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = &self.position;
         write!(
             f,
             "{}: segment {} (line {}, byte {}): {} [{}]: {}",
-            p.file, p.segment, p.text_line, p.byte, self.severity, self.rule, self.message
+            escape(&p.file),
+            p.segment,
+            p.text_line,
+            p.byte,
+            self.severity,
+            self.rule,
+            escape(&self.message)
         )
     }
 }

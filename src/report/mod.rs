@@ -1,6 +1,7 @@
 //! Findings and the reports that render them.
 
 mod document;
+pub mod echo;
 mod finding;
 mod format;
 pub mod render;

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::echo::escape;
 use super::{Finding, Input, LeftOut, Report, Tally};
 
 /// The report as pretty JSON.
@@ -73,7 +74,7 @@ pub fn tally_words(t: &Tally, check: bool) -> String {
 pub fn input_line(input: &Input, check: bool) -> String {
     let mut line = format!(
         "{}: {} claims, {}",
-        input.file,
+        escape(&input.file),
         input.claims,
         tally_words(&input.tally, check)
     );
@@ -95,7 +96,7 @@ fn left_out_line(l: &LeftOut) -> String {
         l.position.text_line,
         l.position.byte,
         l.claims,
-        l.reason
+        escape(&l.reason)
     )
 }
 
@@ -126,7 +127,7 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "\n{} (sha256 {}): {} claims, {}",
-            input.file,
+            escape(&input.file),
             input.sha256,
             input.claims,
             tally_words(&input.tally, report.check())
@@ -136,14 +137,14 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         for (claim, run) in by_claim(findings) {
             match claim {
-                Some(c) => writeln!(out, "  claim {c}")?,
+                Some(c) => writeln!(out, "  claim {}", escape(c))?,
                 None => writeln!(out, "  outside any claim")?,
             }
             for f in run {
                 let line = f
                     .service_line
                     .as_deref()
-                    .map(|l| format!(" line {l}"))
+                    .map(|l| format!(" line {}", escape(l)))
                     .unwrap_or_default();
                 writeln!(
                     out,
@@ -154,11 +155,11 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     f.position.segment,
                     f.position.text_line,
                     f.position.byte,
-                    f.message
+                    escape(&f.message)
                 )?;
                 if let (Some(b), Some(a)) = (&f.before, &f.after) {
-                    writeln!(out, "        before: {b}")?;
-                    writeln!(out, "        after:  {a}")?;
+                    writeln!(out, "        before: {}", escape(b))?;
+                    writeln!(out, "        after:  {}", escape(a))?;
                 }
             }
         }
@@ -166,7 +167,10 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `s` for HTML text and attributes; control characters are escaped as in the text
+/// report, since HTML has no way to show them.
 fn esc(s: &str) -> String {
+    let s = escape(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

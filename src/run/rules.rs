@@ -14,6 +14,7 @@ pub fn run(id: Option<&str>, console: &dyn Console) -> Status {
         Some(id) => match registry::find(id) {
             Some(rule) => writeln!(out, "{} ({})\n\n{}", rule.id(), rule.severity(), rule.doc()),
             None => {
+                let id = crate::report::echo::cut(id);
                 console.say(&format!("x837: unknown rule id '{id}' (see `x837 rules`)"));
                 return Status::Failed;
             }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::catalog::{Profile, catalog, listed};
 use super::registry;
+use crate::report::echo::{cut, cut_message};
 use crate::report::{FixClass, Severity};
 
 /// Which fix classes are applied (`--fixes`).
@@ -101,7 +102,8 @@ fn known_profile(name: &str) -> Result<(), String> {
     } else {
         let names: Vec<&str> = catalog().profiles.keys().map(String::as_str).collect();
         Err(format!(
-            "unknown profile '{name}' (known: {})",
+            "unknown profile '{}' (known: {})",
+            cut(name),
             names.join(", ")
         ))
     }
@@ -110,14 +112,29 @@ fn known_profile(name: &str) -> Result<(), String> {
 fn known_rule(id: &str) -> Result<&'static str, String> {
     registry::find(id)
         .map(|r| r.id())
-        .ok_or_else(|| format!("unknown rule id '{id}' (see `x837 rules`)"))
+        .ok_or_else(|| format!("unknown rule id '{}' (see `x837 rules`)", cut(id)))
+}
+
+/// A TOML error without the source line toml's own message quotes (a whole line, however
+/// long): its message, cut, and where it is.
+fn config_error(text: &str, e: &toml::de::Error) -> String {
+    let message = cut_message(e.message().trim_end());
+    match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+            format!("config: {message} (line {line}, column {column})")
+        }
+        None => format!("config: {message}"),
+    }
 }
 
 impl Settings {
     /// Settings from the command line's profile and fixes and an optional config text.
     pub fn new(profile: Option<&str>, fixes: Fixes, config: Option<&str>) -> Result<Self, String> {
         let file: ConfigFile = match config {
-            Some(text) => toml::from_str(text).map_err(|e| format!("config: {e}"))?,
+            Some(text) => toml::from_str(text).map_err(|e| config_error(text, &e))?,
             None => ConfigFile::default(),
         };
         let mut s = Settings {
@@ -138,7 +155,9 @@ impl Settings {
                 "info" => Severity::Info,
                 other => {
                     return Err(format!(
-                        "config: severity '{other}' for {id} is not error, warning or info"
+                        "config: severity '{}' for {} is not error, warning or info",
+                        cut(other),
+                        cut(id)
                     ));
                 }
             };
@@ -148,7 +167,8 @@ impl Settings {
             if let Some(code) = &a.expected_code {
                 if !listed(&catalog().admin.intrathecal, code.as_bytes()) {
                     return Err(format!(
-                        "config: admin.expected_code '{code}' is not an intrathecal administration code ({})",
+                        "config: admin.expected_code '{}' is not an intrathecal administration code ({})",
+                        cut(code),
                         catalog().admin.intrathecal.join(", ")
                     ));
                 }

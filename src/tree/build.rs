@@ -3,7 +3,7 @@
 use super::{LoopNode, Placed, Tree, rules};
 
 use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, echo};
 use crate::x12::{Segment, Transaction};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -252,8 +252,8 @@ impl<'t, 'a> Walk<'t, 'a> {
                 });
                 self.tree.loops[node].last = i;
                 let m = format!(
-                    "segment {} is not expected here",
-                    String::from_utf8_lossy(seg.id())
+                    "{} is not expected here",
+                    echo::segment(seg.id(), seg.body())
                 );
                 self.finding(rules::SEGMENT_UNEXPECTED, Severity::Error, m, i, node);
             }

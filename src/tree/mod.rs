@@ -89,8 +89,13 @@ impl Tree {
     }
 
     /// The loop path of a segment, ending in its id: `2000A[1]/2000B[1]/2300[1]/CLM`.
+    /// An id not shaped like one is left out: it may be a name cut off by a stray
+    /// terminator.
     pub fn segment_path(&self, segment: usize, id: &[u8]) -> String {
         let mut p = self.loop_path(self.placed[segment].loop_index);
+        if !crate::report::echo::is_segment_id(id) {
+            return p;
+        }
         if !p.is_empty() {
             p.push('/');
         }

@@ -1,12 +1,12 @@
 //! Claim-level checks: CLM02 against the line charges, LX numbering, HL numbering.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
 use crate::claim::decimal;
 
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, echo};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
 
@@ -57,10 +57,7 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
             if !is_number(lx.value(1), lines as usize) {
                 push(
                     rules::LINE_NUMBERING,
-                    format!(
-                        "LX01 is '{}', expected {lines}",
-                        String::from_utf8_lossy(lx.value(1))
-                    ),
+                    format!("LX01 is {}, expected {lines}", echo::quoted(lx.value(1))),
                     line.first,
                 );
             }
@@ -82,51 +79,69 @@ pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<F
             );
         }
     }
-    // HL numbering: HL01 counts from 1; HL02 names an earlier HL01.
-    // While every HL01 so far is its count, the HL01s seen are exactly 1..count, and the
-    // set is needed only once one is not.
-    let mut ids: Vec<&[u8]> = Vec::new();
-    let mut seen: Option<HashSet<&[u8]>> = None;
+    // HL numbering: HL01 counts from 1; HL02 names an earlier HL01, of the level the
+    // guide puts above this one. While every HL01 so far is its count, HL n is `seen[n -
+    // 1]`, and a map of HL01 to level is needed only once one is not.
+    let mut seen: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut by_id: Option<HashMap<&[u8], &[u8]>> = None;
     let mut count = 0usize;
     for (i, seg) in tx.segments.iter().enumerate() {
         if !seg.is("HL") {
             continue;
         }
         count += 1;
-        let [id, parent] = seg.values::<2>();
+        let [id, parent, level] = seg.values::<3>();
         if !is_number(id, count) {
             push(
                 rules::HL_STRUCTURE,
-                format!(
-                    "HL01 is '{}', expected {count}",
-                    String::from_utf8_lossy(id)
-                ),
+                format!("HL01 is {}, expected {count}", echo::quoted(id)),
                 i,
             );
-            if seen.is_none() {
-                seen = Some(ids.iter().copied().collect());
+            if by_id.is_none() {
+                by_id = Some(seen.iter().copied().collect());
             }
         }
-        let known = match &seen {
-            Some(set) => set.contains(&parent),
-            None => number(parent).is_some_and(|p| p >= 1 && p < count),
+        let parent_level = match &by_id {
+            Some(map) => map.get(parent).copied(),
+            None => number(parent)
+                .filter(|&p| p >= 1 && p < count)
+                .map(|p| seen[p - 1].1),
         };
-        if !parent.is_empty() && !known {
-            push(
+        match (parent_level, parent_of(level)) {
+            (None, _) if !parent.is_empty() => push(
+                rules::HL_STRUCTURE,
+                format!("HL02 {} names no earlier HL", echo::quoted(parent)),
+                i,
+            ),
+            (Some(got), Some((want, name))) if got != want => push(
                 rules::HL_STRUCTURE,
                 format!(
-                    "HL02 '{}' names no earlier HL",
-                    String::from_utf8_lossy(parent)
+                    "HL02 {} names an HL of level {}; a {name} HL ({}) goes under level {}",
+                    echo::quoted(parent),
+                    echo::quoted(got),
+                    echo::code(level),
+                    String::from_utf8_lossy(want)
                 ),
                 i,
-            );
+            ),
+            _ => {}
         }
-        match &mut seen {
-            Some(set) => {
-                set.insert(id);
+        match &mut by_id {
+            Some(map) => {
+                map.insert(id, level);
             }
-            None => ids.push(id),
+            None => seen.push((id, level)),
         }
+    }
+}
+
+/// The level (HL03) an HL of `level` must be under, and the name of `level`: a
+/// subscriber (22) under a billing provider (20), a patient (23) under a subscriber.
+fn parent_of(level: &[u8]) -> Option<(&'static [u8], &'static str)> {
+    match level {
+        b"22" => Some((b"20", "subscriber")),
+        b"23" => Some((b"22", "patient")),
+        _ => None,
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::x12::Segment;
 
 use crate::claim::LineDate;
+use crate::report::echo;
 
 /// Rule ids of code-format checks (ids named in `domain/j2326.md` are kept).
 pub mod rules {
@@ -80,19 +81,19 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                     continue;
                 }
                 let code = parts.next().unwrap_or_default();
-                let shown = String::from_utf8_lossy(code);
+                let shown = echo::quoted(code);
                 if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
                     out.push((
                         rules::DIAGNOSIS_FORMAT,
                         format!(
-                            "HI{:02}-2 diagnosis '{shown}' has a point or lower case",
+                            "HI{:02}-2 diagnosis {shown} has a point or lower case",
                             i + 1
                         ),
                     ));
                 } else if !icd10_shape(code) {
                     out.push((
                         rules::DIAGNOSIS_CODE,
-                        format!("HI{:02}-2 '{shown}' is not an ICD-10-CM code", i + 1),
+                        format!("HI{:02}-2 {shown} is not an ICD-10-CM code", i + 1),
                     ));
                 }
             }
@@ -111,9 +112,9 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                     out.push((
                         rules::PROCEDURE_CODE_FORMAT,
                         format!(
-                            "{}{n:02}-2 '{}' is not a CPT or HCPCS code",
+                            "{}{n:02}-2 {} is not a CPT or HCPCS code",
                             String::from_utf8_lossy(seg.id()),
-                            String::from_utf8_lossy(code)
+                            echo::quoted(code)
                         ),
                     ));
                 }
@@ -124,10 +125,7 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
             if q == b"N4" && (ndc.len() != 11 || !ndc.iter().all(u8::is_ascii_digit)) {
                 out.push((
                     rules::NDC_FORMAT,
-                    format!(
-                        "LIN03 NDC '{}' is not 11 digits",
-                        String::from_utf8_lossy(ndc)
-                    ),
+                    format!("LIN03 NDC {} is not 11 digits", echo::quoted(ndc)),
                 ));
             }
         }
@@ -149,8 +147,8 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
                     rules::DATE_FORMAT,
                     format!(
                         "DTP*{} date is not a valid {} value",
-                        String::from_utf8_lossy(qualifier),
-                        String::from_utf8_lossy(format)
+                        echo::code(qualifier),
+                        echo::code(format)
                     ),
                 ));
             }

@@ -2,6 +2,7 @@
 //! X12 syntax notes (P, R, E, C, L) of each segment.
 
 use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
+use crate::report::echo;
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
@@ -10,10 +11,8 @@ pub mod rules {
     pub const ELEMENT_NOT_USED: &str = "element-not-used";
     pub const ELEMENT_TOO_MANY: &str = "element-too-many";
     pub const ELEMENT_REPEAT: &str = "element-repeat";
-    pub const ELEMENT_LENGTH: &str = "element-length";
-    pub const ELEMENT_TYPE: &str = "element-type";
-    pub const CODE_INVALID: &str = "code-invalid";
     pub const SYNTAX_RULE: &str = "syntax-rule";
+    pub use crate::x12::envelope::rules::{CODE_INVALID, ELEMENT_LENGTH, ELEMENT_TYPE};
 }
 
 /// One problem in a segment: rule id and message.
@@ -38,18 +37,18 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
         (seg.body().iter()).fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5F) & (b != r));
     let mut present = [false; 64];
     let mut n = 0;
+    let defined = def.elements.last().map_or(0, |e| e.position);
     for (i, element) in seg.elements().enumerate() {
         n = i + 1;
         if i < present.len() {
             present[i] = !element.is_empty();
         }
+        if n > defined {
+            // One finding for the segment however many there are, counted below; empty
+            // ones too, since X12 sends no trailing separators.
+            continue;
+        }
         let Some(edef) = def.element(i + 1) else {
-            if !element.is_empty() {
-                out.push((
-                    rules::ELEMENT_TOO_MANY,
-                    format!("{} has more elements than the guide defines ({n})", def.id),
-                ));
-            }
             continue;
         };
         if element.is_empty() {
@@ -85,6 +84,12 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                 check_repetition(edef, rep, d.component, quote, clean, out);
             }
         }
+    }
+    if n > defined {
+        out.push((
+            rules::ELEMENT_TOO_MANY,
+            format!("{} has {n} elements, the guide defines {defined}", def.id),
+        ));
     }
     for &e in &def.compiled.required {
         let edef = &def.elements[e];
@@ -128,6 +133,7 @@ fn check_repetition(
     }
     let mut parts: [&[u8]; COMPONENTS] = [b""; COMPONENTS];
     let mut given = 0;
+    let mut extra = false;
     for (c, value) in rep.split(|&b| b == component).enumerate() {
         given = c + 1;
         if c < COMPONENTS {
@@ -135,15 +141,17 @@ fn check_repetition(
         }
         match edef.component(c + 1) {
             Some(cdef) => check_value(cdef, value, quote, clean, out),
-            None if !value.is_empty() => out.push((
-                rules::ELEMENT_TOO_MANY,
-                format!(
-                    "{} has more components than the guide defines",
-                    edef.reference
-                ),
-            )),
-            None => {}
+            None => extra |= !value.is_empty(),
         }
+    }
+    if extra {
+        out.push((
+            rules::ELEMENT_TOO_MANY,
+            format!(
+                "{} has more components than the guide defines",
+                edef.reference
+            ),
+        ));
     }
     for cdef in &edef.components {
         if cdef.usage != Usage::Required {
@@ -214,9 +222,16 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &m
             ),
         ));
     }
+    // Only a code may be quoted: a coded element of a segment that is not personal, its
+    // length one the element allows (a name shifted into it is longer, as a rule).
     let shown = || {
-        if quote {
-            format!("'{}'", shorten(&String::from_utf8_lossy(value)))
+        let coded = def.data_type == DataType::Identifier
+            || !def.codes.is_empty()
+            || def.external.is_some();
+        if quote && coded && (def.min_len..=def.max_len).contains(&len) {
+            echo::quoted(value)
+        } else if quote {
+            echo::describe(value)
         } else {
             "the value".to_string()
         }
@@ -248,10 +263,6 @@ fn value_or_empty(value: &[u8]) -> &[u8] {
     } else {
         b""
     }
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(12).collect()
 }
 
 fn is_integer(v: &[u8]) -> bool {

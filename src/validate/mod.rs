@@ -8,7 +8,7 @@ pub mod element;
 use std::ops::ControlFlow;
 
 use crate::grammar;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, echo};
 use crate::tree::{self, Tree};
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Transaction, Unit};
@@ -159,11 +159,26 @@ pub(crate) fn transaction_with(
     if !st03.is_empty() && !st03_invalid && !tx.version().is_empty() && st03 != tx.version() {
         let m = format!(
             "ST03 {} differs from GS08 {}",
-            String::from_utf8_lossy(st03),
-            String::from_utf8_lossy(tx.version())
+            echo::code(st03),
+            echo::code(tx.version())
         );
         findings.push(Finding::new(
             rules::VERSION_MISMATCH,
+            Severity::Error,
+            m,
+            tx.position(file, &tx.segments[0]),
+        ));
+    }
+    // The x12 layer reads GS01 for any set; that an 837 needs HC is the guide's. After
+    // the ST03 check, which takes a code-invalid on ST for a bad ST03.
+    let gs01 = tx.functional_id();
+    if !gs01.is_empty() && gs01 != b"HC" {
+        let m = format!(
+            "GS01 {} is not HC, the functional group of an 837",
+            echo::quoted(gs01)
+        );
+        findings.push(Finding::new(
+            element::rules::CODE_INVALID,
             Severity::Error,
             m,
             tx.position(file, &tx.segments[0]),
@@ -343,8 +358,8 @@ pub fn validate_each(
                     None => {
                         out.passed_through += 1;
                         let m = format!(
-                            "guide '{}' is not one x837 validates (005010X222A1, 005010X223A2)",
-                            String::from_utf8_lossy(tx.guide())
+                            "guide {} is not one x837 validates (005010X222A1, 005010X223A2)",
+                            echo::quoted(tx.guide())
                         );
                         batch.push(Finding::new(
                             rules::GUIDE_UNSUPPORTED,

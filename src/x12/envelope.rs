@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::error::LexError;
 use super::lexer::{LexState, Lexer};
 use super::segment::Segment;
-use crate::report::{Finding, Position, Severity};
+use crate::report::{Finding, Position, Severity, echo};
 
 /// Rule ids of the envelope checks.
 pub mod rules {
@@ -26,7 +26,38 @@ pub mod rules {
     pub const CONTROL_NUMBER: &str = "control-number";
     /// ISA11 cannot be used as a repetition separator.
     pub const REPETITION_SEPARATOR: &str = "repetition-separator";
+    // The element checks' ids, which the ISA's fixed elements share; defined here because
+    // the envelope reader checks the ISA, and `validate` re-exports them.
+    /// An element of the wrong length (for the ISA: not its fixed width).
+    pub const ELEMENT_LENGTH: &str = "element-length";
+    /// An element of the wrong type (for the ISA: an ISA13 that is not digits).
+    pub const ELEMENT_TYPE: &str = "element-type";
+    /// A code outside the element's list.
+    pub const CODE_INVALID: &str = "code-invalid";
 }
+
+/// The width of each ISA element: the ISA is fixed-width, so that a receiver can read it
+/// at fixed offsets.
+const ISA_WIDTHS: [usize; 16] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+
+/// Bytes of an ISA from its `I` to its terminator included.
+const ISA_LEN: usize = 106;
+
+/// Interchange id qualifiers (ISA05, ISA07) that X12 005010 lists.
+const ID_QUALIFIERS: &[&[u8]] = &[
+    b"01", b"14", b"20", b"27", b"28", b"29", b"30", b"33", b"ZZ",
+];
+
+/// The ISA elements with a code list (X12 005010): authorization and security
+/// information qualifiers, id qualifiers, acknowledgment requested, usage indicator.
+const ISA_CODES: [(usize, &[&[u8]]); 6] = [
+    (1, &[b"00", b"03"]),
+    (3, &[b"00", b"01"]),
+    (5, ID_QUALIFIERS),
+    (7, ID_QUALIFIERS),
+    (14, &[b"0", b"1"]),
+    (15, &[b"P", b"T"]),
+];
 
 /// The envelope around a transaction: what its ISA and GS said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -284,7 +315,7 @@ impl<'a> Reader<'a> {
     fn close_transaction(&mut self, at: Spot) {
         let position = self.spot_position(at);
         if let Some(segments) = self.st.take() {
-            let message = format!("transaction {} has no SE", text(segments[0].value(2)));
+            let message = format!("transaction {} has no SE", echo::code(segments[0].value(2)));
             self.state.findings.push(Finding::new(
                 rules::STRUCTURE,
                 Severity::Error,
@@ -320,7 +351,7 @@ impl<'a> Reader<'a> {
     /// Reports an open GS or ISA that ends without its trailer.
     fn unclosed(&mut self, open: Option<Open>, what: &str, trailer: &str, at: Spot) {
         if let Some(o) = open {
-            let m = format!("{what} {} has no {trailer}", text(&o.control));
+            let m = format!("{what} {} has no {trailer}", echo::code(&o.control));
             self.finding(rules::STRUCTURE, Severity::Error, m, at);
         }
     }
@@ -344,7 +375,7 @@ impl<'a> Reader<'a> {
                 format!(
                     "{}01 says {} {what}, there are {actual}",
                     text(seg.id()),
-                    text(stated)
+                    echo::code(stated)
                 ),
                 seg.into(),
             );
@@ -360,8 +391,8 @@ impl<'a> Reader<'a> {
                 format!(
                     "{}02 {} differs from {header}{n:02} {}",
                     text(seg.id()),
-                    text(trailer),
-                    text(control)
+                    echo::code(trailer),
+                    echo::code(control)
                 ),
                 seg.into(),
             );
@@ -370,15 +401,45 @@ impl<'a> Reader<'a> {
 
     fn isa11(&mut self, isa: &Segment<'a>) {
         if isa.delimiters.repetition.is_none() {
-            let v = text(isa.value(11));
+            let v = echo::delimiter(isa.value(11));
             self.finding(
                 rules::REPETITION_SEPARATOR,
                 Severity::Warning,
                 format!(
-                    "ISA11 '{v}' is not a usable repetition separator; elements are not split at it"
+                    "ISA11 {v} is not a usable repetition separator; elements are not split at it"
                 ),
                 isa.into(),
             );
+        }
+    }
+
+    /// The ISA's fixed widths, its code lists and a numeric ISA13. ISA02 and ISA04 hold
+    /// passwords and ISA06/ISA08 sender and receiver ids: their values are never quoted.
+    fn check_isa(&mut self, isa: &Segment<'a>) {
+        let len = isa.body().len() + 1;
+        let off: Vec<String> = (isa.elements().zip(ISA_WIDTHS).enumerate())
+            .filter(|(_, (e, width))| e.bytes().len() != *width)
+            .map(|(i, (e, width))| format!("ISA{:02} has {}, not {width}", i + 1, e.bytes().len()))
+            .collect();
+        if len != ISA_LEN || !off.is_empty() {
+            let mut m = format!("ISA is {len} bytes, X12 fixes it at {ISA_LEN}");
+            if !off.is_empty() {
+                m.push_str(": ");
+                m.push_str(&off.join(", "));
+            }
+            self.finding(rules::ELEMENT_LENGTH, Severity::Error, m, isa.into());
+        }
+        for (n, codes) in ISA_CODES {
+            let v = isa.value(n);
+            if !codes.contains(&v) {
+                let m = format!("{} is not a valid code for ISA{n:02}", echo::quoted(v));
+                self.finding(rules::CODE_INVALID, Severity::Error, m, isa.into());
+            }
+        }
+        let isa13 = isa.value(13);
+        if isa13.is_empty() || !isa13.iter().all(u8::is_ascii_digit) {
+            let m = "ISA13 (interchange control number) is not all digits".to_string();
+            self.finding(rules::ELEMENT_TYPE, Severity::Error, m, isa.into());
         }
     }
 
@@ -397,6 +458,7 @@ impl<'a> Reader<'a> {
                     envelope: Arc::default(),
                 });
                 self.isa11(&seg);
+                self.check_isa(&seg);
                 self.queue.push_back(Unit::Segment(seg));
             }
             b"GS" => {
@@ -492,7 +554,10 @@ impl<'a> Reader<'a> {
             _ => match self.st.as_mut() {
                 Some(v) => v.push(seg),
                 None => {
-                    let m = format!("{} outside a transaction set", text(seg.id()));
+                    let m = format!(
+                        "{} outside a transaction set",
+                        echo::segment(seg.id(), seg.body())
+                    );
                     self.finding(rules::STRUCTURE, Severity::Error, m, at);
                     self.queue.push_back(Unit::Segment(seg));
                 }

@@ -107,7 +107,7 @@ impl Rule for AdminCode {
                 at,
                 format!(
                     "{} is not an intrathecal administration code for {}",
-                    line.code_str(),
+                    line.code_shown(),
                     cx.catalog.drug.hcpcs
                 ),
             );

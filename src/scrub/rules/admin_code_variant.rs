@@ -55,7 +55,7 @@ impl Rule for AdminCodeVariant {
                 line.service.unwrap_or(line.lx),
                 format!(
                     "administration code {} where the {} profile expects {expected}",
-                    line.code_str(),
+                    line.code_shown(),
                     cx.profile.name
                 ),
             ));

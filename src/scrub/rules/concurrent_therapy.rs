@@ -54,7 +54,7 @@ impl Rule for ConcurrentTherapy {
                     line.service.unwrap_or(line.lx),
                     format!(
                         "{} billed on the same claim as {}",
-                        line.code_str(),
+                        line.code_shown(),
                         drug.hcpcs
                     ),
                 ));

@@ -24,7 +24,7 @@
 //! the implied decimal in ICD codes.
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::rule::{Cx, Hit, Rule};
 use crate::validate::codes::icd10_shape;
 
@@ -55,9 +55,9 @@ impl Rule for DiagnosisFormat {
                 self.severity(),
                 hi,
                 format!(
-                    "HI{:02}-2 diagnosis '{}' has a point or lower case",
+                    "HI{:02}-2 diagnosis {} has a point or lower case",
                     here[0].element,
-                    String::from_utf8_lossy(here[0].code)
+                    echo::quoted(here[0].code)
                 ),
             );
             let edits: Option<Vec<_>> = here

@@ -58,13 +58,13 @@ impl Rule for EmModifier25 {
                     }
                     format!(
                         "{} on an administration date without modifier {}",
-                        line.code_str(),
+                        line.code_shown(),
                         ev.modifier
                     )
                 }
                 None => format!(
                     "{} has no date of service and no modifier {}; it may be on the administration date",
-                    line.code_str(),
+                    line.code_shown(),
                     ev.modifier
                 ),
             };

@@ -72,7 +72,7 @@ impl Rule for ImagingBundled {
                         at,
                         format!(
                             "{} line has no date of service to check against the injection",
-                            line.code_str()
+                            line.code_shown()
                         ),
                     ));
                 }
@@ -93,8 +93,8 @@ impl Rule for ImagingBundled {
                 at,
                 format!(
                     "{} is bundled into {} on the same date of service",
-                    line.code_str(),
-                    removable.unwrap_or(first).code_str()
+                    line.code_shown(),
+                    removable.unwrap_or(first).code_shown()
                 ),
             );
             if removable.is_some() && date.day().is_some() && !claim.has_2320 && !claim.has_2430 {

@@ -18,7 +18,7 @@
 //! ASC X12 005010X222A1 and 005010X223A2, 2400 LX01 note.
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::rule::{Cx, Hit, Rule};
 
 pub struct LineNumbering;
@@ -41,10 +41,7 @@ impl Rule for LineNumbering {
                     self.id(),
                     self.severity(),
                     line.lx,
-                    format!(
-                        "LX01 is '{}', expected {expected}",
-                        String::from_utf8_lossy(line.number)
-                    ),
+                    format!("LX01 is {}, expected {expected}", echo::quoted(line.number)),
                 );
                 out.push(hit.fix(FixClass::Repair, vec![cx.set(line.lx, 1, 0, expected)]));
             }

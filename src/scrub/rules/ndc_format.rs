@@ -33,7 +33,7 @@
 //! FDA NDC Directory (10-digit layouts); X12 RFIs on LIN/CTP in the 837.
 
 use crate::claim::{Claim, ServiceLine};
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::ndc;
 use crate::scrub::rule::{Cx, Hit, Rule};
 
@@ -87,7 +87,7 @@ impl Rule for NdcFormat {
                 self.id(),
                 self.severity(),
                 d.lin,
-                format!("LIN03 NDC '{raw}' is not 11 digits"),
+                format!("LIN03 NDC {} is not 11 digits", echo::quoted(d.ndc)),
             );
             out.push(match eleven(cx, line, &raw) {
                 Some(n) => hit.fix(FixClass::Repair, vec![cx.set(d.lin, 3, 0, n)]),

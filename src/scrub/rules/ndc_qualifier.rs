@@ -31,7 +31,7 @@
 //! the 837; FDA NDC Directory (10-digit layouts).
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::ndc::{self, Layout};
 use crate::scrub::rule::{Cx, Hit, Rule};
 
@@ -76,15 +76,17 @@ impl Rule for NdcQualifier {
             if d.qualifier == b"N4" {
                 continue;
             }
-            let q = String::from_utf8_lossy(d.qualifier);
             let hit = Hit::new(
                 self.id(),
                 self.severity(),
                 d.lin,
-                if q.is_empty() {
+                if d.qualifier.is_empty() {
                     "LIN02 NDC qualifier is empty, not N4".to_string()
                 } else {
-                    format!("LIN02 NDC qualifier is '{q}', not N4")
+                    format!(
+                        "LIN02 NDC qualifier is {}, not N4",
+                        echo::quoted(d.qualifier)
+                    )
                 },
             );
             let fixed = Layout::from_qualifier(d.qualifier)

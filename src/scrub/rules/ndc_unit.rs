@@ -32,7 +32,7 @@
 use rust_decimal::Decimal;
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::lines::drug_lines;
 use crate::scrub::rule::{Cx, Hit, Rule};
 
@@ -66,15 +66,14 @@ impl Rule for NdcUnit {
             if d.unit == ml.as_bytes() {
                 continue;
             }
-            let unit = String::from_utf8_lossy(d.unit);
             let hit = Hit::new(
                 self.id(),
                 self.severity(),
                 ctp,
-                if unit.is_empty() {
+                if d.unit.is_empty() {
                     format!("CTP05-1 unit is empty, not {ml}")
                 } else {
-                    format!("CTP05-1 unit is '{unit}', not {ml}")
+                    format!("CTP05-1 unit is {}, not {ml}", echo::quoted(d.unit))
                 },
             );
             out.push(match units_after(cx, claim, line) {

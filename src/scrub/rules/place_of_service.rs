@@ -24,7 +24,7 @@
 
 use crate::claim::Claim;
 use crate::grammar::Kind;
-use crate::report::Severity;
+use crate::report::{Severity, echo};
 use crate::scrub::catalog::listed;
 use crate::scrub::rule::{Cx, Hit, Rule};
 
@@ -66,7 +66,7 @@ impl Rule for PlaceOfService {
                 format!(
                     "{} billed with place of service {}",
                     cx.catalog.drug.hcpcs,
-                    String::from_utf8_lossy(pos)
+                    echo::code(pos)
                 ),
             ));
         }

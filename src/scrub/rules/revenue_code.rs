@@ -23,7 +23,7 @@
 
 use crate::claim::Claim;
 use crate::grammar::Kind;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, Severity, echo};
 use crate::scrub::lines::drug_lines;
 use crate::scrub::rule::{Cx, Hit, Rule};
 
@@ -54,9 +54,9 @@ impl Rule for RevenueCode {
                 self.severity(),
                 sv,
                 format!(
-                    "the {} line is under revenue code '{}', not {rev}",
+                    "the {} line is under revenue code {}, not {rev}",
                     cx.catalog.drug.hcpcs,
-                    String::from_utf8_lossy(line.revenue)
+                    echo::quoted(line.revenue)
                 ),
             );
             out.push(hit.fix(FixClass::Recode, vec![cx.set(sv, 1, 0, rev)]));

@@ -105,7 +105,7 @@ impl Rule for WasteModifier {
                         self.id(),
                         self.severity(),
                         line.service.unwrap_or(line.lx),
-                        format!("{m} on {}, which is not a catalog drug", line.code_str()),
+                        format!("{m} on {}, which is not a catalog drug", line.code_shown()),
                     ));
                     break;
                 }
