@@ -159,57 +159,66 @@ pub fn decimal(b: &[u8]) -> Option<Decimal> {
 
 /// The claims of a transaction, in order.
 pub fn claims<'a>(tree: &Tree, tx: &Transaction<'a>) -> Vec<Claim<'a>> {
-    let kind = tree.grammar.kind;
-    let segs = &tx.segments;
-    let mut out = Vec::new();
+    each(tree, tx).collect()
+}
+
+/// The claims of a transaction, one at a time (a view of a large transaction is never
+/// held whole).
+pub fn each<'t, 'a>(
+    tree: &'t Tree,
+    tx: &'t Transaction<'a>,
+) -> impl Iterator<Item = Claim<'a>> + 't {
     let mut payer: &[u8] = b"";
-    for (c, node) in tree.loops.iter().enumerate() {
+    tree.loops.iter().enumerate().filter_map(move |(c, node)| {
         if node.def.id == "2010BB" {
-            payer = segs[node.first].value(9);
+            payer = tx.segments[node.first].value(9);
         }
-        if node.def.id != "2300" {
+        (node.def.id == "2300").then(|| claim(tree, tx, c, payer))
+    })
+}
+
+/// The claim of 2300 loop `c`, billed to `payer`.
+fn claim<'a>(tree: &Tree, tx: &Transaction<'a>, c: usize, payer: &'a [u8]) -> Claim<'a> {
+    let segs = &tx.segments;
+    let node = &tree.loops[c];
+    let clm = &segs[node.first];
+    let mut claim = Claim {
+        kind: tree.grammar.kind,
+        loop_index: c,
+        clm: node.first,
+        id: clm.value(1),
+        billed: decimal(clm.value(2)),
+        facility: clm.component(5, 1),
+        diagnoses: Vec::new(),
+        prior_auth: false,
+        statement: None,
+        lines: Vec::new(),
+        payer,
+        has_2320: false,
+        has_2430: false,
+        last: node.last,
+    };
+    for i in node.first..=node.last.min(segs.len() - 1) {
+        let l = tree.placed[i].loop_index;
+        let seg = &segs[i];
+        if l == c {
+            claim_segment(&mut claim, seg, i);
             continue;
         }
-        let clm = &segs[node.first];
-        let mut claim = Claim {
-            kind,
-            loop_index: c,
-            clm: node.first,
-            id: clm.value(1),
-            billed: decimal(clm.value(2)),
-            facility: clm.component(5, 1),
-            diagnoses: Vec::new(),
-            prior_auth: false,
-            statement: None,
-            lines: Vec::new(),
-            payer,
-            has_2320: false,
-            has_2430: false,
-            last: node.last,
-        };
-        for i in node.first..=node.last.min(segs.len() - 1) {
-            let l = tree.placed[i].loop_index;
-            let seg = &segs[i];
-            if l == c {
-                claim_segment(&mut claim, seg, i);
-                continue;
-            }
-            // Only the first segment of a loop below the claim tells anything.
-            if tree.loops[l].first != i {
-                continue;
-            }
-            match tree.loops[l].def.id.as_str() {
-                "2320" => claim.has_2320 = true,
-                "2430" => claim.has_2430 = true,
-                "2400" if tree.loops[l].parent == Some(c) => {
-                    claim.lines.push(line(tree, tx, l));
-                }
-                _ => {}
-            }
+        // Only the first segment of a loop below the claim tells anything.
+        if tree.loops[l].first != i {
+            continue;
         }
-        out.push(claim);
+        match tree.loops[l].def.id.as_str() {
+            "2320" => claim.has_2320 = true,
+            "2430" => claim.has_2430 = true,
+            "2400" if tree.loops[l].parent == Some(c) => {
+                claim.lines.push(line(tree, tx, l));
+            }
+            _ => {}
+        }
     }
-    out
+    claim
 }
 
 fn claim_segment<'a>(claim: &mut Claim<'a>, seg: &Segment<'a>, i: usize) {

@@ -4,6 +4,7 @@ mod document;
 pub mod echo;
 mod finding;
 mod format;
+pub mod limit;
 pub mod render;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};

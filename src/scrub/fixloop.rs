@@ -24,6 +24,9 @@ use super::rule::{Cx, Fix, Rule};
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
 
+/// Passes in all, restarts after refused fixes included, before giving up.
+const MAX_WORK: usize = 4 * MAX_PASSES;
+
 /// Rule id of the finding made when fixes keep producing fixes.
 pub const NOT_CONVERGED: &str = "scrub-not-converged";
 
@@ -35,14 +38,29 @@ pub struct Outcome {
 }
 
 /// One state of the transaction between passes.
-#[derive(Clone)]
 struct State {
     bytes: Option<Vec<u8>>,
     /// Per segment of this state: the index in the input transaction it stands for (an
     /// inserted segment stands for the one it was inserted after).
-    origins: Vec<usize>,
-    /// Per segment: the fix (index in `Loop::written`) that edited or inserted it.
-    touched: Vec<Option<usize>>,
+    origins: Vec<u32>,
+    /// The segments (index in this state) the last pass's fixes edited or inserted, with
+    /// the fix (index in `written`) that did: few, so kept sparse.
+    touched: Vec<(usize, usize)>,
+}
+
+impl State {
+    fn origin(&self, i: usize) -> usize {
+        self.origins.get(i).map_or(0, |&o| o as usize)
+    }
+
+    /// The input as read.
+    fn initial(n: usize) -> State {
+        State {
+            bytes: None,
+            origins: (0..n as u32).collect(),
+            touched: Vec::new(),
+        }
+    }
 }
 
 /// A fix written into the transaction, with what it is checked against next pass.
@@ -56,13 +74,12 @@ struct Written {
 /// A finding's identity across passes: rule and input segment.
 type Key = (&'static str, usize);
 
-/// Re-reads an edited transaction.
-fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>) -> Transaction<'b> {
+/// Re-reads an edited transaction of about `segments` segments.
+fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>, segments: usize) -> Transaction<'b> {
     let d = like.segments[0].delimiters;
-    Transaction::new(
-        Lexer::continuing(bytes, d).filter_map(Result::ok).collect(),
-        like.envelope.clone(),
-    )
+    let mut v = Vec::with_capacity(segments);
+    v.extend(Lexer::continuing(bytes, d).filter_map(Result::ok));
+    Transaction::new(v, like.envelope.clone())
 }
 
 /// Text of a segment body, for before/after.
@@ -160,21 +177,24 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
         }
     }
     let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
-    let mut w = Writer::new(Vec::new(), Mode::Copy);
+    let size: usize = view.segments.iter().map(|s| s.raw().len()).sum();
+    let mut w = Writer::new(Vec::with_capacity(size + size / 16 + 256), Mode::Copy);
     // Writing into memory cannot fail.
     let _ = w.transaction(view, &plain);
     let mut origins = Vec::with_capacity(view.segments.len() + inserted.len());
-    let mut touched = Vec::with_capacity(origins.capacity());
+    let mut touched = Vec::new();
     for (i, s) in view.segments.iter().enumerate() {
         let origin = from.origins[i];
         if !deleted.contains(&s.index) {
-            origins.push(origin);
             // Only this pass's edits are checked next pass.
-            touched.push(set_by.get(&s.index).copied());
+            if let Some(&k) = set_by.get(&s.index) {
+                touched.push((origins.len(), k));
+            }
+            origins.push(origin);
         }
         for &k in inserted.get(&s.index).map_or(&[][..], Vec::as_slice) {
+            touched.push((origins.len(), k));
             origins.push(origin);
-            touched.push(Some(k));
         }
     }
     State {
@@ -184,118 +204,155 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
     }
 }
 
-/// Scrubs one 837 transaction with `grammar`.
-pub fn transaction(
-    g: &'static Grammar,
-    tx: &Transaction<'_>,
-    file: &str,
-    settings: &Settings,
-    clean: &mut validate::CleanSegments,
-) -> Outcome {
-    let rules: Vec<&dyn Rule> = (registry::all().iter().copied())
+/// The rules a run applies: every rule the settings leave enabled, in catalogue order.
+pub fn enabled(settings: &Settings) -> Vec<&'static dyn Rule> {
+    (registry::all().iter().copied())
         .filter(|r| !settings.disabled.contains(r.id()))
-        .collect();
-    let n = tx.segments.len();
-    let position = |origin: usize| -> Position {
-        tx.position(file, &tx.segments[origin.min(n.saturating_sub(1))])
-    };
-    let mut state = State {
-        bytes: None,
-        origins: (0..n).collect(),
-        touched: vec![None; n],
-    };
-    // Fixes written so far, in the order they were applied.
-    let mut written: Vec<Written> = Vec::new();
-    // Fixes refused because they would write an invalid segment: key -> why.
-    let mut refused: HashMap<Key, String> = HashMap::new();
-    // To go back to when a fix of the last pass is refused: the state before it, how
-    // many fixes were written then, and the pass count.
-    let mut previous: Option<(State, usize, usize)> = None;
-    let mut first_pass: Option<Vec<Finding>> = None;
-    let mut passes = 0;
-    loop {
-        let relexed = state.bytes.as_deref().map(|b| relex(b, tx));
-        let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
+        .collect()
+}
+
+/// What one run of the fix loop reads.
+struct Run<'r, 't, 'a> {
+    g: &'static Grammar,
+    tx: &'t Transaction<'a>,
+    file: &'r str,
+    settings: &'r Settings,
+    rules: &'r [&'r dyn Rule],
+}
+
+/// A fix a pass would write, with the finding it fixes.
+struct Chosen {
+    /// Index of its finding in the pass's findings.
+    finding: usize,
+    key: Key,
+    fix: Fix,
+    baseline: HashSet<&'static str>,
+}
+
+/// What one pass found.
+enum Pass {
+    /// Fixes of the last pass wrote invalid segments: (index in `written`, why).
+    Refused(Vec<(usize, String)>),
+    /// The pass's open findings and the fixes it would write (none overlapping).
+    Found {
+        open: Vec<Finding>,
+        chosen: Vec<Chosen>,
+    },
+}
+
+impl Run<'_, '_, '_> {
+    fn position(&self, origin: usize) -> Position {
+        let n = self.tx.segments.len();
+        (self.tx).position(
+            self.file,
+            &self.tx.segments[origin.min(n.saturating_sub(1))],
+        )
+    }
+
+    /// Validates `view` (in `state`), checks the last pass's fixes, runs the rules.
+    fn pass(
+        &self,
+        view: &Transaction<'_>,
+        state: &State,
+        written: &[Written],
+        refused: &HashMap<Key, String>,
+        clean: &mut validate::CleanSegments,
+    ) -> Pass {
         let mut open: Vec<Finding> = Vec::new();
-        let tree = validate::transaction_with(g, view, file, &mut open, clean);
+        let tree = validate::transaction_with(self.g, view, self.file, &mut open, clean);
         // The last pass's fixes, checked against the grammar on what they wrote.
-        let bad = check_written(view, &tree, &state, &written);
+        let bad = check_written(view, &tree, state, written);
         if !bad.is_empty() {
-            let Some((back, keep, count)) = previous.take() else {
-                // Cannot happen: a touched segment implies a previous pass.
-                break Outcome {
-                    findings: first_pass.unwrap_or_default(),
-                    output: None,
-                };
-            };
-            for (k, why) in bad {
-                refused.insert(written[k].key, why);
-            }
-            written.truncate(keep);
-            passes = count;
-            drop(relexed);
-            state = back;
-            continue;
+            return Pass::Refused(bad);
         }
         let first = view.segments.first().map_or(0, |s| s.index);
         // Validation findings: one per rule, segment and message (an inserted segment
         // counts as the one it follows).
-        let mut seen_v: HashSet<(&'static str, usize, String)> = HashSet::new();
+        let mut seen: HashSet<(&'static str, usize, String)> = HashSet::new();
         for f in &mut open {
-            let i = f.position.segment - first;
-            let origin = state.origins.get(i).copied().unwrap_or(0);
-            f.position = position(origin);
+            f.position = self.position(state.origin(f.position.segment - first));
         }
-        open.retain(|f| seen_v.insert((f.rule, f.position.segment, f.message.clone())));
+        open.retain(|f| seen.insert((f.rule, f.position.segment, f.message.clone())));
         // One finding per rule and input segment: a rule's hit on a segment validation
         // already reported under the same id (`ndc-qualifier`) lends it its fix.
+        let base = self.tx.segments.first().map_or(0, |s| s.index);
         let mut index: HashMap<Key, usize> = HashMap::new();
-        let base = tx.segments.first().map_or(0, |s| s.index);
         for (k, f) in open.iter().enumerate() {
-            // Positions now name input segments: the origin is the offset from ST.
             index
                 .entry((f.rule, f.position.segment - base))
                 .or_insert(k);
         }
+        let mut fixes = Vec::new();
+        self.hits(
+            view, &tree, state, refused, &mut open, &mut index, &mut fixes,
+        );
+        // The fixes that do not touch a segment another fix of this pass touches.
+        let mut taken: HashSet<usize> = HashSet::new();
+        let mut chosen = Vec::new();
+        for (finding, key, fix) in fixes {
+            if fix.edits.iter().any(|e| taken.contains(&e.target())) {
+                continue;
+            }
+            taken.extend(fix.edits.iter().map(Edit::target));
+            let baseline = baseline(view, &tree, &fix);
+            chosen.push(Chosen {
+                finding,
+                key,
+                fix,
+                baseline,
+            });
+        }
+        Pass::Found { open, chosen }
+    }
+
+    /// Runs the rules on every claim of `view`, adding their findings to `open` and the
+    /// fixes that apply to `fixes`.
+    #[allow(clippy::too_many_arguments)]
+    fn hits(
+        &self,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        state: &State,
+        refused: &HashMap<Key, String>,
+        open: &mut Vec<Finding>,
+        index: &mut HashMap<Key, usize>,
+        fixes: &mut Vec<(usize, Key, Fix)>,
+    ) {
         let mut fixed_keys: HashSet<Key> = HashSet::new();
-        let claims = claim::claims(&tree, view);
-        let mut fixes: Vec<(usize, Key, Fix)> = Vec::new();
         // A profile depends only on the payer, and a transaction has few payers.
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut hits = Vec::new();
-        for c in &claims {
+        for c in claim::each(tree, view) {
+            let c = &c;
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
                 Some(k) => k,
                 None => {
-                    profiles.push((c.payer, settings.resolve(c.payer)));
+                    profiles.push((c.payer, self.settings.resolve(c.payer)));
                     profiles.len() - 1
                 }
             };
             let cx = Cx {
                 tx: view,
-                tree: &tree,
+                tree,
                 catalog: catalog::catalog(),
                 profile: &profiles[k].1,
-                kind: g.kind,
+                kind: self.g.kind,
             };
-            for rule in &rules {
+            for rule in self.rules {
                 rule.check(&cx, c, &mut hits);
             }
             for hit in hits.drain(..) {
-                let origin = state.origins.get(hit.segment).copied().unwrap_or(0);
+                let origin = state.origin(hit.segment);
                 let key = (hit.rule, origin);
-                let k = match index.get(&key) {
-                    Some(&k) => k,
-                    None => {
-                        let severity = settings.severity(hit.rule, hit.severity);
-                        let mut f = Finding::new(hit.rule, severity, hit.message, position(origin));
-                        validate::locate(&mut f, &tree, view, hit.segment);
-                        f.position = position(origin);
-                        index.insert(key, open.len());
-                        open.push(f);
-                        open.len() - 1
-                    }
-                };
+                let k = *index.entry(key).or_insert_with(|| {
+                    let severity = self.settings.severity(hit.rule, hit.severity);
+                    let mut f =
+                        Finding::new(hit.rule, severity, hit.message, self.position(origin));
+                    validate::locate(&mut f, tree, view, hit.segment);
+                    f.position = self.position(origin);
+                    open.push(f);
+                    open.len() - 1
+                });
                 let Some(fix) = hit.fix else { continue };
                 if !fixed_keys.insert(key) {
                     continue;
@@ -304,7 +361,7 @@ pub fn transaction(
                 f.fix_class = Some(fix.class);
                 if let Some(why) = refused.get(&key) {
                     f.message = format!("{}; not fixed: {why}", f.message);
-                } else if settings.fixes.applies(fix.class) {
+                } else if self.settings.fixes.applies(fix.class) {
                     let (before, after) = before_after(view, hit.segment, &fix);
                     f.before = Some(before);
                     f.after = Some(after);
@@ -312,77 +369,115 @@ pub fn transaction(
                 }
             }
         }
-        if first_pass.is_none() {
-            first_pass = Some(open.clone());
+    }
+
+    /// The input's own findings, none fixed, and `scrub-not-converged`: for a
+    /// transaction written as read.
+    fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
+        let state = State::initial(self.tx.segments.len());
+        let mut findings = match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
+            Pass::Found { open, .. } => open,
+            Pass::Refused(_) => Vec::new(),
+        };
+        for f in &mut findings {
+            f.before = None;
+            f.after = None;
         }
-        // The fixes that do not touch a segment another fix of this pass touches.
-        let mut taken: HashSet<usize> = HashSet::new();
-        let mut chosen: Vec<(usize, Key, Fix)> = Vec::new();
-        for (k, key, fix) in fixes {
-            if fix.edits.iter().any(|e| taken.contains(&e.target())) {
+        let mut f = Finding::new(
+            NOT_CONVERGED,
+            Severity::Error,
+            "fixes did not converge; the transaction is left as read",
+            self.position(0),
+        );
+        f.loop_path = Some("ST_LOOP".into());
+        findings.push(f);
+        Outcome {
+            findings,
+            output: None,
+        }
+    }
+}
+
+/// Scrubs one 837 transaction with `grammar` and `rules`.
+pub fn transaction(
+    g: &'static Grammar,
+    tx: &Transaction<'_>,
+    file: &str,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+    clean: &mut validate::CleanSegments,
+) -> Outcome {
+    let run = Run {
+        g,
+        tx,
+        file,
+        settings,
+        rules,
+    };
+    let n = tx.segments.len();
+    let mut state = State::initial(n);
+    // Fixes written so far, in the order they were applied.
+    let mut written: Vec<Written> = Vec::new();
+    // Fixes refused because they would write an invalid segment: key -> why.
+    let mut refused: HashMap<Key, String> = HashMap::new();
+    let mut passes = 0;
+    // Passes done in all, restarts after a refused fix included: a bound on the work.
+    for _ in 0..MAX_WORK {
+        let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
+        let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
+        let (open, chosen) = match run.pass(view, &state, &written, &refused, clean) {
+            Pass::Found { open, chosen } => (open, chosen),
+            Pass::Refused(bad) => {
+                // Start again from the input without the refused fixes (rules are
+                // deterministic, so the others come back as they were). Rare, so no
+                // earlier state is kept for it.
+                for (k, why) in bad {
+                    refused.insert(written[k].key, why);
+                }
+                written.clear();
+                passes = 0;
+                drop(relexed);
+                state = State::initial(n);
                 continue;
             }
-            taken.extend(fix.edits.iter().map(Edit::target));
-            chosen.push((k, key, fix));
-        }
+        };
         if chosen.is_empty() {
             // Done: what the last pass left open, plus every fix written.
             let mut findings = merged(written);
             for f in &mut findings {
-                if settings.check {
-                    f.fixed = false;
-                    f.would_fix = true;
-                } else {
-                    f.fixed = true;
-                }
+                f.fixed = !settings.check;
+                f.would_fix = settings.check;
             }
-            for f in &mut open {
+            findings.extend(open.into_iter().map(|mut f| {
                 f.before = None;
                 f.after = None;
-            }
-            findings.extend(open);
-            break Outcome {
+                f
+            }));
+            return Outcome {
                 findings,
                 output: state.bytes,
             };
         }
         passes += 1;
         if passes >= MAX_PASSES {
-            // Written as read: the findings are those of the input, none fixed.
-            let mut findings = first_pass.unwrap_or_default();
-            for f in &mut findings {
-                f.before = None;
-                f.after = None;
-            }
-            let mut f = Finding::new(
-                NOT_CONVERGED,
-                Severity::Error,
-                "fixes did not converge; the transaction is left as read",
-                position(0),
-            );
-            f.loop_path = Some("ST_LOOP".into());
-            findings.push(f);
-            break Outcome {
-                findings,
-                output: None,
-            };
+            break;
         }
-        let keep = written.len();
         let mut edits: Vec<(usize, Edit)> = Vec::new();
-        for (k, key, fix) in chosen {
+        for c in chosen {
             let at = written.len();
-            let baseline = baseline(view, &tree, &fix);
-            edits.extend(fix.edits.into_iter().map(|e| (at, e)));
+            edits.extend(c.fix.edits.into_iter().map(|e| (at, e)));
             written.push(Written {
-                finding: open[k].clone(),
-                baseline,
-                key,
+                finding: open[c.finding].clone(),
+                baseline: c.baseline,
+                key: c.key,
             });
         }
         let next = apply(view, &state, &edits);
         drop(relexed);
-        previous = Some((std::mem::replace(&mut state, next), keep, passes - 1));
+        state = next;
     }
+    drop(state);
+    run.not_converged(clean)
 }
 
 /// The written fixes, one per condition: a condition fixed in several passes keeps its
@@ -428,8 +523,7 @@ fn check_written(
     written: &[Written],
 ) -> Vec<(usize, String)> {
     let mut bad: Vec<(usize, String)> = Vec::new();
-    for (i, t) in state.touched.iter().enumerate() {
-        let Some(k) = *t else { continue };
+    for &(i, k) in &state.touched {
         if bad.iter().any(|(b, _)| *b == k) {
             continue;
         }
@@ -445,4 +539,129 @@ fn check_written(
         }
     }
     bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claim::Claim;
+    use crate::report::FixClass;
+    use crate::scrub::Hit;
+    use crate::x12::{Reader, Unit};
+
+    const SAMPLE: &[u8] = include_bytes!("../../samples/scrub/ndc-missing.x12");
+
+    fn run(rules: &[&dyn Rule]) -> Outcome {
+        let mut reader = Reader::new(SAMPLE, "t");
+        let tx = reader
+            .find_map(|u| match u {
+                Ok(Unit::Transaction(t)) => Some(t),
+                _ => None,
+            })
+            .unwrap();
+        let g = crate::grammar::for_version("005010X222A1").unwrap();
+        let mut clean = validate::CleanSegments::new(64);
+        transaction(g, &tx, "t", &Settings::default(), rules, &mut clean)
+    }
+
+    /// Flips the prior authorization number between two values, forever.
+    struct Flip;
+
+    impl Rule for Flip {
+        fn id(&self) -> &'static str {
+            "prior-auth"
+        }
+        fn severity(&self) -> Severity {
+            Severity::Error
+        }
+        fn source(&self) -> &'static str {
+            ""
+        }
+        fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+            let Some(i) = (claim.clm..=claim.last).find(|&i| cx.seg(i).is("REF")) else {
+                return;
+            };
+            let next: &[u8] = if cx.seg(i).value(2) == b"A" {
+                b"B"
+            } else {
+                b"A"
+            };
+            let hit = Hit::new(self.id(), self.severity(), i, "flips");
+            out.push(hit.fix(FixClass::Repair, vec![cx.set(i, 2, 0, next)]));
+        }
+    }
+
+    #[test]
+    fn a_rule_that_flips_forever_leaves_nothing_fixed() {
+        let o = run(&[&Flip]);
+        assert!(o.output.is_none(), "written as read");
+        assert!(
+            o.findings.iter().all(|f| !f.fixed && !f.would_fix),
+            "{:?}",
+            o.findings
+        );
+        assert!(o.findings.iter().any(|f| f.rule == NOT_CONVERGED));
+        assert!(o.findings.iter().any(|f| f.rule == "prior-auth"));
+    }
+
+    /// Inserts a CTP whose quantity is far longer than CTP04 allows.
+    struct LongCtp;
+
+    impl Rule for LongCtp {
+        fn id(&self) -> &'static str {
+            "ndc-missing"
+        }
+        fn severity(&self) -> Severity {
+            Severity::Error
+        }
+        fn source(&self) -> &'static str {
+            ""
+        }
+        fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
+            let Some(line) = claim.lines.iter().find(|l| cx.is_drug(l)) else {
+                return;
+            };
+            if line.drug.is_some() {
+                return;
+            }
+            let at = line.service.unwrap_or(line.lx);
+            let lin = OwnedSegment::new("LIN", ["", "N4", "64406005801"]);
+            let mut ctp = OwnedSegment::new("CTP", ["", "", "", "4.1666666666666666666666666667"]);
+            ctp.elements.push(crate::x12::OwnedElement::simple("ML"));
+            let hit = Hit::new(self.id(), self.severity(), at, "no NDC");
+            out.push(hit.fix(
+                FixClass::Recode,
+                vec![
+                    cx.insert_after(line.insert_after, lin),
+                    cx.insert_after(line.insert_after, ctp),
+                ],
+            ));
+        }
+    }
+
+    #[test]
+    fn a_fix_that_would_write_an_invalid_segment_is_refused() {
+        let o = run(&[&LongCtp]);
+        assert!(o.output.is_none(), "nothing was written");
+        let f = o.findings.iter().find(|f| f.rule == "ndc-missing").unwrap();
+        assert!(!f.fixed);
+        assert!(f.message.contains("not fixed"), "{}", f.message);
+        assert!(f.message.contains("CTP04"), "{}", f.message);
+        assert!(!o.findings.iter().any(|f| f.rule == NOT_CONVERGED));
+    }
+
+    #[test]
+    fn the_real_rules_fix_the_sample_once() {
+        let rules = enabled(&Settings::default());
+        let o = run(&rules);
+        assert!(o.output.is_some());
+        let fixed: Vec<_> = o
+            .findings
+            .iter()
+            .filter(|f| f.fixed)
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(fixed, ["ndc-missing"]);
+        assert_eq!(o.findings.len(), 1, "{:?}", o.findings);
+    }
 }

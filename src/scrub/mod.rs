@@ -107,6 +107,7 @@ struct Open {
 struct Driver<'s, W: Rewind> {
     file: &'s str,
     settings: &'s Settings,
+    rules: Vec<&'static dyn Rule>,
     writer: Writer<W>,
     out: Scrubbed,
     clean: validate::CleanSegments,
@@ -282,7 +283,14 @@ impl<W: Rewind> Driver<'_, W> {
             return self.settle_outside();
         };
         self.out.transactions += 1;
-        let t = fixloop::transaction(g, tx, self.file, self.settings, &mut self.clean);
+        let t = fixloop::transaction(
+            g,
+            tx,
+            self.file,
+            self.settings,
+            &self.rules,
+            &mut self.clean,
+        );
         self.out.findings.extend(t.findings);
         match (t.output, self.settings.check) {
             (Some(bytes), false) => self.writer.raw_transaction(&bytes)?,
@@ -331,6 +339,7 @@ pub fn scrub_to<R: Read, W: Rewind>(
     let mut d = Driver {
         file,
         settings,
+        rules: fixloop::enabled(settings),
         writer: Writer::new(sink, Mode::Copy),
         out: Scrubbed::default(),
         // Segments already found clean, shared by the transactions and passes of this input.

@@ -3,6 +3,7 @@
 use super::{LoopNode, Placed, Tree, rules};
 
 use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
+use crate::report::limit::{Admit, Limit};
 use crate::report::{Finding, Severity, echo};
 use crate::x12::{Segment, Transaction};
 
@@ -79,6 +80,7 @@ struct Walk<'t, 'a> {
     stack: Vec<Frame>,
     counts: Vec<u32>,
     findings: &'t mut Vec<Finding>,
+    limit: &'t mut Limit,
 }
 
 enum Target {
@@ -87,22 +89,33 @@ enum Target {
 }
 
 impl<'t, 'a> Walk<'t, 'a> {
+    /// Adds a finding, its message made only when it is listed (see [`Limit`]).
     fn finding(
         &mut self,
         rule: &'static str,
         severity: Severity,
-        message: String,
+        message: impl FnOnce() -> String,
         seg: usize,
         loop_index: usize,
     ) {
+        let admit = self.limit.admit(rule);
+        if admit == Admit::Over {
+            return;
+        }
         let s = &self.tx.segments[seg];
-        let mut f = Finding::new(rule, severity, message, self.tx.position(self.file, s));
+        let position = self.tx.position(self.file, s);
         let path = self.tree.loop_path(loop_index);
-        f.loop_path = Some(if path.is_empty() {
+        let path = Some(if path.is_empty() {
             self.tree.loops[loop_index].def.id.clone()
         } else {
             path
         });
+        if admit == Admit::First {
+            self.limit.over(rule, severity, position, path);
+            return;
+        }
+        let mut f = Finding::new(rule, severity, message(), position);
+        f.loop_path = path;
         self.findings.push(f);
     }
 
@@ -146,18 +159,32 @@ impl<'t, 'a> Walk<'t, 'a> {
             }
             match &frame.def.children[i] {
                 Node::Segment(s) if s.usage == Usage::Required => {
-                    let m = format!(
-                        "required segment {} ({}) missing from loop {}",
-                        s.id, s.name, frame.def.id
+                    self.finding(
+                        rules::SEGMENT_MISSING,
+                        Severity::Error,
+                        || {
+                            format!(
+                                "required segment {} ({}) missing from loop {}",
+                                s.id, s.name, frame.def.id
+                            )
+                        },
+                        at,
+                        node,
                     );
-                    self.finding(rules::SEGMENT_MISSING, Severity::Error, m, at, node);
                 }
                 Node::Loop(l) if l.usage == Usage::Required => {
-                    let m = format!(
-                        "required loop {} ({}) missing from loop {}",
-                        l.id, l.name, frame.def.id
+                    self.finding(
+                        rules::LOOP_MISSING,
+                        Severity::Error,
+                        || {
+                            format!(
+                                "required loop {} ({}) missing from loop {}",
+                                l.id, l.name, frame.def.id
+                            )
+                        },
+                        at,
+                        node,
                     );
-                    self.finding(rules::LOOP_MISSING, Severity::Error, m, at, node);
                 }
                 _ => {}
             }
@@ -222,11 +249,18 @@ impl<'t, 'a> Walk<'t, 'a> {
                 });
                 self.tree.loops[node].last = i;
                 if def.usage == Usage::NotUsed {
-                    let m = format!(
-                        "segment {} ({}) is not used in loop {}",
-                        def.id, def.name, frame.def.id
+                    self.finding(
+                        rules::SEGMENT_NOT_USED,
+                        Severity::Error,
+                        || {
+                            format!(
+                                "segment {} ({}) is not used in loop {}",
+                                def.id, def.name, frame.def.id
+                            )
+                        },
+                        i,
+                        node,
                     );
-                    self.finding(rules::SEGMENT_NOT_USED, Severity::Error, m, i, node);
                 }
             }
             Some(Target::Loop { depth, child }) => {
@@ -251,11 +285,18 @@ impl<'t, 'a> Walk<'t, 'a> {
                     def: None,
                 });
                 self.tree.loops[node].last = i;
-                let m = format!(
-                    "{} is not expected here",
-                    echo::segment(seg.id(), seg.body())
+                self.finding(
+                    rules::SEGMENT_UNEXPECTED,
+                    Severity::Error,
+                    || {
+                        format!(
+                            "{} is not expected here",
+                            echo::segment(seg.id(), seg.body())
+                        )
+                    },
+                    i,
+                    node,
                 );
-                self.finding(rules::SEGMENT_UNEXPECTED, Severity::Error, m, i, node);
             }
         }
     }
@@ -277,15 +318,27 @@ impl<'t, 'a> Walk<'t, 'a> {
             Node::Loop(l) => (l.repeat, "loop", &l.id, rules::LOOP_REPEAT),
         };
         if out_of_order {
-            let m = format!("{what} {id} is out of order in loop {}", def.id);
-            self.finding(rules::SEGMENT_ORDER, Severity::Error, m, i, node);
+            self.finding(
+                rules::SEGMENT_ORDER,
+                Severity::Error,
+                || format!("{what} {id} is out of order in loop {}", def.id),
+                i,
+                node,
+            );
         }
         if !limit.allows(n) {
-            let m = format!(
-                "{what} {id} repeats {n} times in loop {}, at most {limit} allowed",
-                def.id
+            self.finding(
+                rule,
+                Severity::Error,
+                || {
+                    format!(
+                        "{what} {id} repeats {n} times in loop {}, at most {limit} allowed",
+                        def.id
+                    )
+                },
+                i,
+                node,
             );
-            self.finding(rule, Severity::Error, m, i, node);
         }
     }
 }
@@ -298,6 +351,21 @@ pub fn build(
     file: &str,
     findings: &mut Vec<Finding>,
 ) -> Tree {
+    let mut limit = Limit::new();
+    let tree = build_limited(grammar, tx, file, findings, &mut limit);
+    limit.finish(findings);
+    tree
+}
+
+/// [`build`], counting findings in `limit` (shared with the other checks of the
+/// transaction, which sum it up at the end).
+pub fn build_limited(
+    grammar: &'static Grammar,
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+    limit: &mut Limit,
+) -> Tree {
     let mut walk = Walk {
         tx,
         file,
@@ -309,6 +377,7 @@ pub fn build(
         stack: Vec::new(),
         counts: Vec::new(),
         findings,
+        limit,
     };
     if tx.segments.is_empty() {
         return walk.tree;

@@ -7,7 +7,7 @@
 mod build;
 mod json;
 
-pub use build::build;
+pub use build::{build, build_limited};
 pub use json::{TreeJson, to_json};
 
 use crate::grammar::{Grammar, LoopDef, SegmentDef};

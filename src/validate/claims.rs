@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::claim::decimal;
 
+use crate::report::limit::{Admit, Limit};
 use crate::report::{Finding, Severity, echo};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
@@ -28,14 +29,20 @@ pub fn line_charge(seg: &Segment<'_>) -> Option<Decimal> {
     }
 }
 
-pub fn check(tree: &Tree, tx: &Transaction<'_>, file: &str, findings: &mut Vec<Finding>) {
+pub fn check(
+    tree: &Tree,
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+    limit: &mut Limit,
+) {
     let mut push = |rule, message: String, i: usize| {
-        findings.push(Finding::new(
-            rule,
-            Severity::Error,
-            message,
-            tx.position(file, &tx.segments[i]),
-        ));
+        let position = tx.position(file, &tx.segments[i]);
+        match limit.admit(rule) {
+            Admit::List => findings.push(Finding::new(rule, Severity::Error, message, position)),
+            Admit::First => limit.over(rule, Severity::Error, position, None),
+            Admit::Over => {}
+        }
     };
     // Claims and their lines.
     for (c, node) in tree.loops.iter().enumerate() {

@@ -8,6 +8,7 @@ pub mod element;
 use std::ops::ControlFlow;
 
 use crate::grammar;
+use crate::report::limit::{Admit, Limit};
 use crate::report::{Finding, Severity, echo};
 use crate::tree::{self, Tree};
 use crate::x12::stream::{self, Event};
@@ -126,7 +127,8 @@ pub(crate) fn transaction_with(
     clean: &mut CleanSegments,
 ) -> Tree {
     let start = findings.len();
-    let tree = tree::build(grammar, tx, file, findings);
+    let mut limit = Limit::new();
+    let tree = tree::build_limited(grammar, tx, file, findings, &mut limit);
     let mut problems = Vec::new();
     for (i, seg) in tx.segments.iter().enumerate() {
         let def = tree.placed[i].def;
@@ -143,15 +145,18 @@ pub(crate) fn transaction_with(
         }
         for (rule, message) in problems.drain(..) {
             let rule = ndc_qualifier_rule(rule, &tree, i, seg);
-            findings.push(Finding::new(
-                rule,
-                Severity::Error,
-                message,
-                tx.position(file, seg),
-            ));
+            let position = tx.position(file, seg);
+            match limit.admit(rule) {
+                Admit::List => {
+                    findings.push(Finding::new(rule, Severity::Error, message, position));
+                }
+                Admit::First => limit.over(rule, Severity::Error, position, None),
+                Admit::Over => {}
+            }
         }
     }
-    claims::check(&tree, tx, file, findings);
+    claims::check(&tree, tx, file, findings, &mut limit);
+    limit.finish(findings);
     let st03 = tx.segments.first().map(|s| s.value(3)).unwrap_or_default();
     let st03_invalid = findings[start..].iter().any(|f| {
         f.position.segment == tx.segments[0].index && f.rule == element::rules::CODE_INVALID

@@ -13,7 +13,8 @@ use super::delimiters::Delimiters;
 pub struct Segment<'a> {
     raw: &'a [u8],
     body_len: u32,
-    id_len: u32,
+    /// The id's length; `u16::MAX` when it is longer (only in garbage): found again on use.
+    id_len: u16,
     terminated: bool,
     /// Byte offset of the segment's first byte in the input, counted from 0.
     pub byte: usize,
@@ -41,7 +42,7 @@ impl<'a> Segment<'a> {
         Segment {
             raw,
             body_len: body_len as u32,
-            id_len: id_len as u32,
+            id_len: u16::try_from(id_len).unwrap_or(u16::MAX),
             terminated,
             byte,
             index,
@@ -52,7 +53,14 @@ impl<'a> Segment<'a> {
 
     /// The segment id: `NM1`, `CLM`, `SE`: the bytes before the first element separator.
     pub fn id(&self) -> &'a [u8] {
-        &self.raw[..self.id_len as usize]
+        &self.raw[..self.id_end()]
+    }
+
+    fn id_end(&self) -> usize {
+        match self.id_len {
+            u16::MAX => id_end(self.delimiters.element, self.body()),
+            n => usize::from(n),
+        }
     }
 
     /// True when the id is `id`.
@@ -89,8 +97,9 @@ impl<'a> Segment<'a> {
     /// The elements after the id, in order, empty ones included.
     pub fn elements(&self) -> Elements<'a> {
         let body = self.body();
-        let rest = if (self.id_len as usize) < body.len() {
-            Some(&body[self.id_len as usize + 1..])
+        let id = self.id_end();
+        let rest = if id < body.len() {
+            Some(&body[id + 1..])
         } else {
             None
         };
@@ -338,5 +347,32 @@ mod tests {
         let s = Segment::new(raw, raw.len() - 1, true, 0, 0, 1, d);
         assert_eq!(s.element(2).unwrap().repetitions().count(), 1);
         assert_eq!(s.component(2, 1), b"12^34");
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn a_segment_is_48_bytes() {
+        // Held once per segment of a transaction: its size is the per-segment memory.
+        assert_eq!(std::mem::size_of::<super::Segment<'_>>(), 48);
+    }
+
+    #[test]
+    fn an_id_longer_than_u16_is_still_whole() {
+        let d = crate::x12::Delimiters {
+            element: b'*',
+            component: b':',
+            repetition: None,
+            segment: b'~',
+        };
+        let mut raw = vec![b'A'; 70_000];
+        raw.extend_from_slice(b"*X~");
+        let s = super::Segment::new(&raw, raw.len() - 1, true, 0, 0, 1, d);
+        assert_eq!(s.id().len(), 70_000);
+        assert_eq!(
+            s.elements().next().map(|e| e.bytes().to_vec()),
+            Some(b"X".to_vec())
+        );
     }
 }
