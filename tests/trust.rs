@@ -909,3 +909,60 @@ fn a_closed_pipe_stops_reading() {
     };
     assert_eq!(status.code(), Some(0), "a closed pipe is not an error");
 }
+
+#[test]
+fn as_another_user_the_readme_command_and_dev_null_work() {
+    if !is_root() {
+        // This test already runs as an ordinary user: the tests above are that check.
+        println!("not root: the other-user run is this run");
+        return;
+    }
+    let x837 = env!("CARGO_BIN_EXE_x837");
+    let reachable = Path::new(x837)
+        .ancestors()
+        .skip(1)
+        .all(|d| fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0));
+    if !reachable {
+        println!("the build directory is not open to other users: the other-user run is skipped");
+        return;
+    }
+    let (dir, input) = workdir();
+    // The temporary directory must be readable by the other user.
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(&input, fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [
+        vec!["scrub", input.to_str().unwrap(), "--report", "/dev/stderr"],
+        vec![
+            "scrub",
+            input.to_str().unwrap(),
+            "-o",
+            "/dev/null",
+            "--report",
+            "/dev/stdout",
+        ],
+    ] {
+        let out = Command::new("setpriv")
+            .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", x837])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("Permission denied"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert!(
+        fs::symlink_metadata("/dev/stderr")
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
