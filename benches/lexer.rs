@@ -92,7 +92,7 @@ fn main() {
 
     // The envelope reader on top: transactions grouped, counts and control numbers checked.
     let (d, (units, findings)) = best(runs, || {
-        let mut reader = Reader::new(black_box(&input), "bench");
+        let mut reader = Reader::new(black_box(&input));
         let mut units = 0usize;
         for u in reader.by_ref() {
             if let Unit::Transaction(t) = u.expect("reads") {
@@ -101,7 +101,7 @@ fn main() {
                 units += 1;
             }
         }
-        (units, reader.take_findings().len())
+        (units, reader.take_problems().len())
     });
     report("envelope reader (lex + ST/SE, counts)", len, d);
 

@@ -43,7 +43,7 @@ fn with_element(body: &[u8], n: usize, value: &[u8]) -> Vec<u8> {
 /// transaction, its 2000A..2400 loops repeated with HL01/HL02 shifted, then SE, GE, IEA.
 pub fn single_transaction(target: usize) -> Vec<u8> {
     let seed = batch(synth::CLAIMS_PER_TRANSACTION, SynthKind::Professional, 0.0);
-    let mut reader = Reader::new(&seed, "seed");
+    let mut reader = Reader::new(&seed);
     let mut head = Vec::new(); // ISA, GS
     let mut tx_head: Vec<Vec<u8>> = Vec::new(); // ST .. 1000B
     let mut body: Vec<Vec<u8>> = Vec::new(); // first HL .. before SE

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::report::{Finding, Position, Severity};
-use crate::x12::envelope::rules::ELEMENT_TYPE;
+use crate::report::RuleId;
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Segment, Unit};
 
@@ -72,7 +72,7 @@ fn unbilled(seg: &Segment<'_>, position: Position) -> Finding {
         "CLM02 is not a number"
     };
     Finding::new(
-        ELEMENT_TYPE,
+        RuleId::ElementType,
         Severity::Warning,
         format!("{what}; billed leaves this claim out"),
         position,
@@ -98,7 +98,7 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
     let mut error = None;
     let mut unbilled_claims = Vec::new();
     let mut findings = Vec::new();
-    stream::for_each(read, file, |event| {
+    stream::for_each(read, |event| {
         match event {
             Event::Unit(Unit::Segment(s)) => {
                 if !info.count(&s) {
@@ -115,12 +115,12 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
             Event::Unit(Unit::Transaction(t)) => {
                 for s in &t.segments {
                     if !info.count(s) {
-                        unbilled_claims.push(unbilled(s, t.position(file, s)));
+                        unbilled_claims.push(unbilled(s, Position::at(file, &t, s)));
                     }
                 }
             }
             Event::Error(e, _) => error = Some(e),
-            Event::Findings(mut f) => findings.append(&mut f),
+            Event::Problems(p) => findings.extend(p.into_iter().map(|p| Finding::from_problem(p, file))),
             Event::Prefix(_) => {}
         }
         ControlFlow::Continue(())

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod claim;
+pub mod echo;
 pub mod generate;
 pub mod grammar;
 pub mod info;

@@ -372,7 +372,18 @@ fn rules_lists_and_explains() {
     let out = x837(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let list = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(list.lines().count(), x837::scrub::registry::all().len());
+    // Every id x837 can report, validation and scrub alike, each with a line on it.
+    assert_eq!(list.lines().count(), x837::report::RuleId::ALL.len());
+    for id in x837::report::RuleId::ALL {
+        let line = list
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id.as_str()))
+            .unwrap_or_else(|| panic!("{id} not listed"));
+        assert!(line.split_whitespace().count() > 4, "{line}");
+    }
+    let out = x837(&["rules", "segment-missing"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("required segment"));
     let out = x837(&["rules", "admin-dos-match"]);
     let doc = String::from_utf8(out.stdout).unwrap();
     for section in [

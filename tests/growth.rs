@@ -87,10 +87,10 @@ fn findings_batch(n: usize) -> Vec<u8> {
 }
 
 fn report_of(claims: usize) -> x837::report::Report {
-    use x837::report::{Finding, Outcome, Position, Report, Severity, Tool};
+    use x837::report::{Finding, Outcome, Position, Report, RuleId, Severity, Tool};
     let mut findings = Vec::with_capacity(claims * 2);
     for c in 0..claims {
-        for r in ["drug-units", "ndc-missing"] {
+        for r in [RuleId::DrugUnits, RuleId::NdcMissing] {
             let mut f = Finding::new(
                 r,
                 Severity::Error,

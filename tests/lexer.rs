@@ -206,12 +206,12 @@ fn check_no_panic_and_round_trip(input: &[u8]) -> Result<(), TestCaseError> {
     if ok {
         prop_assert_eq!(at, input.len(), "segments tile the input");
     }
-    let mut reader = Reader::new(input, "fuzz");
+    let mut reader = Reader::new(input);
     for unit in reader.by_ref() {
         let _ = unit;
     }
-    for f in reader.take_findings() {
-        prop_assert!(f.position.byte <= input.len());
+    for f in reader.take_problems() {
+        prop_assert!(f.byte <= input.len());
     }
     for mode in [Mode::Copy, Mode::Reserialize] {
         match round_trip(input, mode) {

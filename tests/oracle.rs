@@ -136,7 +136,7 @@ fn verdicts_agree_with_pyx12() {
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.rule)
+            .map(|f| f.rule.as_str())
             .collect();
         let we_reject = v.error.is_some() || !errors.is_empty();
         let they_reject = matches!(verdict, Verdict::Failure(_));

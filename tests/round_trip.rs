@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Plain, isa, lex_all, sample_transaction, show, x12_corpus};
-use x837::x12::envelope::rules;
+use x837::x12::Check;
 use x837::x12::writer::round_trip;
 use x837::x12::{Delimiters, Mode, Reader};
 
@@ -379,16 +379,16 @@ fn generated_variants_round_trip_and_split_right() {
         assert_round_trips(&format!("{v:?}"), &input);
 
         // Envelopes are right by construction; only the ISA11 warning may appear.
-        let mut reader = Reader::new(&input, "variant");
+        let mut reader = Reader::new(&input);
         for unit in reader.by_ref() {
             unit.expect("reads");
         }
-        let findings = reader.take_findings();
+        let findings = reader.take_problems();
         let want = usize::from(v.repetition().is_none());
         assert_eq!(findings.len(), want, "{v:?}: {findings:#?}");
         for f in &findings {
-            assert_eq!(f.rule, rules::REPETITION_SEPARATOR, "{v:?}");
-            assert_eq!(f.position.segment, 0);
+            assert_eq!(f.check, Check::RepetitionSeparator, "{v:?}");
+            assert_eq!(f.segment, 0);
         }
     }
 }

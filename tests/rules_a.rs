@@ -606,8 +606,8 @@ const DX_RULES: [&str; 3] = [
 fn dx_rules(s: &scrub::Scrubbed) -> Vec<&'static str> {
     s.findings
         .iter()
-        .filter(|f| DX_RULES.contains(&f.rule))
-        .map(|f| f.rule)
+        .filter(|f| DX_RULES.contains(&f.rule.as_str()))
+        .map(|f| f.rule.as_str())
         .collect()
 }
 

@@ -46,7 +46,7 @@ fn error_counts(bytes: &[u8]) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
     for f in x837::validate::validate(bytes, "f").findings {
         if f.severity == Severity::Error {
-            *m.entry(f.rule).or_default() += 1;
+            *m.entry(f.rule.as_str()).or_default() += 1;
         }
     }
     m

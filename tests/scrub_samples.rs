@@ -57,7 +57,7 @@ fn check_or_bless(path: &Path, actual: &[u8], failures: &mut Vec<String>) {
 fn every_rule_has_docs_and_a_sample_that_triggers_it() {
     let mut failures = Vec::new();
     for rule in registry::all() {
-        let doc = rule.doc();
+        let doc = rule.meta().doc();
         for section in [
             "## What it does",
             "## Why is this bad?",
@@ -66,17 +66,17 @@ fn every_rule_has_docs_and_a_sample_that_triggers_it() {
             "## References",
         ] {
             if !doc.contains(section) {
-                failures.push(format!("{}: doc lacks '{section}'", rule.id()));
+                failures.push(format!("{}: doc lacks '{section}'", rule.meta().id));
             }
         }
-        let sample = samples().join(format!("{}.x12", rule.id()));
+        let sample = samples().join(format!("{}.x12", rule.meta().id));
         let Ok(input) = fs::read(&sample) else {
-            failures.push(format!("{}: no sample {}", rule.id(), sample.display()));
+            failures.push(format!("{}: no sample {}", rule.meta().id, sample.display()));
             continue;
         };
         let s = scrub::scrub(&input, "sample", &Settings::default());
-        if !s.findings.iter().any(|f| f.rule == rule.id()) {
-            failures.push(format!("{}: its sample does not trigger it", rule.id()));
+        if !s.findings.iter().any(|f| f.rule == rule.meta().id) {
+            failures.push(format!("{}: its sample does not trigger it", rule.meta().id));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -128,7 +128,7 @@ fn samples_match_their_expected_findings_and_output() {
         };
         for f in &after.findings {
             assert!(
-                count(&after, f.rule) <= count(&before, f.rule),
+                count(&after, f.rule.as_str()) <= count(&before, f.rule.as_str()),
                 "{name}: the fix introduced {} findings: {}",
                 f.rule,
                 f.message

@@ -44,7 +44,7 @@ fn describe(unit: &Unit<'_>) -> String {
 }
 
 fn whole(input: &[u8]) -> (Vec<String>, Vec<String>) {
-    let mut reader = Reader::new(input, "f");
+    let mut reader = Reader::new(input);
     let mut units = Vec::new();
     let prefix = reader.prefix().to_vec();
     units.push(format!("prefix {prefix:?}"));
@@ -55,7 +55,7 @@ fn whole(input: &[u8]) -> (Vec<String>, Vec<String>) {
         }
     }
     let findings = reader
-        .take_findings()
+        .take_problems()
         .iter()
         .map(|f| f.to_string())
         .collect();
@@ -65,12 +65,12 @@ fn whole(input: &[u8]) -> (Vec<String>, Vec<String>) {
 fn streamed(input: &[u8], chunk: usize) -> (Vec<String>, Vec<String>) {
     let mut units = Vec::new();
     let mut findings = Vec::new();
-    stream::for_each_with_chunk(input, "f", chunk, |e| {
+    stream::for_each_with_chunk(input, chunk, |e| {
         match e {
             Event::Prefix(p) => units.push(format!("prefix {:?}", p.to_vec())),
             Event::Unit(u) => units.push(describe(&u)),
             Event::Error(e, _) => units.push(format!("error {e}")),
-            Event::Findings(f) => findings.extend(f.iter().map(|f| f.to_string())),
+            Event::Problems(f) => findings.extend(f.iter().map(|f| f.to_string())),
         }
         ControlFlow::Continue(())
     })
@@ -146,14 +146,14 @@ fn a_broken_interchange_later_in_the_stream_is_reported_and_the_rest_passed_on()
         let mut rest = Vec::new();
         let mut error = None;
         let mut units = 0;
-        stream::for_each_with_chunk(&input[..], "f", chunk, |e| {
+        stream::for_each_with_chunk(&input[..], chunk, |e| {
             match e {
                 Event::Unit(_) => units += 1,
                 Event::Error(e, r) => {
                     error = Some(e.to_string());
                     rest = r.to_vec();
                 }
-                Event::Prefix(_) | Event::Findings(_) => {}
+                Event::Prefix(_) | Event::Problems(_) => {}
             }
             ControlFlow::Continue(())
         })

@@ -659,12 +659,12 @@ fn an_inserted_ctp_is_rounded_and_valid_by_the_guide() {
     let bad: Vec<_> = v
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("element-"))
+        .filter(|f| f.rule.as_str().starts_with("element-"))
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
     // With units drug-units corrects, the CTP is computed once, from the corrected units.
     let s = scrub(&with_units("12"), "in", &Settings::default());
-    let rules: Vec<&str> = s.findings.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = s.findings.iter().map(|f| f.rule.as_str()).collect();
     assert!(
         rules.contains(&"drug-units") && rules.contains(&"ndc-missing"),
         "{rules:?}"

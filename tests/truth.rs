@@ -48,7 +48,7 @@ fn check(kind: SynthKind, seed: u64) {
     let mut found: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for f in &s.findings {
         if let Some(c) = &f.claim {
-            found.entry(c).or_default().insert(f.rule);
+            found.entry(c).or_default().insert(f.rule.as_str());
         }
     }
     let mut missed = Vec::new();
@@ -86,7 +86,7 @@ fn check(kind: SynthKind, seed: u64) {
         .filter(|f| !f.fixed)
         .filter(|f| {
             let c = f.claim.as_deref().unwrap_or("");
-            !truth.get(c).is_some_and(|r| r.contains(f.rule))
+            !truth.get(c).is_some_and(|r| r.contains(f.rule.as_str()))
         })
         .map(|f| format!("{:?} {}: {}", f.claim, f.rule, f.message))
         .collect();

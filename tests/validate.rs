@@ -41,7 +41,7 @@ fn errors(v: &Validated) -> Vec<(&'static str, usize, String)> {
         .filter(|f| f.severity == Severity::Error)
         .map(|f| {
             (
-                f.rule,
+                f.rule.as_str(),
                 f.position.segment,
                 f.loop_path.clone().unwrap_or_default(),
             )
@@ -297,7 +297,7 @@ fn every_finding_has_a_position_and_a_loop() {
         let v = validate(&fs::read(&p).unwrap(), "c");
         for f in &v.findings {
             assert!(f.position.text_line >= 1, "{}: {f}", p.display());
-            let envelope = f.rule.starts_with("envelope")
+            let envelope = f.rule.as_str().starts_with("envelope")
                 || [
                     "segment-count",
                     "transaction-count",
@@ -305,7 +305,7 @@ fn every_finding_has_a_position_and_a_loop() {
                     "control-number",
                     "repetition-separator",
                 ]
-                .contains(&f.rule)
+                .contains(&f.rule.as_str())
                 // The ISA's own checks: on a segment outside any transaction.
                 || f.position.transaction.is_none();
             assert!(

@@ -30,7 +30,7 @@ fn sample(ending: &str, element: u8, component: u8, isa11: u8, terminator: u8) -
 }
 
 fn units(input: &[u8]) -> Vec<Unit<'_>> {
-    Reader::new(input, "w")
+    Reader::new(input)
         .collect::<Result<Vec<_>, _>>()
         .expect("reads")
 }
@@ -191,11 +191,11 @@ fn delete_recounts_se01() {
         .collect::<Vec<u8>>();
     rebuilt.extend_from_slice(&out);
     rebuilt.extend_from_slice(b"GE*1*1~\nIEA*1*000000001~\n");
-    let mut reader = Reader::new(&rebuilt, "w");
+    let mut reader = Reader::new(&rebuilt);
     for u in reader.by_ref() {
         u.expect("reads");
     }
-    assert!(reader.take_findings().is_empty());
+    assert!(reader.take_problems().is_empty());
 }
 
 /// Regression: a segment inserted after a segment that is also deleted was lost, because

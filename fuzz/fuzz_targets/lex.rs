@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     if ok {
         assert_eq!(at, data.len());
     }
-    let mut reader = Reader::new(data, "fuzz");
+    let mut reader = Reader::new(data);
     for unit in reader.by_ref() {
         let _ = unit;
     }

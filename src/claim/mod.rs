@@ -5,11 +5,13 @@ mod dates;
 
 pub use dates::{LineDate, parse_date};
 
+/// HI qualifiers whose codes are ICD-10-CM diagnoses (never amounts or PCS codes).
+pub const DIAGNOSIS_QUALIFIERS: [&[u8]; 5] = [b"ABK", b"ABF", b"ABJ", b"APR", b"ABN"];
+
 use rust_decimal::Decimal;
 
 use crate::grammar::Kind;
 use crate::tree::Tree;
-use crate::validate::codes::DIAGNOSIS_QUALIFIERS;
 use crate::x12::{Segment, Transaction};
 
 /// One HI diagnosis code.
@@ -116,9 +118,9 @@ impl ServiceLine<'_> {
     }
 
     /// The procedure code as a message shows it: itself when it is shaped like a code,
-    /// else described (see [`crate::report::echo`]).
+    /// else described (see [`crate::echo`]).
     pub fn code_shown(&self) -> String {
-        crate::report::echo::code(self.code)
+        crate::echo::code(self.code)
     }
 }
 

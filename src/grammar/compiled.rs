@@ -154,6 +154,9 @@ pub(crate) struct ChildKey {
 }
 
 /// Precomputed facts of one segment definition.
+/// Segments whose values may identify a person: their values are never quoted.
+pub const PERSONAL: [&str; 7] = ["NM1", "N3", "N4", "DMG", "PER", "REF", "PAT"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct SegmentChecks {
     /// Whether the segment's values may identify a person (never quoted).
@@ -169,7 +172,7 @@ pub(crate) struct SegmentChecks {
 impl SegmentChecks {
     pub(crate) fn new(s: &SegmentDef) -> Self {
         SegmentChecks {
-            personal: crate::validate::element::PERSONAL.contains(&s.id.as_str()),
+            personal: PERSONAL.contains(&s.id.as_str()),
             required: (s.elements.iter().enumerate())
                 .filter(|(_, e)| e.usage == Usage::Required)
                 .map(|(i, _)| i)

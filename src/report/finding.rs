@@ -3,7 +3,8 @@
 use serde::Serialize;
 use std::fmt;
 
-use super::echo::escape;
+use super::RuleId;
+use crate::echo::escape;
 
 /// How bad a finding is: an error is denied or rejected by a payer, a warning is likely
 /// reviewed, info is for the reader.
@@ -50,7 +51,7 @@ pub struct Position {
 /// One result of a check or a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     /// The fix was written into the corrected output.
     pub fixed: bool,
@@ -74,7 +75,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         message: impl Into<String>,
         position: Position,
@@ -111,5 +112,40 @@ impl fmt::Display for Finding {
             self.rule,
             escape(&self.message)
         )
+    }
+}
+
+impl Finding {
+    /// The finding an envelope problem of input `file` makes.
+    pub fn from_problem(p: crate::x12::Problem, file: &str) -> Finding {
+        let severity = if p.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let position = Position {
+            file: file.to_string(),
+            interchange: p.interchange,
+            transaction: p.transaction,
+            segment: p.segment,
+            byte: p.byte,
+            text_line: p.line,
+        };
+        Finding::new(p.check.into(), severity, p.message, position)
+    }
+}
+
+impl Position {
+    /// Where `segment` of transaction `tx` stands in input `file`.
+    pub fn at(file: &str, tx: &crate::x12::Transaction<'_>, segment: &crate::x12::Segment<'_>) -> Position {
+        let interchange = tx.interchange();
+        Position {
+            file: file.to_string(),
+            interchange: (!interchange.is_empty()).then(|| String::from_utf8_lossy(interchange).into_owned()),
+            transaction: Some(String::from_utf8_lossy(tx.control()).into_owned()),
+            segment: segment.index,
+            byte: segment.byte,
+            text_line: segment.line,
+        }
     }
 }

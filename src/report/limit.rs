@@ -2,7 +2,7 @@
 //! listed, the rest counted and summed up in one finding, so that a transaction of ten
 //! million stray segments costs counters, not ten million findings.
 
-use super::{Finding, Position, Severity};
+use super::{Finding, Position, RuleId, Severity};
 
 /// Findings of one rule listed per transaction.
 pub const PER_RULE: usize = 1000;
@@ -20,7 +20,7 @@ pub enum Admit {
 
 #[derive(Debug)]
 struct Over {
-    rule: &'static str,
+    rule: RuleId,
     severity: Severity,
     position: Position,
     loop_path: Option<String>,
@@ -30,7 +30,7 @@ struct Over {
 #[derive(Debug, Default)]
 pub struct Limit {
     /// (rule, findings seen).
-    counts: Vec<(&'static str, usize)>,
+    counts: Vec<(RuleId, usize)>,
     over: Vec<Over>,
 }
 
@@ -40,7 +40,7 @@ impl Limit {
     }
 
     /// Counts one finding of `rule` and says whether to list it.
-    pub fn admit(&mut self, rule: &'static str) -> Admit {
+    pub fn admit(&mut self, rule: RuleId) -> Admit {
         let n = match self.counts.iter_mut().find(|(r, _)| *r == rule) {
             Some((_, n)) => {
                 *n += 1;
@@ -61,7 +61,7 @@ impl Limit {
     /// Where the first finding of `rule` not listed is.
     pub fn over(
         &mut self,
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         position: Position,
         loop_path: Option<String>,
@@ -107,9 +107,9 @@ mod tests {
         let mut l = Limit::new();
         let mut out = Vec::new();
         for i in 0..PER_RULE + 5 {
-            match l.admit("segment-unexpected") {
+            match l.admit(RuleId::SegmentUnexpected) {
                 Admit::List => out.push(Finding::new(
-                    "segment-unexpected",
+                    RuleId::SegmentUnexpected,
                     Severity::Error,
                     "x",
                     Position::default(),
@@ -119,12 +119,12 @@ mod tests {
                         segment: i,
                         ..Position::default()
                     };
-                    l.over("segment-unexpected", Severity::Error, at, None);
+                    l.over(RuleId::SegmentUnexpected, Severity::Error, at, None);
                 }
                 Admit::Over => {}
             }
         }
-        assert_eq!(l.admit("element-type"), Admit::List);
+        assert_eq!(l.admit(RuleId::ElementType), Admit::List);
         l.finish(&mut out);
         assert_eq!(out.len(), PER_RULE + 1);
         let last = out.last().unwrap();

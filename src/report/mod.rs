@@ -1,12 +1,13 @@
 //! Findings and the reports that render them.
 
 mod document;
-pub mod echo;
 mod finding;
 mod format;
 pub mod limit;
+mod rule_id;
 pub mod render;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
 pub use finding::{Finding, FixClass, Position, Severity};
 pub use format::Format;
+pub use rule_id::{RuleId, Source};

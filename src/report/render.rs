@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::echo::escape;
+use crate::echo::escape;
 use super::{Finding, Input, LeftOut, Report, Tally};
 
 /// The report as pretty JSON.
@@ -260,7 +260,7 @@ pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
                     if review { " class=\"review\"" } else { "" },
                     f.severity,
                     f.severity,
-                    esc(f.rule),
+                    esc(f.rule.as_str()),
                     esc(f.service_line.as_deref().unwrap_or("")),
                     esc(&f.message),
                     if f.fixed { " class=\"fixed\"" } else { "" },

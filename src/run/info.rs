@@ -53,7 +53,7 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
             Lines::Text => writeln!(
                 out,
                 "{}: {} interchanges, {} groups, {} transactions, {} segments, {} claims, {} lines, billed {}",
-                crate::report::echo::escape(&i.file),
+                crate::echo::escape(&i.file),
                 i.interchanges,
                 i.groups,
                 i.transactions,

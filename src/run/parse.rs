@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 
 use crate::input;
+use crate::report::Finding;
 use crate::x12::Unit;
 use crate::x12::stream::{self, Event};
 
@@ -30,7 +31,7 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
     if let Err(e) = write!(out, "{},\"transactions\":[", &head[..head.len() - 1]) {
         failed = Some(e);
     }
-    let read = stream::for_each(read, &name, |event| {
+    let read = stream::for_each(read, |event| {
         if failed.is_some() {
             return ControlFlow::Break(());
         }
@@ -65,7 +66,9 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
                     return ControlFlow::Break(());
                 }
             }
-            Event::Findings(f) => f.iter().for_each(|f| console.say(&f.to_string())),
+            Event::Problems(p) => p
+                .into_iter()
+                .for_each(|p| console.say(&Finding::from_problem(p, &name).to_string())),
             Event::Error(e, _) => {
                 console.say(&format!("x837: {name}: {e}"));
                 status = Status::Failed;

@@ -7,9 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Deserialize;
 
 use super::catalog::{Profile, catalog, listed};
-use super::registry;
-use crate::report::echo::{cut, cut_message};
-use crate::report::{FixClass, Severity};
+use crate::echo::{cut, cut_message};
+use crate::report::{FixClass, RuleId, Severity};
 
 /// Which fix classes are applied (`--fixes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -66,8 +65,8 @@ pub struct Settings {
     pub fixes: Fixes,
     /// A dry run (`--check`): fixes are found and reported as `would_fix`, not written.
     pub check: bool,
-    pub disabled: HashSet<&'static str>,
-    pub severities: HashMap<&'static str, Severity>,
+    pub disabled: HashSet<RuleId>,
+    pub severities: HashMap<RuleId, Severity>,
     pub admin_code: Option<String>,
     pub prior_auth_required: Option<bool>,
     pub payers: HashMap<String, String>,
@@ -109,10 +108,8 @@ fn known_profile(name: &str) -> Result<(), String> {
     }
 }
 
-fn known_rule(id: &str) -> Result<&'static str, String> {
-    registry::find(id)
-        .map(|r| r.id())
-        .ok_or_else(|| format!("unknown rule id '{}' (see `x837 rules`)", cut(id)))
+fn known_rule(id: &str) -> Result<RuleId, String> {
+    RuleId::scrub(id).ok_or_else(|| format!("unknown rule id '{}' (see `x837 rules`)", cut(id)))
 }
 
 /// A TOML error without the source line toml's own message quotes (a whole line, however
@@ -206,8 +203,8 @@ impl Settings {
     }
 
     /// The severity of `rule` after the config's changes.
-    pub fn severity(&self, rule: &'static str, default: Severity) -> Severity {
-        self.severities.get(rule).copied().unwrap_or(default)
+    pub fn severity(&self, rule: RuleId, default: Severity) -> Severity {
+        self.severities.get(&rule).copied().unwrap_or(default)
     }
 }
 
@@ -241,7 +238,7 @@ mod tests {
         assert_eq!(s.resolve(b"OTHER").admin_code, "62321");
         assert!(s.resolve(b"OTHER").prior_auth_required);
         assert_eq!(
-            s.severity("claim-balance", Severity::Error),
+            s.severity(RuleId::ClaimBalance, Severity::Error),
             Severity::Warning
         );
         assert!(!s.fixes.applies(FixClass::Recode));

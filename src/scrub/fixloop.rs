@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::claim;
 use crate::grammar::Grammar;
-use crate::report::{Finding, Position, Severity};
+use crate::report::{Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::validate::{self, codes, element};
 use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
@@ -19,7 +19,7 @@ use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
 use super::catalog;
 use super::config::{Resolved, Settings};
 use super::registry;
-use super::rule::{Cx, Fix, Rule};
+use super::rule::{Cx, Enabled, Fix, Hit, Meta, Rule};
 
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
@@ -28,7 +28,7 @@ pub const MAX_PASSES: usize = 8;
 const MAX_WORK: usize = 4 * MAX_PASSES;
 
 /// Rule id of the finding made when fixes keep producing fixes.
-pub const NOT_CONVERGED: &str = "scrub-not-converged";
+pub const NOT_CONVERGED: RuleId = RuleId::ScrubNotConverged;
 
 /// The result for one transaction.
 pub struct Outcome {
@@ -67,12 +67,12 @@ impl State {
 struct Written {
     finding: Finding,
     /// Rule ids of problems the segments it edits already had (not the fix's doing).
-    baseline: HashSet<&'static str>,
+    baseline: HashSet<RuleId>,
     key: Key,
 }
 
 /// A finding's identity across passes: rule and input segment.
-type Key = (&'static str, usize);
+type Key = (RuleId, usize);
 
 /// Re-reads an edited transaction of about `segments` segments.
 fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>, segments: usize) -> Transaction<'b> {
@@ -205,10 +205,26 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
 }
 
 /// The rules a run applies: every rule the settings leave enabled, in catalogue order.
-pub fn enabled(settings: &Settings) -> Vec<&'static dyn Rule> {
-    (registry::all().iter().copied())
-        .filter(|r| !settings.disabled.contains(r.id()))
-        .collect()
+pub struct Rules<'r> {
+    pub list: Vec<&'r dyn Rule>,
+    pub enabled: Enabled,
+}
+
+impl Rules<'static> {
+    /// The registry's rules that `settings` leave enabled.
+    pub fn of(settings: &Settings) -> Self {
+        let list: Vec<&'static dyn Rule> = (registry::all().iter().copied())
+            .filter(|r| !settings.disabled.contains(&r.meta().id))
+            .collect();
+        Rules::new(list)
+    }
+}
+
+impl<'r> Rules<'r> {
+    pub fn new(list: Vec<&'r dyn Rule>) -> Self {
+        let enabled = Enabled::new(list.iter().map(|r| r.meta().id));
+        Rules { list, enabled }
+    }
 }
 
 /// What one run of the fix loop reads.
@@ -217,7 +233,7 @@ struct Run<'r, 't, 'a> {
     tx: &'t Transaction<'a>,
     file: &'r str,
     settings: &'r Settings,
-    rules: &'r [&'r dyn Rule],
+    rules: &'r Rules<'r>,
 }
 
 /// A fix a pass would write, with the finding it fixes.
@@ -226,7 +242,7 @@ struct Chosen {
     finding: usize,
     key: Key,
     fix: Fix,
-    baseline: HashSet<&'static str>,
+    baseline: HashSet<RuleId>,
 }
 
 /// What one pass found.
@@ -243,8 +259,9 @@ enum Pass {
 impl Run<'_, '_, '_> {
     fn position(&self, origin: usize) -> Position {
         let n = self.tx.segments.len();
-        (self.tx).position(
+        Position::at(
             self.file,
+            self.tx,
             &self.tx.segments[origin.min(n.saturating_sub(1))],
         )
     }
@@ -268,7 +285,7 @@ impl Run<'_, '_, '_> {
         let first = view.segments.first().map_or(0, |s| s.index);
         // Validation findings: one per rule, segment and message (an inserted segment
         // counts as the one it follows).
-        let mut seen: HashSet<(&'static str, usize, String)> = HashSet::new();
+        let mut seen: HashSet<(RuleId, usize, String)> = HashSet::new();
         for f in &mut open {
             f.position = self.position(state.origin(f.position.segment - first));
         }
@@ -337,25 +354,50 @@ impl Run<'_, '_, '_> {
                 catalog: catalog::catalog(),
                 profile: &profiles[k].1,
                 kind: self.g.kind,
+                enabled: &self.rules.enabled,
             };
-            for rule in self.rules {
+            for rule in &self.rules.list {
+                let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
+                for hit in hits.drain(..) {
+                    self.take(meta, hit, view, tree, state, refused, open, index, fixes, &mut fixed_keys);
+                }
             }
-            for hit in hits.drain(..) {
+        }
+    }
+
+    /// Stamps a hit of the rule `meta` describes with its id and severity, and adds it
+    /// to `open` (or to the finding validation made of the same condition), its fix to
+    /// `fixes` when it applies.
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &self,
+        meta: &Meta,
+        hit: Hit,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        state: &State,
+        refused: &HashMap<Key, String>,
+        open: &mut Vec<Finding>,
+        index: &mut HashMap<Key, usize>,
+        fixes: &mut Vec<(usize, Key, Fix)>,
+        fixed_keys: &mut HashSet<Key>,
+    ) {
                 let origin = state.origin(hit.segment);
-                let key = (hit.rule, origin);
+                let key = (meta.id, origin);
                 let k = *index.entry(key).or_insert_with(|| {
-                    let severity = self.settings.severity(hit.rule, hit.severity);
+                    let default = hit.severity.unwrap_or(meta.severity);
+                    let severity = self.settings.severity(meta.id, default);
                     let mut f =
-                        Finding::new(hit.rule, severity, hit.message, self.position(origin));
+                        Finding::new(meta.id, severity, hit.message, self.position(origin));
                     validate::locate(&mut f, tree, view, hit.segment);
                     f.position = self.position(origin);
                     open.push(f);
                     open.len() - 1
                 });
-                let Some(fix) = hit.fix else { continue };
+                let Some(fix) = hit.fix else { return };
                 if !fixed_keys.insert(key) {
-                    continue;
+                    return;
                 }
                 let f = &mut open[k];
                 f.fix_class = Some(fix.class);
@@ -367,8 +409,6 @@ impl Run<'_, '_, '_> {
                     f.after = Some(after);
                     fixes.push((k, key, fix));
                 }
-            }
-        }
     }
 
     /// The input's own findings, none fixed, and `scrub-not-converged`: for a
@@ -404,7 +444,7 @@ pub fn transaction(
     tx: &Transaction<'_>,
     file: &str,
     settings: &Settings,
-    rules: &[&dyn Rule],
+    rules: &Rules<'_>,
     clean: &mut validate::CleanSegments,
 ) -> Outcome {
     let run = Run {
@@ -498,7 +538,7 @@ fn merged(written: Vec<Written>) -> Vec<Finding> {
 }
 
 /// Rule ids of the problems the segments a fix sets already have.
-fn baseline(view: &Transaction<'_>, tree: &Tree, fix: &Fix) -> HashSet<&'static str> {
+fn baseline(view: &Transaction<'_>, tree: &Tree, fix: &Fix) -> HashSet<RuleId> {
     let first = view.segments.first().map_or(0, |s| s.index);
     let mut out = HashSet::new();
     for e in &fix.edits {
@@ -546,13 +586,14 @@ mod tests {
     use super::*;
     use crate::claim::Claim;
     use crate::report::FixClass;
-    use crate::scrub::Hit;
+    use crate::scrub::rule::Fixes;
     use crate::x12::{Reader, Unit};
 
     const SAMPLE: &[u8] = include_bytes!("../../samples/scrub/ndc-missing.x12");
 
     fn run(rules: &[&dyn Rule]) -> Outcome {
-        let mut reader = Reader::new(SAMPLE, "t");
+        let rules = Rules::new(rules.to_vec());
+        let mut reader = Reader::new(SAMPLE);
         let tx = reader
             .find_map(|u| match u {
                 Ok(Unit::Transaction(t)) => Some(t),
@@ -561,21 +602,21 @@ mod tests {
             .unwrap();
         let g = crate::grammar::for_version("005010X222A1").unwrap();
         let mut clean = validate::CleanSegments::new(64);
-        transaction(g, &tx, "t", &Settings::default(), rules, &mut clean)
+        transaction(g, &tx, "t", &Settings::default(), &rules, &mut clean)
     }
 
     /// Flips the prior authorization number between two values, forever.
     struct Flip;
 
     impl Rule for Flip {
-        fn id(&self) -> &'static str {
-            "prior-auth"
-        }
-        fn severity(&self) -> Severity {
-            Severity::Error
-        }
-        fn source(&self) -> &'static str {
-            ""
+        fn meta(&self) -> &'static Meta {
+            static META: Meta = Meta {
+                id: RuleId::PriorAuth,
+                severity: Severity::Error,
+                fixes: Fixes::Sometimes(FixClass::Repair),
+                source: "",
+            };
+            &META
         }
         fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
             let Some(i) = (claim.clm..=claim.last).find(|&i| cx.seg(i).is("REF")) else {
@@ -586,7 +627,7 @@ mod tests {
             } else {
                 b"A"
             };
-            let hit = Hit::new(self.id(), self.severity(), i, "flips");
+            let hit = Hit::new(i, "flips");
             out.push(hit.fix(FixClass::Repair, vec![cx.set(i, 2, 0, next)]));
         }
     }
@@ -608,14 +649,14 @@ mod tests {
     struct LongCtp;
 
     impl Rule for LongCtp {
-        fn id(&self) -> &'static str {
-            "ndc-missing"
-        }
-        fn severity(&self) -> Severity {
-            Severity::Error
-        }
-        fn source(&self) -> &'static str {
-            ""
+        fn meta(&self) -> &'static Meta {
+            static META: Meta = Meta {
+                id: RuleId::NdcMissing,
+                severity: Severity::Error,
+                fixes: Fixes::Sometimes(FixClass::Recode),
+                source: "",
+            };
+            &META
         }
         fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
             let Some(line) = claim.lines.iter().find(|l| cx.is_drug(l)) else {
@@ -628,7 +669,7 @@ mod tests {
             let lin = OwnedSegment::new("LIN", ["", "N4", "64406005801"]);
             let mut ctp = OwnedSegment::new("CTP", ["", "", "", "4.1666666666666666666666666667"]);
             ctp.elements.push(crate::x12::OwnedElement::simple("ML"));
-            let hit = Hit::new(self.id(), self.severity(), at, "no NDC");
+            let hit = Hit::new(at, "no NDC");
             out.push(hit.fix(
                 FixClass::Recode,
                 vec![
@@ -652,8 +693,8 @@ mod tests {
 
     #[test]
     fn the_real_rules_fix_the_sample_once() {
-        let rules = enabled(&Settings::default());
-        let o = run(&rules);
+        let rules = Rules::of(&Settings::default());
+        let o = run(&rules.list);
         assert!(o.output.is_some());
         let fixed: Vec<_> = o
             .findings

@@ -107,7 +107,7 @@ struct Open {
 struct Driver<'s, W: Rewind> {
     file: &'s str,
     settings: &'s Settings,
-    rules: Vec<&'static dyn Rule>,
+    rules: fixloop::Rules<'static>,
     writer: Writer<W>,
     out: Scrubbed,
     clean: validate::CleanSegments,
@@ -260,7 +260,7 @@ impl<W: Rewind> Driver<'_, W> {
         let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
         if !closed {
             let st = &tx.segments[0];
-            let position = tx.position(self.file, st);
+            let position = Position::at(self.file, tx, st);
             self.writer.drop_transaction();
             self.out.left_out.push(LeftOut {
                 what: "transaction",
@@ -308,7 +308,8 @@ impl<W: Rewind> Driver<'_, W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<ControlFlow<()>> {
         match event {
             Event::Prefix(p) => self.prefix = Some(p.to_vec()),
-            Event::Findings(mut f) => self.out.findings.append(&mut f),
+            Event::Problems(p) => (self.out.findings)
+                .extend(p.into_iter().map(|p| Finding::from_problem(p, self.file))),
             Event::Unit(Unit::Segment(seg)) => self.segment(&seg)?,
             Event::Unit(Unit::Transaction(tx)) => {
                 self.transaction(&tx)?;
@@ -339,7 +340,7 @@ pub fn scrub_to<R: Read, W: Rewind>(
     let mut d = Driver {
         file,
         settings,
-        rules: fixloop::enabled(settings),
+        rules: fixloop::Rules::of(settings),
         writer: Writer::new(sink, Mode::Copy),
         out: Scrubbed::default(),
         // Segments already found clean, shared by the transactions and passes of this input.
@@ -349,7 +350,7 @@ pub fn scrub_to<R: Read, W: Rewind>(
         gs: None,
     };
     let mut failed: Option<io::Error> = None;
-    stream::for_each(read, file, |event| match d.event(event) {
+    stream::for_each(read, |event| match d.event(event) {
         Ok(flow) => flow,
         Err(e) => {
             failed = Some(e);

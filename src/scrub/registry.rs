@@ -3,6 +3,7 @@
 
 use super::rule::Rule;
 use super::rules;
+use crate::report::RuleId;
 
 /// All rules, in catalogue order.
 pub fn all() -> &'static [&'static dyn Rule] {
@@ -10,6 +11,6 @@ pub fn all() -> &'static [&'static dyn Rule] {
 }
 
 /// The rule with id `id`.
-pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    all().iter().copied().find(|r| r.id() == id)
+pub fn find(id: RuleId) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|r| r.meta().id == id)
 }

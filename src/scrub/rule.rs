@@ -2,7 +2,7 @@
 
 use crate::claim::{Claim, LineDate, ServiceLine};
 use crate::grammar::Kind;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::tree::Tree;
 use crate::x12::{Edit, OwnedSegment, Segment, Transaction};
 
@@ -16,31 +16,32 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-/// One finding of a rule on one claim.
+/// One finding of a rule on one claim. The engine stamps the rule's id and severity on
+/// it (see [`Meta`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    pub rule: &'static str,
-    pub severity: Severity,
     pub message: String,
     /// Index in the transaction of the segment the finding is about.
     pub segment: usize,
+    /// A severity other than the rule's own, for this finding.
+    pub severity: Option<Severity>,
     pub fix: Option<Fix>,
 }
 
 impl Hit {
-    pub fn new(
-        rule: &'static str,
-        severity: Severity,
-        segment: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(segment: usize, message: impl Into<String>) -> Self {
         Hit {
-            rule,
-            severity,
             message: message.into(),
             segment,
+            severity: None,
             fix: None,
         }
+    }
+
+    /// Gives this finding a severity other than the rule's.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
     }
 
     /// Attaches a fix.
@@ -57,9 +58,30 @@ pub struct Cx<'c, 'a> {
     pub catalog: &'static Catalog,
     pub profile: &'c Resolved,
     pub kind: Kind,
+    /// The rules of the run: a rule defers to another only when that one is enabled.
+    pub enabled: &'c Enabled,
+}
+
+/// The rules a run applies.
+#[derive(Debug, Clone, Default)]
+pub struct Enabled(std::collections::HashSet<RuleId>);
+
+impl Enabled {
+    pub fn new(ids: impl IntoIterator<Item = RuleId>) -> Self {
+        Enabled(ids.into_iter().collect())
+    }
+
+    pub fn contains(&self, id: RuleId) -> bool {
+        self.0.contains(&id)
+    }
 }
 
 impl<'a> Cx<'_, 'a> {
+    /// Whether rule `id` runs: a rule that leaves a condition to another does so only then.
+    pub fn enabled(&self, id: RuleId) -> bool {
+        self.enabled.contains(id)
+    }
+
     /// Segment `i` of the transaction.
     pub fn seg(&self, i: usize) -> &Segment<'a> {
         &self.tx.segments[i]
@@ -119,21 +141,32 @@ impl<'a> Cx<'_, 'a> {
     }
 }
 
-/// A scrub rule. Its documentation is the `//!` comment at the top of its file, in the
-/// sections What it does / Why is this bad? / Example / Fix / References.
-pub trait Rule: Sync {
-    /// The stable id (`ndc-missing`).
-    fn id(&self) -> &'static str;
-    /// The severity of its findings, before the config changes it.
-    fn severity(&self) -> Severity;
-    /// The text of its source file, for the documentation.
-    fn source(&self) -> &'static str;
-    /// Checks one claim.
-    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>);
+/// Whether a rule fixes what it finds, and what kind of change its fix is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixes {
+    /// Never: a person must decide.
+    Never,
+    /// When the claim holds what the fix needs (a number of units, one candidate code).
+    Sometimes(FixClass),
+}
 
-    /// The `//!` documentation of the rule's file.
-    fn doc(&self) -> String {
-        self.source()
+/// What a rule states about itself, once: the engine stamps id and severity on its
+/// hits, `x837 rules` prints its doc, the config checks its id.
+#[derive(Debug)]
+pub struct Meta {
+    pub id: RuleId,
+    /// The severity of its findings, before the config changes it.
+    pub severity: Severity,
+    pub fixes: Fixes,
+    /// The text of its source file, whose `//!` comment is its documentation.
+    pub source: &'static str,
+}
+
+impl Meta {
+    /// The `//!` documentation of the rule's file, in the sections What it does / Why is
+    /// this bad? / Example / Fix / References.
+    pub fn doc(&self) -> String {
+        self.source
             .lines()
             .take_while(|l| l.starts_with("//!"))
             .map(|l| {
@@ -143,4 +176,22 @@ pub trait Rule: Sync {
             .collect::<Vec<_>>()
             .join("\n")
     }
+
+    /// The first line under "What it does".
+    pub fn summary(&self) -> String {
+        self.doc()
+            .lines()
+            .skip_while(|l| !l.starts_with("## What it does"))
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A scrub rule, one per file under `rules/`.
+pub trait Rule: Sync {
+    /// What the rule states about itself.
+    fn meta(&self) -> &'static Meta;
+    /// Checks one claim.
+    fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>);
 }

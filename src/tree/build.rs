@@ -4,7 +4,8 @@ use super::{LoopNode, Placed, Tree, rules};
 
 use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Severity, echo};
+use crate::echo;
+use crate::report::{Finding, Position, RuleId, Severity};
 use crate::x12::{Segment, Transaction};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,7 +93,7 @@ impl<'t, 'a> Walk<'t, 'a> {
     /// Adds a finding, its message made only when it is listed (see [`Limit`]).
     fn finding(
         &mut self,
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         message: impl FnOnce() -> String,
         seg: usize,
@@ -103,7 +104,7 @@ impl<'t, 'a> Walk<'t, 'a> {
             return;
         }
         let s = &self.tx.segments[seg];
-        let position = self.tx.position(self.file, s);
+        let position = Position::at(self.file, self.tx, s);
         let path = self.tree.loop_path(loop_index);
         let path = Some(if path.is_empty() {
             self.tree.loops[loop_index].def.id.clone()

@@ -14,20 +14,22 @@ use crate::grammar::{Grammar, LoopDef, SegmentDef};
 
 /// Rule ids of structural findings made while building the tree.
 pub mod rules {
+    use crate::report::RuleId;
+
     /// A segment that no loop open at that point allows.
-    pub const SEGMENT_UNEXPECTED: &str = "segment-unexpected";
+    pub const SEGMENT_UNEXPECTED: RuleId = RuleId::SegmentUnexpected;
     /// A segment before one that the guide puts ahead of it.
-    pub const SEGMENT_ORDER: &str = "segment-order";
+    pub const SEGMENT_ORDER: RuleId = RuleId::SegmentOrder;
     /// A required segment missing from its loop.
-    pub const SEGMENT_MISSING: &str = "segment-missing";
+    pub const SEGMENT_MISSING: RuleId = RuleId::SegmentMissing;
     /// A segment repeated more often than the guide allows.
-    pub const SEGMENT_REPEAT: &str = "segment-repeat";
+    pub const SEGMENT_REPEAT: RuleId = RuleId::SegmentRepeat;
     /// A segment the guide marks not used.
-    pub const SEGMENT_NOT_USED: &str = "segment-not-used";
+    pub const SEGMENT_NOT_USED: RuleId = RuleId::SegmentNotUsed;
     /// A required loop missing.
-    pub const LOOP_MISSING: &str = "loop-missing";
+    pub const LOOP_MISSING: RuleId = RuleId::LoopMissing;
     /// A loop repeated more often than the guide allows.
-    pub const LOOP_REPEAT: &str = "loop-repeat";
+    pub const LOOP_REPEAT: RuleId = RuleId::LoopRepeat;
 }
 
 /// One loop instance.
@@ -93,7 +95,7 @@ impl Tree {
     /// terminator.
     pub fn segment_path(&self, segment: usize, id: &[u8]) -> String {
         let mut p = self.loop_path(self.placed[segment].loop_index);
-        if !crate::report::echo::is_segment_id(id) {
+        if !crate::echo::is_segment_id(id) {
             return p;
         }
         if !p.is_empty() {

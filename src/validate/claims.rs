@@ -7,17 +7,20 @@ use rust_decimal::Decimal;
 use crate::claim::decimal;
 
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Severity, echo};
+use crate::echo;
+use crate::report::{Finding, Position, Severity};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
 
 pub mod rules {
+    use crate::report::RuleId;
+
     /// CLM02 is not the sum of the line charges (SV102 / SV203).
-    pub const CLAIM_BALANCE: &str = "claim-balance";
+    pub const CLAIM_BALANCE: RuleId = RuleId::ClaimBalance;
     /// LX01 does not number the claim's lines 1, 2, 3...
-    pub const LINE_NUMBERING: &str = "line-numbering";
+    pub const LINE_NUMBERING: RuleId = RuleId::LineNumbering;
     /// HL01 out of sequence, or HL02 naming no earlier HL.
-    pub const HL_STRUCTURE: &str = "hl-structure";
+    pub const HL_STRUCTURE: RuleId = RuleId::HlStructure;
 }
 
 /// The line charge of a 2400 loop's service segment, if it has one.
@@ -37,7 +40,7 @@ pub fn check(
     limit: &mut Limit,
 ) {
     let mut push = |rule, message: String, i: usize| {
-        let position = tx.position(file, &tx.segments[i]);
+        let position = Position::at(file, tx, &tx.segments[i]);
         match limit.admit(rule) {
             Admit::List => findings.push(Finding::new(rule, Severity::Error, message, position)),
             Admit::First => limit.over(rule, Severity::Error, position, None),

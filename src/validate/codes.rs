@@ -3,21 +3,21 @@
 
 use crate::x12::Segment;
 
-use crate::claim::LineDate;
-use crate::report::echo;
+use crate::claim::{DIAGNOSIS_QUALIFIERS, LineDate};
+use crate::echo;
 
 /// Rule ids of code-format checks (ids named in `domain/j2326.md` are kept).
 pub mod rules {
-    pub const NPI_CHECK_DIGIT: &str = "npi-check-digit";
-    pub const DIAGNOSIS_FORMAT: &str = "diagnosis-format";
-    pub const DIAGNOSIS_CODE: &str = "diagnosis-code";
-    pub const PROCEDURE_CODE_FORMAT: &str = "procedure-code-format";
-    pub const NDC_FORMAT: &str = "ndc-format";
-    pub const DATE_FORMAT: &str = "date-format";
+    use crate::report::RuleId;
+
+    pub const NPI_CHECK_DIGIT: RuleId = RuleId::NpiCheckDigit;
+    pub const DIAGNOSIS_FORMAT: RuleId = RuleId::DiagnosisFormat;
+    pub const DIAGNOSIS_CODE: RuleId = RuleId::DiagnosisCode;
+    pub const PROCEDURE_CODE_FORMAT: RuleId = RuleId::ProcedureCodeFormat;
+    pub const NDC_FORMAT: RuleId = RuleId::NdcFormat;
+    pub const DATE_FORMAT: RuleId = RuleId::DateFormat;
 }
 
-/// HI qualifiers whose codes are ICD-10-CM diagnoses (never amounts or PCS codes).
-pub const DIAGNOSIS_QUALIFIERS: [&[u8]; 5] = [b"ABK", b"ABF", b"ABJ", b"APR", b"ABN"];
 
 /// The NPI check digit for its first nine digits: Luhn over the prefix 80840 and them.
 pub fn npi_check_digit(first9: &[u8]) -> Option<u8> {
@@ -62,7 +62,7 @@ pub fn procedure_shape(code: &[u8]) -> bool {
 }
 
 /// Checks one segment for the code formats above; `(rule, message)` per problem.
-pub fn check(seg: &Segment<'_>, out: &mut Vec<(&'static str, String)>) {
+pub fn check(seg: &Segment<'_>, out: &mut Vec<(crate::report::RuleId, String)>) {
     match seg.id() {
         b"NM1" => {
             let [.., q, npi] = seg.values::<9>();

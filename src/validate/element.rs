@@ -2,24 +2,26 @@
 //! X12 syntax notes (P, R, E, C, L) of each segment.
 
 use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
-use crate::report::echo;
+use crate::echo;
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
 pub mod rules {
-    pub const ELEMENT_MISSING: &str = "element-missing";
-    pub const ELEMENT_NOT_USED: &str = "element-not-used";
-    pub const ELEMENT_TOO_MANY: &str = "element-too-many";
-    pub const ELEMENT_REPEAT: &str = "element-repeat";
-    pub const SYNTAX_RULE: &str = "syntax-rule";
-    pub use crate::x12::envelope::rules::{CODE_INVALID, ELEMENT_LENGTH, ELEMENT_TYPE};
+    use crate::report::RuleId;
+
+    pub const ELEMENT_MISSING: RuleId = RuleId::ElementMissing;
+    pub const ELEMENT_NOT_USED: RuleId = RuleId::ElementNotUsed;
+    pub const ELEMENT_TOO_MANY: RuleId = RuleId::ElementTooMany;
+    pub const ELEMENT_REPEAT: RuleId = RuleId::ElementRepeat;
+    pub const SYNTAX_RULE: RuleId = RuleId::SyntaxRule;
+    pub const ELEMENT_LENGTH: RuleId = RuleId::ElementLength;
+    pub const ELEMENT_TYPE: RuleId = RuleId::ElementType;
+    pub const CODE_INVALID: RuleId = RuleId::CodeInvalid;
 }
 
 /// One problem in a segment: rule id and message.
-pub type Problem = (&'static str, String);
+pub type Problem = (crate::report::RuleId, String);
 
-/// Segments whose values may identify a person: their values are never quoted.
-pub(crate) const PERSONAL: [&str; 7] = ["NM1", "N3", "N4", "DMG", "PER", "REF", "PAT"];
 
 /// Most components a composite is split into at once; more fall back to re-splitting.
 const COMPONENTS: usize = 16;

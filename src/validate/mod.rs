@@ -9,17 +9,20 @@ use std::ops::ControlFlow;
 
 use crate::grammar;
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Severity, echo};
+use crate::echo;
+use crate::report::{Finding, Position, RuleId, Severity};
 use crate::tree::{self, Tree};
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Transaction, Unit};
 
 /// Rule ids of transaction-level checks.
 pub mod rules {
+    use crate::report::RuleId;
+
     /// ST03 differs from GS08.
-    pub const VERSION_MISMATCH: &str = "version-mismatch";
+    pub const VERSION_MISMATCH: RuleId = RuleId::VersionMismatch;
     /// An 837 whose guide x837 does not carry: not validated.
-    pub const GUIDE_UNSUPPORTED: &str = "guide-unsupported";
+    pub const GUIDE_UNSUPPORTED: RuleId = RuleId::GuideUnsupported;
     pub use super::claims::rules::*;
 }
 
@@ -145,7 +148,7 @@ pub(crate) fn transaction_with(
         }
         for (rule, message) in problems.drain(..) {
             let rule = ndc_qualifier_rule(rule, &tree, i, seg);
-            let position = tx.position(file, seg);
+            let position = Position::at(file, tx, seg);
             match limit.admit(rule) {
                 Admit::List => {
                     findings.push(Finding::new(rule, Severity::Error, message, position));
@@ -171,7 +174,7 @@ pub(crate) fn transaction_with(
             rules::VERSION_MISMATCH,
             Severity::Error,
             m,
-            tx.position(file, &tx.segments[0]),
+            Position::at(file, tx, &tx.segments[0]),
         ));
     }
     // The x12 layer reads GS01 for any set; that an 837 needs HC is the guide's. After
@@ -186,7 +189,7 @@ pub(crate) fn transaction_with(
             element::rules::CODE_INVALID,
             Severity::Error,
             m,
-            tx.position(file, &tx.segments[0]),
+            Position::at(file, tx, &tx.segments[0]),
         ));
     }
     let first = tx.segments.first().map_or(0, |s| s.index);
@@ -289,17 +292,17 @@ impl CleanSegments {
 
 /// `domain/j2326.md` gives LIN02 that is not N4 its own id: one condition, one id.
 fn ndc_qualifier_rule(
-    rule: &'static str,
+    rule: RuleId,
     tree: &Tree,
     i: usize,
     seg: &crate::x12::Segment<'_>,
-) -> &'static str {
+) -> RuleId {
     if rule == element::rules::CODE_INVALID
         && seg.is("LIN")
         && tree.loop_id(i) == "2410"
         && seg.value(2) != b"N4"
     {
-        "ndc-qualifier"
+        RuleId::NdcQualifier
     } else {
         rule
     }
@@ -345,9 +348,9 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each(read, file, |event| match event {
-        Event::Findings(mut f) => {
-            batch.append(&mut f);
+    stream::for_each(read, |event| match event {
+        Event::Problems(p) => {
+            batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
             ControlFlow::Continue(())
         }
         Event::Unit(Unit::Transaction(tx)) => {
@@ -370,7 +373,7 @@ pub fn validate_each(
                             rules::GUIDE_UNSUPPORTED,
                             Severity::Warning,
                             m,
-                            tx.position(file, &tx.segments[0]),
+                            Position::at(file, &tx, &tx.segments[0]),
                         ));
                     }
                 }

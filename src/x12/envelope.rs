@@ -2,7 +2,7 @@
 //! transaction sets (ST/SE), checking control numbers and counts as it goes.
 //!
 //! It streams: one transaction is held at a time, so memory is bounded by the largest
-//! transaction, not the file. Problems are findings with a position, never a stop.
+//! transaction, not the file. Problems are reported with a position, never a stop.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -10,31 +10,8 @@ use std::sync::Arc;
 use super::error::LexError;
 use super::lexer::{LexState, Lexer};
 use super::segment::Segment;
-use crate::report::{Finding, Position, Severity, echo};
-
-/// Rule ids of the envelope checks.
-pub mod rules {
-    /// A trailer is missing, or a segment stands outside the envelope it needs.
-    pub const STRUCTURE: &str = "envelope-structure";
-    /// SE01 is not the number of segments from ST to SE.
-    pub const SEGMENT_COUNT: &str = "segment-count";
-    /// GE01 is not the number of transaction sets in the group.
-    pub const TRANSACTION_COUNT: &str = "transaction-count";
-    /// IEA01 is not the number of functional groups in the interchange.
-    pub const GROUP_COUNT: &str = "group-count";
-    /// A trailer's control number differs from its header's (IEA02, GE02, SE02).
-    pub const CONTROL_NUMBER: &str = "control-number";
-    /// ISA11 cannot be used as a repetition separator.
-    pub const REPETITION_SEPARATOR: &str = "repetition-separator";
-    // The element checks' ids, which the ISA's fixed elements share; defined here because
-    // the envelope reader checks the ISA, and `validate` re-exports them.
-    /// An element of the wrong length (for the ISA: not its fixed width).
-    pub const ELEMENT_LENGTH: &str = "element-length";
-    /// An element of the wrong type (for the ISA: an ISA13 that is not digits).
-    pub const ELEMENT_TYPE: &str = "element-type";
-    /// A code outside the element's list.
-    pub const CODE_INVALID: &str = "code-invalid";
-}
+use crate::echo;
+use super::problem::{Check, Problem};
 
 /// The width of each ISA element: the ISA is fixed-width, so that a receiver can read it
 /// at fixed offsets.
@@ -114,18 +91,6 @@ impl<'a> Transaction<'a> {
             .unwrap_or_default()
     }
 
-    /// The position of `segment` of this transaction, in input `file`.
-    pub fn position(&self, file: &str, segment: &Segment<'_>) -> Position {
-        Position {
-            file: file.to_string(),
-            interchange: (!self.interchange().is_empty()).then(|| text(self.interchange())),
-            transaction: Some(text(self.control())),
-            segment: segment.index,
-            byte: segment.byte,
-            text_line: segment.line,
-        }
-    }
-
     /// ST03 when present, else GS08.
     pub fn guide(&self) -> &[u8] {
         match self.segments.first().map(|s| s.value(3)) {
@@ -177,32 +142,30 @@ impl From<&Segment<'_>> for Spot {
 /// What the envelope reader carries from one block of a stream to the next.
 #[derive(Debug, Clone)]
 pub struct ReaderState {
-    file: String,
     lex: LexState,
     isa: Option<Open>,
     gs: Option<Open>,
-    findings: Vec<Finding>,
+    problems: Vec<Problem>,
     last: Option<Spot>,
     capacity: usize,
 }
 
 impl ReaderState {
-    /// The state before the first block of input `file`.
-    pub fn new(file: impl Into<String>) -> Self {
+    /// The state before the first block of an input.
+    pub fn new() -> Self {
         ReaderState {
-            file: file.into(),
             lex: LexState::default(),
             isa: None,
             gs: None,
-            findings: Vec::new(),
+            problems: Vec::new(),
             last: None,
             capacity: 0,
         }
     }
 
-    /// Takes the findings collected so far.
-    pub fn take_findings(&mut self) -> Vec<Finding> {
-        std::mem::take(&mut self.findings)
+    /// Takes the problems found so far.
+    pub fn take_problems(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.problems)
     }
 
     /// Where the lexer stands: the start of the next block.
@@ -245,9 +208,9 @@ fn same_control(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl<'a> Reader<'a> {
-    /// Reads a whole input; `file` names it in findings.
-    pub fn new(input: &'a [u8], file: impl Into<String>) -> Self {
-        Reader::block(input, ReaderState::new(file), true, true)
+    /// Reads a whole input.
+    pub fn new(input: &'a [u8]) -> Self {
+        Reader::block(input, ReaderState::new(), true, true)
     }
 
     /// Reads one block of a stream: `first` when it starts the input, `last` when it ends
@@ -280,48 +243,34 @@ impl<'a> Reader<'a> {
         self.lexer.prefix()
     }
 
-    /// Takes the findings collected so far.
-    pub fn take_findings(&mut self) -> Vec<Finding> {
-        self.state.take_findings()
+    /// Takes the problems found so far.
+    pub fn take_problems(&mut self) -> Vec<Problem> {
+        self.state.take_problems()
     }
 
-    fn spot_position(&self, at: Spot) -> Position {
-        Position {
-            file: self.state.file.clone(),
-            interchange: self.state.isa.as_ref().map(|o| text(&o.control)),
-            transaction: self
-                .st
-                .as_ref()
-                .and_then(|v| v.first())
-                .map(|st| text(st.value(2))),
+    fn problem(&mut self, check: Check, warning: bool, message: String, at: Spot) {
+        let problem = Problem {
+            check,
+            warning,
+            message,
             segment: at.index,
             byte: at.byte,
-            text_line: at.line,
-        }
-    }
-
-    /// The position of `segment` inside the envelopes open now.
-    pub fn position_of(&self, segment: &Segment<'_>) -> Position {
-        self.spot_position(Spot::from(segment))
-    }
-
-    fn finding(&mut self, rule: &'static str, severity: Severity, message: String, at: Spot) {
-        let position = self.spot_position(at);
-        self.state
-            .findings
-            .push(Finding::new(rule, severity, message, position));
+            line: at.line,
+            interchange: self.state.isa.as_ref().map(|o| text(&o.control)),
+            transaction: (self.st.as_ref())
+                .and_then(|v| v.first())
+                .map(|st| text(st.value(2))),
+        };
+        self.state.problems.push(problem);
     }
 
     fn close_transaction(&mut self, at: Spot) {
-        let position = self.spot_position(at);
+        if self.st.is_some() {
+            let control = self.st.as_ref().map(|v| v[0].value(2)).unwrap_or_default();
+            let message = format!("transaction {} has no SE", echo::code(control));
+            self.problem(Check::Structure, false, message, at);
+        }
         if let Some(segments) = self.st.take() {
-            let message = format!("transaction {} has no SE", echo::code(segments[0].value(2)));
-            self.state.findings.push(Finding::new(
-                rules::STRUCTURE,
-                Severity::Error,
-                message,
-                position,
-            ));
             self.emit_transaction(segments);
         }
     }
@@ -352,7 +301,7 @@ impl<'a> Reader<'a> {
     fn unclosed(&mut self, open: Option<Open>, what: &str, trailer: &str, at: Spot) {
         if let Some(o) = open {
             let m = format!("{what} {} has no {trailer}", echo::code(&o.control));
-            self.finding(rules::STRUCTURE, Severity::Error, m, at);
+            self.problem(Check::Structure, false, m, at);
         }
     }
 
@@ -366,12 +315,12 @@ impl<'a> Reader<'a> {
         self.unclosed(isa, "interchange", "IEA", at);
     }
 
-    fn check_count(&mut self, rule: &'static str, what: &str, seg: &Segment<'a>, actual: usize) {
+    fn check_count(&mut self, check: Check, what: &str, seg: &Segment<'a>, actual: usize) {
         let stated = seg.value(1);
         if number(stated) != Some(actual as u64) {
-            self.finding(
-                rule,
-                Severity::Error,
+            self.problem(
+                check,
+                false,
                 format!(
                     "{}01 says {} {what}, there are {actual}",
                     text(seg.id()),
@@ -385,9 +334,7 @@ impl<'a> Reader<'a> {
     fn check_control(&mut self, seg: &Segment<'a>, header: &'static str, control: &[u8], n: usize) {
         let trailer = seg.value(2);
         if !same_control(trailer, control) {
-            self.finding(
-                rules::CONTROL_NUMBER,
-                Severity::Error,
+            self.problem(Check::ControlNumber, false,
                 format!(
                     "{}02 {} differs from {header}{n:02} {}",
                     text(seg.id()),
@@ -402,9 +349,7 @@ impl<'a> Reader<'a> {
     fn isa11(&mut self, isa: &Segment<'a>) {
         if isa.delimiters.repetition.is_none() {
             let v = echo::delimiter(isa.value(11));
-            self.finding(
-                rules::REPETITION_SEPARATOR,
-                Severity::Warning,
+            self.problem(Check::RepetitionSeparator, true,
                 format!(
                     "ISA11 {v} is not a usable repetition separator; elements are not split at it"
                 ),
@@ -427,19 +372,19 @@ impl<'a> Reader<'a> {
                 m.push_str(": ");
                 m.push_str(&off.join(", "));
             }
-            self.finding(rules::ELEMENT_LENGTH, Severity::Error, m, isa.into());
+            self.problem(Check::IsaWidth, false, m, isa.into());
         }
         for (n, codes) in ISA_CODES {
             let v = isa.value(n);
             if !codes.contains(&v) {
                 let m = format!("{} is not a valid code for ISA{n:02}", echo::quoted(v));
-                self.finding(rules::CODE_INVALID, Severity::Error, m, isa.into());
+                self.problem(Check::IsaCode, false, m, isa.into());
             }
         }
         let isa13 = isa.value(13);
         if isa13.is_empty() || !isa13.iter().all(u8::is_ascii_digit) {
             let m = "ISA13 (interchange control number) is not all digits".to_string();
-            self.finding(rules::ELEMENT_TYPE, Severity::Error, m, isa.into());
+            self.problem(Check::IsaDigits, false, m, isa.into());
         }
     }
 
@@ -466,7 +411,7 @@ impl<'a> Reader<'a> {
                 self.close_group(at);
                 if self.state.isa.is_none() {
                     let m = "GS outside an interchange".to_string();
-                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
+                    self.problem(Check::Structure, false, m, at);
                 }
                 let envelope = Arc::new(Envelope {
                     interchange: self
@@ -490,7 +435,7 @@ impl<'a> Reader<'a> {
                 self.close_transaction(at);
                 if self.state.gs.is_none() {
                     let m = "ST outside a functional group".to_string();
-                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
+                    self.problem(Check::Structure, false, m, at);
                 }
                 let mut segments = Vec::with_capacity(self.state.capacity);
                 segments.push(seg);
@@ -504,7 +449,7 @@ impl<'a> Reader<'a> {
                     }
                     None => return,
                 };
-                self.check_count(rules::SEGMENT_COUNT, "segments", &seg, n);
+                self.check_count(Check::SegmentCount, "segments", &seg, n);
                 self.check_control(&seg, "ST", st.value(2), 2);
                 let segments = self.st.take().unwrap_or_default();
                 self.emit_transaction(segments);
@@ -514,7 +459,7 @@ impl<'a> Reader<'a> {
                 match self.state.gs.take() {
                     Some(gs) => {
                         self.check_count(
-                            rules::TRANSACTION_COUNT,
+                            Check::TransactionCount,
                             "transactions",
                             &seg,
                             gs.children,
@@ -526,7 +471,7 @@ impl<'a> Reader<'a> {
                     }
                     None => {
                         let m = "GE without GS".to_string();
-                        self.finding(rules::STRUCTURE, Severity::Error, m, at);
+                        self.problem(Check::Structure, false, m, at);
                     }
                 }
                 self.queue.push_back(Unit::Segment(seg));
@@ -541,12 +486,12 @@ impl<'a> Reader<'a> {
                 }
                 match self.state.isa.take() {
                     Some(isa) => {
-                        self.check_count(rules::GROUP_COUNT, "groups", &seg, isa.children);
+                        self.check_count(Check::GroupCount, "groups", &seg, isa.children);
                         self.check_control(&seg, isa.id, &isa.control, 13);
                     }
                     None => {
                         let m = "IEA without ISA".to_string();
-                        self.finding(rules::STRUCTURE, Severity::Error, m, at);
+                        self.problem(Check::Structure, false, m, at);
                     }
                 }
                 self.queue.push_back(Unit::Segment(seg));
@@ -558,7 +503,7 @@ impl<'a> Reader<'a> {
                         "{} outside a transaction set",
                         echo::segment(seg.id(), seg.body())
                     );
-                    self.finding(rules::STRUCTURE, Severity::Error, m, at);
+                    self.problem(Check::Structure, false, m, at);
                     self.queue.push_back(Unit::Segment(seg));
                 }
             },

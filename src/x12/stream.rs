@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use super::envelope::{Reader, ReaderState, Unit};
 use super::error::LexError;
 use super::lexer::{LexState, Lexer, is_trivia};
-use crate::report::Finding;
+use super::problem::Problem;
 
 /// How much of an input that is not X12 the lexer looks at to say why.
 pub const NOT_X12_LOOKAHEAD: usize = 1 << 16;
@@ -240,33 +240,28 @@ pub enum Event<'b> {
     /// The BOM and white space before the first segment.
     Prefix(&'b [u8]),
     Unit(Unit<'b>),
-    /// Envelope findings made since the last event, handed out before the unit they
+    /// Envelope problems found since the last event, handed out before the unit they
     /// came with (a wrong SE01 before its transaction), so callers can stream them.
-    Findings(Vec<Finding>),
+    Problems(Vec<Problem>),
     /// Reading stopped here; `rest` is the unread input from the error on.
     Error(LexError, &'b [u8]),
 }
 
-/// Reads `read` as one input named `file`, block by block, calling `f` with every unit
+/// Reads `read` as one input, block by block, calling `f` with every unit
 /// and envelope finding in order, until it returns `ControlFlow::Break` (nothing more is
 /// read then).
-pub fn for_each<R: Read>(
-    read: R,
-    file: &str,
-    f: impl FnMut(Event<'_>) -> ControlFlow<()>,
-) -> io::Result<()> {
-    for_each_with_chunk(read, file, CHUNK, f)
+pub fn for_each<R: Read>(read: R, f: impl FnMut(Event<'_>) -> ControlFlow<()>) -> io::Result<()> {
+    for_each_with_chunk(read, CHUNK, f)
 }
 
 /// `for_each` with a read-ahead of `chunk` bytes (small ones are for tests).
 pub fn for_each_with_chunk<R: Read>(
     read: R,
-    file: &str,
     chunk: usize,
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut blocks = Blocks::with_chunk(read, chunk);
-    let mut state = ReaderState::new(file);
+    let mut state = ReaderState::new();
     while let Some(block) = blocks.next_block()? {
         let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
         if block.first && f(Event::Prefix(reader.prefix())).is_break() {
@@ -274,8 +269,8 @@ pub fn for_each_with_chunk<R: Read>(
         }
         let mut error = None;
         while let Some(unit) = reader.next() {
-            let found = reader.take_findings();
-            if !found.is_empty() && f(Event::Findings(found)).is_break() {
+            let found = reader.take_problems();
+            if !found.is_empty() && f(Event::Problems(found)).is_break() {
                 return Ok(());
             }
             let flow = match unit {
@@ -289,8 +284,8 @@ pub fn for_each_with_chunk<R: Read>(
                 return Ok(());
             }
         }
-        let found = reader.take_findings();
-        if !found.is_empty() && f(Event::Findings(found)).is_break() {
+        let found = reader.take_problems();
+        if !found.is_empty() && f(Event::Problems(found)).is_break() {
             return Ok(());
         }
         state = reader.suspend();

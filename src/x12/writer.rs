@@ -391,7 +391,7 @@ impl<W: Write> Writer<W> {
 
 /// Writes `input` back through the lexer and envelope reader without edits.
 pub fn round_trip(input: &[u8], mode: Mode) -> Result<Vec<u8>, super::LexError> {
-    let mut reader = super::envelope::Reader::new(input, "");
+    let mut reader = super::envelope::Reader::new(input);
     let mut w = Writer::new(Vec::with_capacity(input.len()), mode);
     // Writing into a Vec cannot fail.
     let _ = w.prefix(reader.prefix());

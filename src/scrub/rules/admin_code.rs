@@ -38,12 +38,19 @@
 
 use crate::claim::{Claim, ServiceLine};
 use crate::grammar::Kind;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::pairing::{has_drug, lines_on};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct AdminCode;
+
+static META: Meta = Meta {
+    id: RuleId::AdminCode,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("admin_code.rs"),
+};
 
 /// Whether the line is billed with a wrong administration code.
 pub fn is_wrong_admin(cx: &Cx<'_, '_>, line: &ServiceLine<'_>) -> bool {
@@ -86,14 +93,8 @@ impl AdminCode {
 }
 
 impl Rule for AdminCode {
-    fn id(&self) -> &'static str {
-        "admin-code"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("admin_code.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if !has_drug(cx, claim) {
@@ -101,10 +102,7 @@ impl Rule for AdminCode {
         }
         for line in claim.lines.iter().filter(|l| is_wrong_admin(cx, l)) {
             let at = line.service.unwrap_or(line.lx);
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                at,
+            let hit = Hit::new(at,
                 format!(
                     "{} is not an intrathecal administration code for {}",
                     line.code_shown(),

@@ -24,21 +24,22 @@
 //! CPT 62320-62323 descriptors; Noridian JE/JF Part B articles A58578/A58579 (96450).
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::pairing::has_drug;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct AdminCodeVariant;
 
+static META: Meta = Meta {
+    id: RuleId::AdminCodeVariant,
+    severity: Severity::Warning,
+    fixes: Fixes::Never,
+    source: include_str!("admin_code_variant.rs"),
+};
+
 impl Rule for AdminCodeVariant {
-    fn id(&self) -> &'static str {
-        "admin-code-variant"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn source(&self) -> &'static str {
-        include_str!("admin_code_variant.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if !has_drug(cx, claim) {
@@ -49,10 +50,7 @@ impl Rule for AdminCodeVariant {
             if line.code == expected.as_bytes() {
                 continue;
             }
-            out.push(Hit::new(
-                self.id(),
-                self.severity(),
-                line.service.unwrap_or(line.lx),
+            out.push(Hit::new(line.service.unwrap_or(line.lx),
                 format!(
                     "administration code {} where the {} profile expects {expected}",
                     line.code_shown(),

@@ -34,23 +34,24 @@
 //! of service); ASC X12 005010X222A1 2400 DTP*472.
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::pairing::{Pairing, admin_for, lines_on};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::admin_code::is_wrong_admin;
 
 pub struct AdminDosMatch;
 
+static META: Meta = Meta {
+    id: RuleId::AdminDosMatch,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("admin_dos_match.rs"),
+};
+
 impl Rule for AdminDosMatch {
-    fn id(&self) -> &'static str {
-        "admin-dos-match"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("admin_dos_match.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let admins: Vec<_> = claim.lines.iter().filter(|l| cx.is_admin(l)).collect();
@@ -64,10 +65,7 @@ impl Rule for AdminDosMatch {
             let date = match admin_for(cx, claim, drug) {
                 Pairing::Paired(_) => continue,
                 Pairing::UnknownDate => {
-                    out.push(Hit::new(
-                        self.id(),
-                        self.severity(),
-                        at,
+                    out.push(Hit::new(at,
                         format!(
                             "the {hcpcs} line has no date of service to match with its administration line"
                         ),
@@ -79,10 +77,7 @@ impl Rule for AdminDosMatch {
             if lines_on(cx, claim, &date).any(|l| is_wrong_admin(cx, l)) {
                 continue;
             }
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                at,
+            let hit = Hit::new(at,
                 format!(
                     "no administration line on the {hcpcs} date of service {}",
                     date_text(&date)

@@ -24,22 +24,23 @@
 //! articles A58578/A58579 (drug and administration on the same claim and date).
 
 use crate::claim::Claim;
-use crate::report::Severity;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::report::{RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::admin_code::is_wrong_admin;
 
 pub struct AdminMissing;
 
+static META: Meta = Meta {
+    id: RuleId::AdminMissing,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("admin_missing.rs"),
+};
+
 impl Rule for AdminMissing {
-    fn id(&self) -> &'static str {
-        "admin-missing"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("admin_missing.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let Some(drug) = claim.lines.iter().find(|l| cx.is_drug(l)) else {
@@ -52,10 +53,7 @@ impl Rule for AdminMissing {
         {
             return;
         }
-        out.push(Hit::new(
-            self.id(),
-            self.severity(),
-            drug.service.unwrap_or(drug.lx),
+        out.push(Hit::new(drug.service.unwrap_or(drug.lx),
             format!(
                 "{} is billed without an intrathecal administration line",
                 cx.catalog.drug.hcpcs

@@ -22,20 +22,21 @@
 use rust_decimal::Decimal;
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct ClaimBalance;
 
+static META: Meta = Meta {
+    id: RuleId::ClaimBalance,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("claim_balance.rs"),
+};
+
 impl Rule for ClaimBalance {
-    fn id(&self) -> &'static str {
-        "claim-balance"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("claim_balance.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if claim.lines.is_empty() || claim.lines.iter().any(|l| l.charge.is_none()) {
@@ -48,10 +49,7 @@ impl Rule for ClaimBalance {
         let billed = claim
             .billed
             .map_or_else(|| "not a number".to_string(), |b| b.to_string());
-        let hit = Hit::new(
-            self.id(),
-            self.severity(),
-            claim.clm,
+        let hit = Hit::new(claim.clm,
             format!("CLM02 {billed} is not the sum of the line charges {total}"),
         );
         out.push(hit.fix(

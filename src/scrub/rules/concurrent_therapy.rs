@@ -24,22 +24,23 @@
 //! (one disease-modifying therapy at a time).
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::lines::drug_lines;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct ConcurrentTherapy;
 
+static META: Meta = Meta {
+    id: RuleId::ConcurrentTherapy,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("concurrent_therapy.rs"),
+};
+
 impl Rule for ConcurrentTherapy {
-    fn id(&self) -> &'static str {
-        "concurrent-therapy"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("concurrent_therapy.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if drug_lines(cx, claim).next().is_none() {
@@ -48,10 +49,7 @@ impl Rule for ConcurrentTherapy {
         let drug = &cx.catalog.drug;
         for line in &claim.lines {
             if listed(&drug.concurrent, line.code) {
-                out.push(Hit::new(
-                    self.id(),
-                    self.severity(),
-                    line.service.unwrap_or(line.lx),
+                out.push(Hit::new(line.service.unwrap_or(line.lx),
                     format!(
                         "{} billed on the same claim as {}",
                         line.code_shown(),

@@ -24,21 +24,23 @@
 //! the implied decimal in ICD codes.
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity, echo};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 use crate::validate::codes::icd10_shape;
 
 pub struct DiagnosisFormat;
 
+static META: Meta = Meta {
+    id: RuleId::DiagnosisFormat,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("diagnosis_format.rs"),
+};
+
 impl Rule for DiagnosisFormat {
-    fn id(&self) -> &'static str {
-        "diagnosis-format"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("diagnosis_format.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let bad: Vec<_> = claim
@@ -50,10 +52,7 @@ impl Rule for DiagnosisFormat {
         segments.dedup();
         for hi in segments {
             let here: Vec<_> = bad.iter().filter(|d| d.segment == hi).collect();
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                hi,
+            let hit = Hit::new(hi,
                 format!(
                     "HI{:02}-2 diagnosis {} has a point or lower case",
                     here[0].element,

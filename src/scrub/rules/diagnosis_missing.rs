@@ -25,11 +25,18 @@
 //! policies; X12 RFI on the implied decimal in ICD codes.
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::lines::{drug_lines, sma_candidates};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct DiagnosisMissing;
+
+static META: Meta = Meta {
+    id: RuleId::DiagnosisMissing,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("diagnosis_missing.rs"),
+};
 
 /// What the SMA diagnoses of a claim with the drug are, for the three exclusive rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,21 +83,12 @@ pub fn hi_or_clm(claim: &Claim<'_>) -> usize {
 }
 
 impl Rule for DiagnosisMissing {
-    fn id(&self) -> &'static str {
-        "diagnosis-missing"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("diagnosis_missing.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if sma_state(cx, claim) == Some(SmaState::Missing) {
-            out.push(Hit::new(
-                self.id(),
-                self.severity(),
-                hi_or_clm(claim),
+            out.push(Hit::new(hi_or_clm(claim),
                 format!("no SMA diagnosis on a claim with {}", cx.catalog.drug.hcpcs),
             ));
         }

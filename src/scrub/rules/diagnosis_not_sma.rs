@@ -24,23 +24,24 @@
 //! ICD-10-CM G12.2 (motor neuron disease) and G12.0-G12.9; FDA Spinraza label.
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::lines::sma_candidates;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::diagnosis_missing::{SmaState, hi_or_clm, sma_state};
 
 pub struct DiagnosisNotSma;
 
+static META: Meta = Meta {
+    id: RuleId::DiagnosisNotSma,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("diagnosis_not_sma.rs"),
+};
+
 impl Rule for DiagnosisNotSma {
-    fn id(&self) -> &'static str {
-        "diagnosis-not-sma"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("diagnosis_not_sma.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if sma_state(cx, claim) != Some(SmaState::NotSma) {
@@ -48,10 +49,7 @@ impl Rule for DiagnosisNotSma {
         }
         let prefix = cx.catalog.diagnosis.not_sma_prefix.as_str();
         let found = sma_candidates(cx, claim).find(|d| d.normalized().starts_with(prefix));
-        out.push(Hit::new(
-            self.id(),
-            self.severity(),
-            found.map_or_else(|| hi_or_clm(claim), |d| d.segment),
+        out.push(Hit::new(found.map_or_else(|| hi_or_clm(claim), |d| d.segment),
             format!(
                 "{} is motor neuron disease, not SMA; no SMA diagnosis on the claim",
                 found.map(|d| d.normalized()).unwrap_or_default()

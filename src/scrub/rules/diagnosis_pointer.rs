@@ -30,27 +30,28 @@
 
 use crate::claim::Claim;
 use crate::grammar::Kind;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::{drug_lines, in_list, sma_candidates};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::diagnosis_missing::{SmaState, sma_state};
 
 pub struct DiagnosisPointer;
+
+static META: Meta = Meta {
+    id: RuleId::DiagnosisPointer,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("diagnosis_pointer.rs"),
+};
 
 /// Most pointers SV107 holds, and the highest position one may name.
 const MAX_POINTERS: usize = 4;
 const MAX_POSITION: usize = 12;
 
 impl Rule for DiagnosisPointer {
-    fn id(&self) -> &'static str {
-        "diagnosis-pointer"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("diagnosis_pointer.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if cx.kind != Kind::Professional
@@ -75,10 +76,7 @@ impl Rule for DiagnosisPointer {
             if line.pointers.iter().any(|p| sma.contains(p)) {
                 continue;
             }
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                sv,
+            let hit = Hit::new(sv,
                 format!(
                     "the {} line's diagnosis pointers name no SMA code",
                     cx.catalog.drug.hcpcs

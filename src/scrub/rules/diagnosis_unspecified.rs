@@ -21,23 +21,24 @@
 //! ICD-10-CM G12.0-G12.9; payer SMA medical policies (genetic confirmation, SMA type).
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::lines::{in_list, sma_candidates};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::diagnosis_missing::{SmaState, hi_or_clm, sma_state};
 
 pub struct DiagnosisUnspecified;
 
+static META: Meta = Meta {
+    id: RuleId::DiagnosisUnspecified,
+    severity: Severity::Warning,
+    fixes: Fixes::Never,
+    source: include_str!("diagnosis_unspecified.rs"),
+};
+
 impl Rule for DiagnosisUnspecified {
-    fn id(&self) -> &'static str {
-        "diagnosis-unspecified"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn source(&self) -> &'static str {
-        include_str!("diagnosis_unspecified.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if sma_state(cx, claim) != Some(SmaState::Unspecified) {
@@ -47,10 +48,7 @@ impl Rule for DiagnosisUnspecified {
         let at = sma_candidates(cx, claim)
             .find(|d| in_list(&dx.unspecified, &d.normalized()))
             .map_or_else(|| hi_or_clm(claim), |d| d.segment);
-        out.push(Hit::new(
-            self.id(),
-            self.severity(),
-            at,
+        out.push(Hit::new(at,
             "the only SMA diagnosis is unspecified; payers ask for the SMA type",
         ));
     }

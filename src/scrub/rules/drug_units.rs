@@ -34,11 +34,18 @@
 use rust_decimal::Decimal;
 
 use crate::claim::{Claim, LineDate, ServiceLine};
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::{has_jw, units_element};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct DrugUnits;
+
+static META: Meta = Meta {
+    id: RuleId::DrugUnits,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("drug_units.rs"),
+};
 
 /// The claim's J2326 lines grouped by line date, in order of first appearance.
 fn groups<'l, 'a>(
@@ -85,14 +92,8 @@ pub fn units_after(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -
 }
 
 impl Rule for DrugUnits {
-    fn id(&self) -> &'static str {
-        "drug-units"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("drug_units.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let dose = cx.catalog.drug.units_per_dose;
@@ -119,7 +120,7 @@ impl Rule for DrugUnits {
                     lines.len()
                 )
             };
-            let hit = Hit::new(self.id(), self.severity(), at, message);
+            let hit = Hit::new(at, message);
             out.push(match first.service {
                 Some(sv) if fixable(cx, &lines) => hit.fix(
                     FixClass::Recode,

@@ -25,22 +25,23 @@
 //! CPT modifier 25; NCCI Policy Manual chapter I (E/M on the day of a minor procedure).
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::pairing::{has_drug, lines_on};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct EmModifier25;
 
+static META: Meta = Meta {
+    id: RuleId::EmModifier25,
+    severity: Severity::Warning,
+    fixes: Fixes::Never,
+    source: include_str!("em_modifier_25.rs"),
+};
+
 impl Rule for EmModifier25 {
-    fn id(&self) -> &'static str {
-        "em-modifier-25"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn source(&self) -> &'static str {
-        include_str!("em_modifier_25.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if !has_drug(cx, claim) || !claim.lines.iter().any(|l| cx.is_admin(l)) {
@@ -68,10 +69,7 @@ impl Rule for EmModifier25 {
                     ev.modifier
                 ),
             };
-            out.push(Hit::new(
-                self.id(),
-                self.severity(),
-                line.service.unwrap_or(line.lx),
+            out.push(Hit::new(line.service.unwrap_or(line.lx),
                 message,
             ));
         }

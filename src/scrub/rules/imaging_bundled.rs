@@ -36,23 +36,24 @@
 use rust_decimal::Decimal;
 
 use crate::claim::{Claim, ServiceLine};
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::pairing::{has_drug, lines_on};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 use crate::x12::Edit;
 
 pub struct ImagingBundled;
 
+static META: Meta = Meta {
+    id: RuleId::ImagingBundled,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("imaging_bundled.rs"),
+};
+
 impl Rule for ImagingBundled {
-    fn id(&self) -> &'static str {
-        "imaging-bundled"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("imaging_bundled.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if !has_drug(cx, claim) {
@@ -66,10 +67,7 @@ impl Rule for ImagingBundled {
             let at = line.service.unwrap_or(line.lx);
             let Some(date) = cx.line_date(claim, line) else {
                 if claim.lines.iter().any(&bundles) {
-                    out.push(Hit::new(
-                        self.id(),
-                        self.severity(),
-                        at,
+                    out.push(Hit::new(at,
                         format!(
                             "{} line has no date of service to check against the injection",
                             line.code_shown()
@@ -87,10 +85,7 @@ impl Rule for ImagingBundled {
                 .iter()
                 .filter(|l| listed(&im.removable_with, l.code))
                 .find(|l| cx.line_date(claim, l).is_some_and(|d| d.day().is_some()));
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                at,
+            let hit = Hit::new(at,
                 format!(
                     "{} is bundled into {} on the same date of service",
                     line.code_shown(),

@@ -18,29 +18,28 @@
 //! ASC X12 005010X222A1 and 005010X223A2, 2400 LX01 note.
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity, echo};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct LineNumbering;
 
+static META: Meta = Meta {
+    id: RuleId::LineNumbering,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("line_numbering.rs"),
+};
+
 impl Rule for LineNumbering {
-    fn id(&self) -> &'static str {
-        "line-numbering"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("line_numbering.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         for (n, line) in claim.lines.iter().enumerate() {
             let expected = (n + 1).to_string();
             if line.number != expected.as_bytes() {
-                let hit = Hit::new(
-                    self.id(),
-                    self.severity(),
-                    line.lx,
+                let hit = Hit::new(line.lx,
                     format!("LX01 is {}, expected {expected}", echo::quoted(line.number)),
                 );
                 out.push(hit.fix(FixClass::Repair, vec![cx.set(line.lx, 1, 0, expected)]));

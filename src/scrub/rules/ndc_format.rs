@@ -33,11 +33,19 @@
 //! FDA NDC Directory (10-digit layouts); X12 RFIs on LIN/CTP in the 837.
 
 use crate::claim::{Claim, ServiceLine};
-use crate::report::{FixClass, Severity, echo};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::ndc;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct NdcFormat;
+
+static META: Meta = Meta {
+    id: RuleId::NdcFormat,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("ndc_format.rs"),
+};
 
 /// The 11-digit NDC `raw` stands for on `line`, when that follows from it.
 pub fn eleven(cx: &Cx<'_, '_>, line: &ServiceLine<'_>, raw: &str) -> Option<String> {
@@ -67,14 +75,8 @@ fn from_bare(raw: &str, known: &[String]) -> Option<String> {
 }
 
 impl Rule for NdcFormat {
-    fn id(&self) -> &'static str {
-        "ndc-format"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_format.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         for line in &claim.lines {
@@ -83,10 +85,7 @@ impl Rule for NdcFormat {
                 continue;
             }
             let raw = String::from_utf8_lossy(d.ndc);
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                d.lin,
+            let hit = Hit::new(d.lin,
                 format!("LIN03 NDC {} is not 11 digits", echo::quoted(d.ndc)),
             );
             out.push(match eleven(cx, line, &raw) {

@@ -26,14 +26,21 @@
 use rust_decimal::Decimal;
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 use crate::x12::{OwnedElement, OwnedSegment};
 
 use super::drug_units::units_after;
 use super::ndc_unit::quantity;
 
 pub struct NdcMissing;
+
+static META: Meta = Meta {
+    id: RuleId::NdcMissing,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("ndc_missing.rs"),
+};
 
 /// The CTP of a J2326 line: `CTP****<quantity>*ML`, the quantity rounded as `ndc-quantity`
 /// rounds it (3 decimal places).
@@ -47,14 +54,8 @@ pub fn ctp(cx: &Cx<'_, '_>, units: Decimal) -> OwnedSegment {
 }
 
 impl Rule for NdcMissing {
-    fn id(&self) -> &'static str {
-        "ndc-missing"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_missing.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         for line in claim.lines.iter().filter(|l| cx.is_drug(l)) {
@@ -62,10 +63,7 @@ impl Rule for NdcMissing {
             match line.drug {
                 Some(d) if d.ctp.is_some() => {}
                 Some(d) => {
-                    let hit = Hit::new(
-                        self.id(),
-                        self.severity(),
-                        d.lin,
+                    let hit = Hit::new(d.lin,
                         "the J2326 line's LIN has no CTP quantity",
                     );
                     out.push(match units_after(cx, claim, line) {
@@ -76,10 +74,7 @@ impl Rule for NdcMissing {
                     });
                 }
                 None => {
-                    let hit = Hit::new(
-                        self.id(),
-                        self.severity(),
-                        at,
+                    let hit = Hit::new(at,
                         "the J2326 line has no NDC (2410 LIN/CTP)",
                     );
                     out.push(match units_after(cx, claim, line) {

@@ -25,21 +25,22 @@
 //! FDA Spinraza label and NDC Directory (64406-058-01); X12 RFIs on LIN/CTP in the 837.
 
 use crate::claim::Claim;
-use crate::report::Severity;
+use crate::report::{RuleId, Severity};
 use crate::scrub::ndc;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct NdcProduct;
 
+static META: Meta = Meta {
+    id: RuleId::NdcProduct,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("ndc_product.rs"),
+};
+
 impl Rule for NdcProduct {
-    fn id(&self) -> &'static str {
-        "ndc-product"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_product.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let drug = &cx.catalog.drug;
@@ -54,19 +55,15 @@ impl Rule for NdcProduct {
             }
             out.push(if n.starts_with(drug.labeler_product.as_str()) {
                 Hit::new(
-                    self.id(),
-                    Severity::Warning,
                     d.lin,
                     format!(
                         "NDC {n} is a {} package code the NDC Directory does not list",
                         drug.hcpcs
                     ),
                 )
+                .severity(Severity::Warning)
             } else {
-                Hit::new(
-                    self.id(),
-                    self.severity(),
-                    d.lin,
+                Hit::new(d.lin,
                     format!("NDC {n} is not a {} NDC", drug.hcpcs),
                 )
             });

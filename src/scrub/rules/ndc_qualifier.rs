@@ -31,11 +31,19 @@
 //! the 837; FDA NDC Directory (10-digit layouts).
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity, echo};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::ndc::{self, Layout};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct NdcQualifier;
+
+static META: Meta = Meta {
+    id: RuleId::NdcQualifier,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("ndc_qualifier.rs"),
+};
 
 /// The 11 digits LIN03 stands for under the 10-digit layout `layout`.
 fn convert(layout: Layout, raw: &str) -> Option<String> {
@@ -61,14 +69,8 @@ fn convert(layout: Layout, raw: &str) -> Option<String> {
 }
 
 impl Rule for NdcQualifier {
-    fn id(&self) -> &'static str {
-        "ndc-qualifier"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_qualifier.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         for line in &claim.lines {
@@ -76,10 +78,7 @@ impl Rule for NdcQualifier {
             if d.qualifier == b"N4" {
                 continue;
             }
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                d.lin,
+            let hit = Hit::new(d.lin,
                 if d.qualifier.is_empty() {
                     "LIN02 NDC qualifier is empty, not N4".to_string()
                 } else {

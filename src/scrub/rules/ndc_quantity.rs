@@ -29,24 +29,25 @@
 //! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP04 quantity).
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::drug_lines;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::drug_units::units_after;
 use super::ndc_unit::quantity;
 
 pub struct NdcQuantity;
 
+static META: Meta = Meta {
+    id: RuleId::NdcQuantity,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("ndc_quantity.rs"),
+};
+
 impl Rule for NdcQuantity {
-    fn id(&self) -> &'static str {
-        "ndc-quantity"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_quantity.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let ml = cx.catalog.drug.ndc_unit.as_str();
@@ -66,10 +67,7 @@ impl Rule for NdcQuantity {
             let billed = d
                 .quantity
                 .map_or_else(|| "not a number".to_string(), |q| q.normalize().to_string());
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                ctp,
+            let hit = Hit::new(ctp,
                 format!(
                     "CTP04 quantity {billed} {ml} does not match {} units: {expected} {ml}",
                     units.normalize()

@@ -32,13 +32,21 @@
 use rust_decimal::Decimal;
 
 use crate::claim::Claim;
-use crate::report::{FixClass, Severity, echo};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::drug_lines;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::drug_units::units_after;
 
 pub struct NdcUnit;
+
+static META: Meta = Meta {
+    id: RuleId::NdcUnit,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("ndc_unit.rs"),
+};
 
 /// The CTP quantity for `units` of the drug: 5 mL × units / 120, 3 decimals, normalised.
 pub fn quantity(cx: &Cx<'_, '_>, units: Decimal) -> Decimal {
@@ -49,14 +57,8 @@ pub fn quantity(cx: &Cx<'_, '_>, units: Decimal) -> Decimal {
 }
 
 impl Rule for NdcUnit {
-    fn id(&self) -> &'static str {
-        "ndc-unit"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("ndc_unit.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let ml = cx.catalog.drug.ndc_unit.as_str();
@@ -66,10 +68,7 @@ impl Rule for NdcUnit {
             if d.unit == ml.as_bytes() {
                 continue;
             }
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                ctp,
+            let hit = Hit::new(ctp,
                 if d.unit.is_empty() {
                     format!("CTP05-1 unit is empty, not {ml}")
                 } else {

@@ -24,21 +24,23 @@
 
 use crate::claim::Claim;
 use crate::grammar::Kind;
-use crate::report::{Severity, echo};
+use crate::echo;
+use crate::report::{RuleId, Severity};
 use crate::scrub::catalog::listed;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct PlaceOfService;
 
+static META: Meta = Meta {
+    id: RuleId::PlaceOfService,
+    severity: Severity::Error,
+    fixes: Fixes::Never,
+    source: include_str!("place_of_service.rs"),
+};
+
 impl Rule for PlaceOfService {
-    fn id(&self) -> &'static str {
-        "place-of-service"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("place_of_service.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if cx.kind != Kind::Professional {
@@ -59,10 +61,7 @@ impl Rule for PlaceOfService {
                 }
                 claim_reported = true;
             }
-            out.push(Hit::new(
-                self.id(),
-                self.severity(),
-                at,
+            out.push(Hit::new(at,
                 format!(
                     "{} billed with place of service {}",
                     cx.catalog.drug.hcpcs,

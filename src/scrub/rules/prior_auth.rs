@@ -20,20 +20,21 @@
 //! ASC X12 005010X222A1 and 005010X223A2, 2300 and 2400 REF*G1 (prior authorization).
 
 use crate::claim::Claim;
-use crate::report::Severity;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::report::{RuleId, Severity};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct PriorAuth;
 
+static META: Meta = Meta {
+    id: RuleId::PriorAuth,
+    severity: Severity::Warning,
+    fixes: Fixes::Never,
+    source: include_str!("prior_auth.rs"),
+};
+
 impl Rule for PriorAuth {
-    fn id(&self) -> &'static str {
-        "prior-auth"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Warning
-    }
-    fn source(&self) -> &'static str {
-        include_str!("prior_auth.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if claim.prior_auth {
@@ -42,22 +43,21 @@ impl Rule for PriorAuth {
         let severity = if cx.profile.prior_auth_required {
             Severity::Error
         } else {
-            self.severity()
+            META.severity
         };
         for line in claim
             .lines
             .iter()
             .filter(|l| cx.is_drug(l) && !l.prior_auth)
         {
-            out.push(Hit::new(
-                self.id(),
-                severity,
+            let hit = Hit::new(
                 line.service.unwrap_or(line.lx),
                 format!(
                     "no prior authorization (REF*G1) for the {} line",
                     cx.catalog.drug.hcpcs
                 ),
-            ));
+            );
+            out.push(hit.severity(severity));
         }
     }
 }

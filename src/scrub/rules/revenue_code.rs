@@ -23,21 +23,23 @@
 
 use crate::claim::Claim;
 use crate::grammar::Kind;
-use crate::report::{FixClass, Severity, echo};
+use crate::echo;
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::drug_lines;
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct RevenueCode;
 
+static META: Meta = Meta {
+    id: RuleId::RevenueCode,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Recode),
+    source: include_str!("revenue_code.rs"),
+};
+
 impl Rule for RevenueCode {
-    fn id(&self) -> &'static str {
-        "revenue-code"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("revenue_code.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if cx.kind != Kind::Institutional {
@@ -49,10 +51,7 @@ impl Rule for RevenueCode {
             if line.revenue == rev.as_bytes() {
                 continue;
             }
-            let hit = Hit::new(
-                self.id(),
-                self.severity(),
-                sv,
+            let hit = Hit::new(sv,
                 format!(
                     "the {} line is under revenue code {}, not {rev}",
                     cx.catalog.drug.hcpcs,

@@ -35,25 +35,26 @@
 //! 2023-07-01, claims returned from 2023-10-01); FDA Spinraza label (single-dose vial).
 
 use crate::claim::{Claim, LineDate, ServiceLine};
-use crate::report::{FixClass, Severity};
+use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::{has_jw, has_jz, procedure_element};
-use crate::scrub::rule::{Cx, Hit, Rule};
+use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct WasteModifier;
+
+static META: Meta = Meta {
+    id: RuleId::WasteModifier,
+    severity: Severity::Error,
+    fixes: Fixes::Sometimes(FixClass::Repair),
+    source: include_str!("waste_modifier.rs"),
+};
 
 fn same_date(a: Option<LineDate>, b: Option<LineDate>) -> bool {
     matches!((a, b), (Some(a), Some(b)) if a.overlaps(&b))
 }
 
 impl Rule for WasteModifier {
-    fn id(&self) -> &'static str {
-        "waste-modifier"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Error
-    }
-    fn source(&self) -> &'static str {
-        include_str!("waste_modifier.rs")
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let drug = &cx.catalog.drug;
@@ -70,7 +71,7 @@ impl Rule for WasteModifier {
         let drugs: Vec<_> = dated.iter().filter(|(l, _)| cx.is_drug(l)).collect();
         for &&(line, date) in &drugs {
             let at = line.service.unwrap_or(line.lx);
-            let hit = |m: String| Hit::new(self.id(), self.severity(), at, m);
+            let hit = |m: String| Hit::new(at, m);
             let on_date = || {
                 drugs
                     .iter()
@@ -101,10 +102,7 @@ impl Rule for WasteModifier {
         for &(line, _) in dated.iter().filter(|(l, _)| !cx.is_drug(l)) {
             for m in [jz, jw] {
                 if line.has_modifier(m) {
-                    out.push(Hit::new(
-                        self.id(),
-                        self.severity(),
-                        line.service.unwrap_or(line.lx),
+                    out.push(Hit::new(line.service.unwrap_or(line.lx),
                         format!("{m} on {}, which is not a catalog drug", line.code_shown()),
                     ));
                     break;
