@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::report::{Finding, Position, Severity};
 use crate::report::RuleId;
+use crate::report::{Finding, Position, Severity};
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Segment, Unit};
 
@@ -120,7 +120,9 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
                 }
             }
             Event::Error(e, _) => error = Some(e),
-            Event::Problems(p) => findings.extend(p.into_iter().map(|p| Finding::from_problem(p, file))),
+            Event::Problems(p) => {
+                findings.extend(p.into_iter().map(|p| Finding::from_problem(p, file)))
+            }
             Event::Prefix(_) => {}
         }
         ControlFlow::Continue(())

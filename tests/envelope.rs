@@ -60,7 +60,13 @@ fn where_is(input: &[u8], start: &str) -> (usize, u32) {
     (at, line)
 }
 
-fn assert_finding(input: &[u8], f: &Finding, rule: x837::report::RuleId, segment: usize, starts: &str) {
+fn assert_finding(
+    input: &[u8],
+    f: &Finding,
+    rule: x837::report::RuleId,
+    segment: usize,
+    starts: &str,
+) {
     assert_eq!(f.rule, rule, "{f}");
     assert_eq!(f.severity, Severity::Error, "{f}");
     assert_eq!(f.position.segment, segment, "{f}");

@@ -318,7 +318,10 @@ fn admin_code_recodes_the_single_wrong_line() {
     let again = run(&s.output, &all());
     assert_eq!(again.output, s.output);
     assert!(
-        again.findings.iter().all(|f| !f.rule.as_str().starts_with("admin")),
+        again
+            .findings
+            .iter()
+            .all(|f| !f.rule.as_str().starts_with("admin")),
         "{:?}",
         again.findings
     );
@@ -513,7 +516,11 @@ fn admin_missing_once_per_claim() {
     assert!(found(&s, "admin-dos-match").is_empty());
     // No J2326: nothing of these rules.
     let s = run(&edi(K::P, "22", P_CLAIM, &[svc(K::P, "99213", D1)]), &all());
-    assert!(s.findings.iter().all(|f| !f.rule.as_str().starts_with("admin")));
+    assert!(
+        s.findings
+            .iter()
+            .all(|f| !f.rule.as_str().starts_with("admin"))
+    );
 }
 
 // ---- profiles ----

@@ -71,12 +71,19 @@ fn every_rule_has_docs_and_a_sample_that_triggers_it() {
         }
         let sample = samples().join(format!("{}.x12", rule.meta().id));
         let Ok(input) = fs::read(&sample) else {
-            failures.push(format!("{}: no sample {}", rule.meta().id, sample.display()));
+            failures.push(format!(
+                "{}: no sample {}",
+                rule.meta().id,
+                sample.display()
+            ));
             continue;
         };
         let s = scrub::scrub(&input, "sample", &Settings::default());
         if !s.findings.iter().any(|f| f.rule == rule.meta().id) {
-            failures.push(format!("{}: its sample does not trigger it", rule.meta().id));
+            failures.push(format!(
+                "{}: its sample does not trigger it",
+                rule.meta().id
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -18,6 +18,7 @@ use super::description::{
 use super::interchange::{Control, Envelope, InterchangeWriter};
 use super::rng::Rng;
 use super::segment::push_padded;
+use crate::report::RuleId;
 use crate::x12::{OwnedElement, OwnedSegment};
 
 /// Which guides a batch uses.
@@ -80,11 +81,11 @@ enum Applies {
 /// (j2326.md's definitions and "Order" paragraph decide which).
 struct Variant {
     name: &'static str,
-    rules: &'static [&'static str],
+    rules: &'static [RuleId],
     applies: Applies,
 }
 
-const fn v(name: &'static str, rules: &'static [&'static str], applies: Applies) -> Variant {
+const fn v(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Variant {
     Variant {
         name,
         rules,
@@ -105,61 +106,77 @@ use Applies::{Both, Institutional as OnlyI, Professional as OnlyP};
 ///   `diagnosis-pointer` (which fixes a pointer towards an SMA code the claim has) stays
 ///   silent.
 const VARIANTS: &[Variant] = &[
-    v("units-1", &["drug-units"], Both),
-    v("units-5", &["drug-units"], Both),
-    v("units-12", &["drug-units"], Both),
-    v("units-1200", &["drug-units"], Both),
-    v("lin-qualifier-n1", &["ndc-qualifier"], Both),
-    v("lin-qualifier-n2", &["ndc-qualifier"], Both),
-    v("lin-qualifier-n3", &["ndc-qualifier"], Both),
-    v("ndc-hyphenated-5-3-2", &["ndc-format"], Both),
-    v("ndc-hyphenated-5-4-2", &["ndc-format"], Both),
-    v("ndc-bare-10-digits", &["ndc-format"], Both),
-    v("ndc-unlisted-package", &["ndc-product"], Both),
-    v("ndc-other-product", &["ndc-product"], Both),
-    v("ndc-loop-missing", &["ndc-missing"], Both),
-    v("ndc-lin-without-ctp", &["ndc-missing"], Both),
-    v("ndc-unit-un", &["ndc-unit"], Both),
-    v("ndc-unit-other", &["ndc-unit"], Both),
-    v("ndc-quantity-wrong", &["ndc-quantity"], Both),
-    v("waste-jz-missing", &["waste-modifier"], Both),
-    v("waste-jw-instead-of-jz", &["waste-modifier"], Both),
-    v("waste-jz-and-jw-one-line", &["waste-modifier"], Both),
+    v("units-1", &[RuleId::DrugUnits], Both),
+    v("units-5", &[RuleId::DrugUnits], Both),
+    v("units-12", &[RuleId::DrugUnits], Both),
+    v("units-1200", &[RuleId::DrugUnits], Both),
+    v("lin-qualifier-n1", &[RuleId::NdcQualifier], Both),
+    v("lin-qualifier-n2", &[RuleId::NdcQualifier], Both),
+    v("lin-qualifier-n3", &[RuleId::NdcQualifier], Both),
+    v("ndc-hyphenated-5-3-2", &[RuleId::NdcFormat], Both),
+    v("ndc-hyphenated-5-4-2", &[RuleId::NdcFormat], Both),
+    v("ndc-bare-10-digits", &[RuleId::NdcFormat], Both),
+    v("ndc-unlisted-package", &[RuleId::NdcProduct], Both),
+    v("ndc-other-product", &[RuleId::NdcProduct], Both),
+    v("ndc-loop-missing", &[RuleId::NdcMissing], Both),
+    v("ndc-lin-without-ctp", &[RuleId::NdcMissing], Both),
+    v("ndc-unit-un", &[RuleId::NdcUnit], Both),
+    v("ndc-unit-other", &[RuleId::NdcUnit], Both),
+    v("ndc-quantity-wrong", &[RuleId::NdcQuantity], Both),
+    v("waste-jz-missing", &[RuleId::WasteModifier], Both),
+    v("waste-jw-instead-of-jz", &[RuleId::WasteModifier], Both),
+    v("waste-jz-and-jw-one-line", &[RuleId::WasteModifier], Both),
     v(
         "waste-jw-line-beside-jz",
-        &["waste-modifier", "drug-units"],
+        &[RuleId::WasteModifier, RuleId::DrugUnits],
         Both,
     ),
-    v("waste-jz-on-admin-line", &["waste-modifier"], Both),
-    v("admin-code-iv", &["admin-code"], Both),
-    v("admin-code-im-sc", &["admin-code"], Both),
-    v("admin-code-chemo", &["admin-code"], Both),
-    v("admin-code-puncture", &["admin-code"], Both),
-    v("admin-code-variant", &["admin-code-variant"], Both),
-    v("admin-missing", &["admin-missing"], Both),
-    v("admin-other-date", &["admin-dos-match"], Both),
-    v("admin-rd8-range-misses", &["admin-dos-match"], Both),
-    v("imaging-77003", &["imaging-bundled"], Both),
-    v("imaging-77012", &["imaging-bundled"], Both),
-    v("diagnosis-point", &["diagnosis-format"], Both),
-    v("diagnosis-lower-case", &["diagnosis-format"], Both),
-    v("diagnosis-g12-9-only", &["diagnosis-unspecified"], Both),
-    v("diagnosis-g12-25", &["diagnosis-not-sma"], Both),
-    v("diagnosis-no-sma", &["diagnosis-missing"], Both),
-    v("diagnosis-pointer-not-sma", &["diagnosis-pointer"], OnlyP),
-    v("place-of-service-home", &["place-of-service"], OnlyP),
-    v("place-of-service-telehealth", &["place-of-service"], OnlyP),
-    v("place-of-service-line-home", &["place-of-service"], OnlyP),
-    v("prior-auth-missing", &["prior-auth"], Both),
-    v("concurrent-j3399", &["concurrent-therapy"], Both),
-    v("revenue-code-not-0636", &["revenue-code"], OnlyI),
-    v("em-without-25", &["em-modifier-25"], Both),
-    v("claim-total-mismatch", &["claim-balance"], Both),
-    v("lx-out-of-order", &["line-numbering"], Both),
+    v("waste-jz-on-admin-line", &[RuleId::WasteModifier], Both),
+    v("admin-code-iv", &[RuleId::AdminCode], Both),
+    v("admin-code-im-sc", &[RuleId::AdminCode], Both),
+    v("admin-code-chemo", &[RuleId::AdminCode], Both),
+    v("admin-code-puncture", &[RuleId::AdminCode], Both),
+    v("admin-code-variant", &[RuleId::AdminCodeVariant], Both),
+    v("admin-missing", &[RuleId::AdminMissing], Both),
+    v("admin-other-date", &[RuleId::AdminDosMatch], Both),
+    v("admin-rd8-range-misses", &[RuleId::AdminDosMatch], Both),
+    v("imaging-77003", &[RuleId::ImagingBundled], Both),
+    v("imaging-77012", &[RuleId::ImagingBundled], Both),
+    v("diagnosis-point", &[RuleId::DiagnosisFormat], Both),
+    v("diagnosis-lower-case", &[RuleId::DiagnosisFormat], Both),
+    v(
+        "diagnosis-g12-9-only",
+        &[RuleId::DiagnosisUnspecified],
+        Both,
+    ),
+    v("diagnosis-g12-25", &[RuleId::DiagnosisNotSma], Both),
+    v("diagnosis-no-sma", &[RuleId::DiagnosisMissing], Both),
+    v(
+        "diagnosis-pointer-not-sma",
+        &[RuleId::DiagnosisPointer],
+        OnlyP,
+    ),
+    v("place-of-service-home", &[RuleId::PlaceOfService], OnlyP),
+    v(
+        "place-of-service-telehealth",
+        &[RuleId::PlaceOfService],
+        OnlyP,
+    ),
+    v(
+        "place-of-service-line-home",
+        &[RuleId::PlaceOfService],
+        OnlyP,
+    ),
+    v("prior-auth-missing", &[RuleId::PriorAuth], Both),
+    v("concurrent-j3399", &[RuleId::ConcurrentTherapy], Both),
+    v("revenue-code-not-0636", &[RuleId::RevenueCode], OnlyI),
+    v("em-without-25", &[RuleId::EmModifier25], Both),
+    v("claim-total-mismatch", &[RuleId::ClaimBalance], Both),
+    v("lx-out-of-order", &[RuleId::LineNumbering], Both),
 ];
 
 /// Every variant name and the rule ids it must produce, for tests and documentation.
-pub fn variants() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+pub fn variants() -> impl Iterator<Item = (&'static str, &'static [RuleId])> {
     VARIANTS.iter().map(|v| (v.name, v.rules))
 }
 
@@ -909,7 +926,7 @@ impl<T: Write> Truth<T> {
         })
     }
 
-    fn claim(&mut self, id: &str, rules: &[&str]) -> io::Result<()> {
+    fn claim(&mut self, id: &str, rules: &[RuleId]) -> io::Result<()> {
         let b = &mut self.buf;
         b.extend_from_slice(if self.first { b"\n" } else { b",\n" });
         self.first = false;
@@ -922,7 +939,7 @@ impl<T: Write> Truth<T> {
                 b.extend_from_slice(b", ");
             }
             b.push(b'"');
-            b.extend_from_slice(r.as_bytes());
+            b.extend_from_slice(r.as_str().as_bytes());
             b.push(b'"');
         }
         b.push(b']');
@@ -991,7 +1008,7 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
             Kind::Institutional => &world.institutional,
         };
         let bp = rng.pick(providers);
-        let mut rules: &[&str] = &[];
+        let mut rules: &[RuleId] = &[];
         let mut edit: Option<SegmentEdit> = None;
         if j2326 {
             summary.j2326_claims += 1;
@@ -1088,7 +1105,11 @@ mod tests {
             .count() as u64;
         assert_eq!(with_rules, summary.injected.values().sum::<u64>());
         assert_eq!(with_rules, summary.j2326_claims);
-        let known: Vec<&str> = VARIANTS.iter().flat_map(|v| v.rules).copied().collect();
+        let known: Vec<&str> = VARIANTS
+            .iter()
+            .flat_map(|v| v.rules)
+            .map(|r| r.as_str())
+            .collect();
         for rules in claims.values() {
             for r in rules.as_array().unwrap() {
                 assert!(known.contains(&r.as_str().unwrap()));

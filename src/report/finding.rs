@@ -137,11 +137,16 @@ impl Finding {
 
 impl Position {
     /// Where `segment` of transaction `tx` stands in input `file`.
-    pub fn at(file: &str, tx: &crate::x12::Transaction<'_>, segment: &crate::x12::Segment<'_>) -> Position {
+    pub fn at(
+        file: &str,
+        tx: &crate::x12::Transaction<'_>,
+        segment: &crate::x12::Segment<'_>,
+    ) -> Position {
         let interchange = tx.interchange();
         Position {
             file: file.to_string(),
-            interchange: (!interchange.is_empty()).then(|| String::from_utf8_lossy(interchange).into_owned()),
+            interchange: (!interchange.is_empty())
+                .then(|| String::from_utf8_lossy(interchange).into_owned()),
             transaction: Some(String::from_utf8_lossy(tx.control()).into_owned()),
             segment: segment.index,
             byte: segment.byte,

@@ -4,8 +4,8 @@ mod document;
 mod finding;
 mod format;
 pub mod limit;
-mod rule_id;
 pub mod render;
+mod rule_id;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
 pub use finding::{Finding, FixClass, Position, Severity};

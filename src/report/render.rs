@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::echo::escape;
 use super::{Finding, Input, LeftOut, Report, Tally};
+use crate::echo::escape;
 
 /// The report as pretty JSON.
 pub fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -360,7 +360,18 @@ impl Run<'_, '_, '_> {
                 let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
                 for hit in hits.drain(..) {
-                    self.take(meta, hit, view, tree, state, refused, open, index, fixes, &mut fixed_keys);
+                    self.take(
+                        meta,
+                        hit,
+                        view,
+                        tree,
+                        state,
+                        refused,
+                        open,
+                        index,
+                        fixes,
+                        &mut fixed_keys,
+                    );
                 }
             }
         }
@@ -383,32 +394,31 @@ impl Run<'_, '_, '_> {
         fixes: &mut Vec<(usize, Key, Fix)>,
         fixed_keys: &mut HashSet<Key>,
     ) {
-                let origin = state.origin(hit.segment);
-                let key = (meta.id, origin);
-                let k = *index.entry(key).or_insert_with(|| {
-                    let default = hit.severity.unwrap_or(meta.severity);
-                    let severity = self.settings.severity(meta.id, default);
-                    let mut f =
-                        Finding::new(meta.id, severity, hit.message, self.position(origin));
-                    validate::locate(&mut f, tree, view, hit.segment);
-                    f.position = self.position(origin);
-                    open.push(f);
-                    open.len() - 1
-                });
-                let Some(fix) = hit.fix else { return };
-                if !fixed_keys.insert(key) {
-                    return;
-                }
-                let f = &mut open[k];
-                f.fix_class = Some(fix.class);
-                if let Some(why) = refused.get(&key) {
-                    f.message = format!("{}; not fixed: {why}", f.message);
-                } else if self.settings.fixes.applies(fix.class) {
-                    let (before, after) = before_after(view, hit.segment, &fix);
-                    f.before = Some(before);
-                    f.after = Some(after);
-                    fixes.push((k, key, fix));
-                }
+        let origin = state.origin(hit.segment);
+        let key = (meta.id, origin);
+        let k = *index.entry(key).or_insert_with(|| {
+            let default = hit.severity.unwrap_or(meta.severity);
+            let severity = self.settings.severity(meta.id, default);
+            let mut f = Finding::new(meta.id, severity, hit.message, self.position(origin));
+            validate::locate(&mut f, tree, view, hit.segment);
+            f.position = self.position(origin);
+            open.push(f);
+            open.len() - 1
+        });
+        let Some(fix) = hit.fix else { return };
+        if !fixed_keys.insert(key) {
+            return;
+        }
+        let f = &mut open[k];
+        f.fix_class = Some(fix.class);
+        if let Some(why) = refused.get(&key) {
+            f.message = format!("{}; not fixed: {why}", f.message);
+        } else if self.settings.fixes.applies(fix.class) {
+            let (before, after) = before_after(view, hit.segment, &fix);
+            f.before = Some(before);
+            f.after = Some(after);
+            fixes.push((k, key, fix));
+        }
     }
 
     /// The input's own findings, none fixed, and `scrub-not-converged`: for a

@@ -2,9 +2,9 @@
 
 use super::{LoopNode, Placed, Tree, rules};
 
+use crate::echo;
 use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
 use crate::report::limit::{Admit, Limit};
-use crate::echo;
 use crate::report::{Finding, Position, RuleId, Severity};
 use crate::x12::{Segment, Transaction};
 

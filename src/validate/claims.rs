@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 
 use crate::claim::decimal;
 
-use crate::report::limit::{Admit, Limit};
 use crate::echo;
+use crate::report::limit::{Admit, Limit};
 use crate::report::{Finding, Position, Severity};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};

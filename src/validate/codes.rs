@@ -18,7 +18,6 @@ pub mod rules {
     pub const DATE_FORMAT: RuleId = RuleId::DateFormat;
 }
 
-
 /// The NPI check digit for its first nine digits: Luhn over the prefix 80840 and them.
 pub fn npi_check_digit(first9: &[u8]) -> Option<u8> {
     if first9.len() != 9 || !first9.iter().all(u8::is_ascii_digit) {

@@ -1,8 +1,8 @@
 //! Element checks against the guide: usage, repeats, type, length, code lists, and the
 //! X12 syntax notes (P, R, E, C, L) of each segment.
 
-use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
 use crate::echo;
+use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
@@ -21,7 +21,6 @@ pub mod rules {
 
 /// One problem in a segment: rule id and message.
 pub type Problem = (crate::report::RuleId, String);
-
 
 /// Most components a composite is split into at once; more fall back to re-splitting.
 const COMPONENTS: usize = 16;

@@ -7,9 +7,9 @@ pub mod element;
 
 use std::ops::ControlFlow;
 
+use crate::echo;
 use crate::grammar;
 use crate::report::limit::{Admit, Limit};
-use crate::echo;
 use crate::report::{Finding, Position, RuleId, Severity};
 use crate::tree::{self, Tree};
 use crate::x12::stream::{self, Event};

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use super::error::LexError;
 use super::lexer::{LexState, Lexer};
+use super::problem::{Check, Problem};
 use super::segment::Segment;
 use crate::echo;
-use super::problem::{Check, Problem};
 
 /// The width of each ISA element: the ISA is fixed-width, so that a receiver can read it
 /// at fixed offsets.
@@ -148,6 +148,12 @@ pub struct ReaderState {
     problems: Vec<Problem>,
     last: Option<Spot>,
     capacity: usize,
+}
+
+impl Default for ReaderState {
+    fn default() -> Self {
+        ReaderState::new()
+    }
 }
 
 impl ReaderState {
@@ -334,7 +340,9 @@ impl<'a> Reader<'a> {
     fn check_control(&mut self, seg: &Segment<'a>, header: &'static str, control: &[u8], n: usize) {
         let trailer = seg.value(2);
         if !same_control(trailer, control) {
-            self.problem(Check::ControlNumber, false,
+            self.problem(
+                Check::ControlNumber,
+                false,
                 format!(
                     "{}02 {} differs from {header}{n:02} {}",
                     text(seg.id()),
@@ -349,7 +357,9 @@ impl<'a> Reader<'a> {
     fn isa11(&mut self, isa: &Segment<'a>) {
         if isa.delimiters.repetition.is_none() {
             let v = echo::delimiter(isa.value(11));
-            self.problem(Check::RepetitionSeparator, true,
+            self.problem(
+                Check::RepetitionSeparator,
+                true,
                 format!(
                     "ISA11 {v} is not a usable repetition separator; elements are not split at it"
                 ),

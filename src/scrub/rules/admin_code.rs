@@ -52,6 +52,12 @@ static META: Meta = Meta {
     source: include_str!("admin_code.rs"),
 };
 
+/// Whether `line` is one this rule reports: a wrong administration code, when the rule
+/// runs. The rules that leave such a line to this one do so only then.
+pub fn reported(cx: &Cx<'_, '_>, line: &ServiceLine<'_>) -> bool {
+    cx.enabled(RuleId::AdminCode) && is_wrong_admin(cx, line)
+}
+
 /// Whether the line is billed with a wrong administration code.
 pub fn is_wrong_admin(cx: &Cx<'_, '_>, line: &ServiceLine<'_>) -> bool {
     let a = &cx.catalog.admin;
@@ -102,7 +108,8 @@ impl Rule for AdminCode {
         }
         for line in claim.lines.iter().filter(|l| is_wrong_admin(cx, l)) {
             let at = line.service.unwrap_or(line.lx);
-            let hit = Hit::new(at,
+            let hit = Hit::new(
+                at,
                 format!(
                     "{} is not an intrathecal administration code for {}",
                     line.code_shown(),

@@ -50,7 +50,8 @@ impl Rule for AdminCodeVariant {
             if line.code == expected.as_bytes() {
                 continue;
             }
-            out.push(Hit::new(line.service.unwrap_or(line.lx),
+            out.push(Hit::new(
+                line.service.unwrap_or(line.lx),
                 format!(
                     "administration code {} where the {} profile expects {expected}",
                     line.code_shown(),

@@ -38,7 +38,7 @@ use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::pairing::{Pairing, admin_for, lines_on};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
-use super::admin_code::is_wrong_admin;
+use super::admin_code;
 
 pub struct AdminDosMatch;
 
@@ -74,10 +74,11 @@ impl Rule for AdminDosMatch {
                 }
                 Pairing::Unpaired(date) => date,
             };
-            if lines_on(cx, claim, &date).any(|l| is_wrong_admin(cx, l)) {
+            if lines_on(cx, claim, &date).any(|l| admin_code::reported(cx, l)) {
                 continue;
             }
-            let hit = Hit::new(at,
+            let hit = Hit::new(
+                at,
                 format!(
                     "no administration line on the {hcpcs} date of service {}",
                     date_text(&date)

@@ -27,7 +27,7 @@ use crate::claim::Claim;
 use crate::report::{RuleId, Severity};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
-use super::admin_code::is_wrong_admin;
+use super::admin_code;
 
 pub struct AdminMissing;
 
@@ -49,11 +49,12 @@ impl Rule for AdminMissing {
         if claim
             .lines
             .iter()
-            .any(|l| cx.is_admin(l) || is_wrong_admin(cx, l))
+            .any(|l| cx.is_admin(l) || admin_code::reported(cx, l))
         {
             return;
         }
-        out.push(Hit::new(drug.service.unwrap_or(drug.lx),
+        out.push(Hit::new(
+            drug.service.unwrap_or(drug.lx),
             format!(
                 "{} is billed without an intrathecal administration line",
                 cx.catalog.drug.hcpcs

@@ -49,7 +49,8 @@ impl Rule for ClaimBalance {
         let billed = claim
             .billed
             .map_or_else(|| "not a number".to_string(), |b| b.to_string());
-        let hit = Hit::new(claim.clm,
+        let hit = Hit::new(
+            claim.clm,
             format!("CLM02 {billed} is not the sum of the line charges {total}"),
         );
         out.push(hit.fix(

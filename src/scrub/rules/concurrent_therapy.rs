@@ -49,7 +49,8 @@ impl Rule for ConcurrentTherapy {
         let drug = &cx.catalog.drug;
         for line in &claim.lines {
             if listed(&drug.concurrent, line.code) {
-                out.push(Hit::new(line.service.unwrap_or(line.lx),
+                out.push(Hit::new(
+                    line.service.unwrap_or(line.lx),
                     format!(
                         "{} billed on the same claim as {}",
                         line.code_shown(),

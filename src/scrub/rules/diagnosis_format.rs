@@ -52,7 +52,8 @@ impl Rule for DiagnosisFormat {
         segments.dedup();
         for hi in segments {
             let here: Vec<_> = bad.iter().filter(|d| d.segment == hi).collect();
-            let hit = Hit::new(hi,
+            let hit = Hit::new(
+                hi,
                 format!(
                     "HI{:02}-2 diagnosis {} has a point or lower case",
                     here[0].element,

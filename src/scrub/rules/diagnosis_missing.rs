@@ -88,7 +88,8 @@ impl Rule for DiagnosisMissing {
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         if sma_state(cx, claim) == Some(SmaState::Missing) {
-            out.push(Hit::new(hi_or_clm(claim),
+            out.push(Hit::new(
+                hi_or_clm(claim),
                 format!("no SMA diagnosis on a claim with {}", cx.catalog.drug.hcpcs),
             ));
         }

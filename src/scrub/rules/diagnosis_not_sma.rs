@@ -49,7 +49,8 @@ impl Rule for DiagnosisNotSma {
         }
         let prefix = cx.catalog.diagnosis.not_sma_prefix.as_str();
         let found = sma_candidates(cx, claim).find(|d| d.normalized().starts_with(prefix));
-        out.push(Hit::new(found.map_or_else(|| hi_or_clm(claim), |d| d.segment),
+        out.push(Hit::new(
+            found.map_or_else(|| hi_or_clm(claim), |d| d.segment),
             format!(
                 "{} is motor neuron disease, not SMA; no SMA diagnosis on the claim",
                 found.map(|d| d.normalized()).unwrap_or_default()

@@ -76,7 +76,8 @@ impl Rule for DiagnosisPointer {
             if line.pointers.iter().any(|p| sma.contains(p)) {
                 continue;
             }
-            let hit = Hit::new(sv,
+            let hit = Hit::new(
+                sv,
                 format!(
                     "the {} line's diagnosis pointers name no SMA code",
                     cx.catalog.drug.hcpcs

@@ -48,7 +48,8 @@ impl Rule for DiagnosisUnspecified {
         let at = sma_candidates(cx, claim)
             .find(|d| in_list(&dx.unspecified, &d.normalized()))
             .map_or_else(|| hi_or_clm(claim), |d| d.segment);
-        out.push(Hit::new(at,
+        out.push(Hit::new(
+            at,
             "the only SMA diagnosis is unspecified; payers ask for the SMA type",
         ));
     }

@@ -77,8 +77,12 @@ fn fixable(cx: &Cx<'_, '_>, lines: &[&ServiceLine<'_>]) -> bool {
 }
 
 /// The units of a J2326 line after this rule's fix: 120 where the fix condition holds
-/// (whether or not its class is applied), else the billed units.
+/// (whether or not its class is applied), else the billed units (always, when the rule
+/// does not run).
 pub fn units_after(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Option<Decimal> {
+    if !cx.enabled(RuleId::DrugUnits) {
+        return line.units;
+    }
     for (_, lines) in groups(cx, claim) {
         if lines.iter().any(|l| l.lx == line.lx) {
             return if fixable(cx, &lines) {

@@ -69,9 +69,7 @@ impl Rule for EmModifier25 {
                     ev.modifier
                 ),
             };
-            out.push(Hit::new(line.service.unwrap_or(line.lx),
-                message,
-            ));
+            out.push(Hit::new(line.service.unwrap_or(line.lx), message));
         }
     }
 }

@@ -67,7 +67,8 @@ impl Rule for ImagingBundled {
             let at = line.service.unwrap_or(line.lx);
             let Some(date) = cx.line_date(claim, line) else {
                 if claim.lines.iter().any(&bundles) {
-                    out.push(Hit::new(at,
+                    out.push(Hit::new(
+                        at,
                         format!(
                             "{} line has no date of service to check against the injection",
                             line.code_shown()
@@ -85,7 +86,8 @@ impl Rule for ImagingBundled {
                 .iter()
                 .filter(|l| listed(&im.removable_with, l.code))
                 .find(|l| cx.line_date(claim, l).is_some_and(|d| d.day().is_some()));
-            let hit = Hit::new(at,
+            let hit = Hit::new(
+                at,
                 format!(
                     "{} is bundled into {} on the same date of service",
                     line.code_shown(),

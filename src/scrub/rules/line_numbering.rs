@@ -39,7 +39,8 @@ impl Rule for LineNumbering {
         for (n, line) in claim.lines.iter().enumerate() {
             let expected = (n + 1).to_string();
             if line.number != expected.as_bytes() {
-                let hit = Hit::new(line.lx,
+                let hit = Hit::new(
+                    line.lx,
                     format!("LX01 is {}, expected {expected}", echo::quoted(line.number)),
                 );
                 out.push(hit.fix(FixClass::Repair, vec![cx.set(line.lx, 1, 0, expected)]));

@@ -85,7 +85,8 @@ impl Rule for NdcFormat {
                 continue;
             }
             let raw = String::from_utf8_lossy(d.ndc);
-            let hit = Hit::new(d.lin,
+            let hit = Hit::new(
+                d.lin,
                 format!("LIN03 NDC {} is not 11 digits", echo::quoted(d.ndc)),
             );
             out.push(match eleven(cx, line, &raw) {

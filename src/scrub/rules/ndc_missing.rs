@@ -63,9 +63,7 @@ impl Rule for NdcMissing {
             match line.drug {
                 Some(d) if d.ctp.is_some() => {}
                 Some(d) => {
-                    let hit = Hit::new(d.lin,
-                        "the J2326 line's LIN has no CTP quantity",
-                    );
+                    let hit = Hit::new(d.lin, "the J2326 line's LIN has no CTP quantity");
                     out.push(match units_after(cx, claim, line) {
                         Some(u) => {
                             hit.fix(FixClass::Recode, vec![cx.insert_after(d.lin, ctp(cx, u))])
@@ -74,9 +72,7 @@ impl Rule for NdcMissing {
                     });
                 }
                 None => {
-                    let hit = Hit::new(at,
-                        "the J2326 line has no NDC (2410 LIN/CTP)",
-                    );
+                    let hit = Hit::new(at, "the J2326 line has no NDC (2410 LIN/CTP)");
                     out.push(match units_after(cx, claim, line) {
                         Some(u) => {
                             let ndc = cx.catalog.drug.ndcs.first().cloned().unwrap_or_default();

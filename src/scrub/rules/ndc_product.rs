@@ -63,9 +63,7 @@ impl Rule for NdcProduct {
                 )
                 .severity(Severity::Warning)
             } else {
-                Hit::new(d.lin,
-                    format!("NDC {n} is not a {} NDC", drug.hcpcs),
-                )
+                Hit::new(d.lin, format!("NDC {n} is not a {} NDC", drug.hcpcs))
             });
         }
     }

@@ -78,7 +78,8 @@ impl Rule for NdcQualifier {
             if d.qualifier == b"N4" {
                 continue;
             }
-            let hit = Hit::new(d.lin,
+            let hit = Hit::new(
+                d.lin,
                 if d.qualifier.is_empty() {
                     "LIN02 NDC qualifier is empty, not N4".to_string()
                 } else {

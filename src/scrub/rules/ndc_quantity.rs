@@ -67,7 +67,8 @@ impl Rule for NdcQuantity {
             let billed = d
                 .quantity
                 .map_or_else(|| "not a number".to_string(), |q| q.normalize().to_string());
-            let hit = Hit::new(ctp,
+            let hit = Hit::new(
+                ctp,
                 format!(
                     "CTP04 quantity {billed} {ml} does not match {} units: {expected} {ml}",
                     units.normalize()

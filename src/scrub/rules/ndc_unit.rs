@@ -68,7 +68,8 @@ impl Rule for NdcUnit {
             if d.unit == ml.as_bytes() {
                 continue;
             }
-            let hit = Hit::new(ctp,
+            let hit = Hit::new(
+                ctp,
                 if d.unit.is_empty() {
                     format!("CTP05-1 unit is empty, not {ml}")
                 } else {

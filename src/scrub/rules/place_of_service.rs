@@ -23,8 +23,8 @@
 //! administration by healthcare professionals).
 
 use crate::claim::Claim;
-use crate::grammar::Kind;
 use crate::echo;
+use crate::grammar::Kind;
 use crate::report::{RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
@@ -61,7 +61,8 @@ impl Rule for PlaceOfService {
                 }
                 claim_reported = true;
             }
-            out.push(Hit::new(at,
+            out.push(Hit::new(
+                at,
                 format!(
                     "{} billed with place of service {}",
                     cx.catalog.drug.hcpcs,

@@ -22,8 +22,8 @@
 //! Manual ch. 4 and 17 (drugs requiring detailed coding).
 
 use crate::claim::Claim;
-use crate::grammar::Kind;
 use crate::echo;
+use crate::grammar::Kind;
 use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::lines::drug_lines;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
@@ -51,7 +51,8 @@ impl Rule for RevenueCode {
             if line.revenue == rev.as_bytes() {
                 continue;
             }
-            let hit = Hit::new(sv,
+            let hit = Hit::new(
+                sv,
                 format!(
                     "the {} line is under revenue code {}, not {rev}",
                     cx.catalog.drug.hcpcs,

@@ -102,7 +102,8 @@ impl Rule for WasteModifier {
         for &(line, _) in dated.iter().filter(|(l, _)| !cx.is_drug(l)) {
             for m in [jz, jw] {
                 if line.has_modifier(m) {
-                    out.push(Hit::new(line.service.unwrap_or(line.lx),
+                    out.push(Hit::new(
+                        line.service.unwrap_or(line.lx),
                         format!("{m} on {}, which is not a catalog drug", line.code_shown()),
                     ));
                     break;
