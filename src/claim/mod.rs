@@ -252,6 +252,83 @@ fn claim_segment<'a>(claim: &mut Claim<'a>, seg: &Segment<'a>, i: usize) {
     }
 }
 
+/// A segment of the 2400 loop itself.
+fn line_segment<'a>(line: &mut ServiceLine<'a>, seg: &Segment<'a>, i: usize, service_id: &[u8]) {
+    match seg.id() {
+        // Only the guide's own service segment: an SV2 in an 837P (or SV1 in an 837I) is
+        // an unexpected segment that validation reports, not a line.
+        b"SV1" | b"SV2" if line.service.is_none() && seg.id() == service_id => {
+            service(line, seg, i);
+        }
+        b"DTP" if line.dtp.is_none() => {
+            let [qualifier, format, value] = seg.values::<3>();
+            if qualifier == b"472" {
+                line.dtp = Some(i);
+                line.date = LineDate::parse(format, value);
+            }
+        }
+        b"REF" if seg.value(1) == b"G1" => line.prior_auth = true,
+        _ => {}
+    }
+}
+
+/// The line's service segment: SV1 (837P) or SV2 (837I).
+fn service<'a>(line: &mut ServiceLine<'a>, seg: &Segment<'a>, i: usize) {
+    let sv1 = seg.is("SV1");
+    let (proc, charge, units) = if sv1 { (1, 2, 4) } else { (2, 3, 5) };
+    let values = seg.values::<7>();
+    line.service = Some(i);
+    let mut parts = seg.element(proc).map(|e| e.components());
+    let mut part = || parts.as_mut().and_then(Iterator::next).unwrap_or_default();
+    line.qualifier = part();
+    line.code = part();
+    for m in 0..4 {
+        line.modifiers[m] = part();
+    }
+    line.charge = decimal(values[charge - 1]);
+    line.units = decimal(values[units - 1]);
+    if sv1 {
+        line.place_of_service = values[4];
+        line.pointers = seg
+            .element(7)
+            .map(|e| {
+                e.components()
+                    .filter_map(|p| std::str::from_utf8(p).ok()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+    } else {
+        line.revenue = values[0];
+    }
+}
+
+/// A segment of the line's 2410 drug loop: its first LIN, and that LIN's first CTP.
+fn drug_segment<'a>(line: &mut ServiceLine<'a>, seg: &Segment<'a>, i: usize) {
+    match seg.id() {
+        b"LIN" if line.drug.is_none() => {
+            let [_, qualifier, ndc] = seg.values::<3>();
+            line.drug = Some(Drug {
+                lin: i,
+                ctp: None,
+                qualifier,
+                ndc,
+                quantity: None,
+                unit: b"",
+            });
+        }
+        b"CTP" => {
+            if let Some(d) = line.drug.as_mut()
+                && d.ctp.is_none()
+            {
+                d.ctp = Some(i);
+                d.quantity = decimal(seg.value(4));
+                d.unit = seg.component(5, 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
     let node = &tree.loops[l];
     let segs = &tx.segments;
@@ -297,71 +374,9 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
             line.insert_after = i;
         }
         if here == l {
-            match seg.id() {
-                // Only the guide's own service segment: an SV2 in an 837P (or SV1 in an
-                // 837I) is an unexpected segment that validation reports, not a line.
-                b"SV1" | b"SV2" if line.service.is_none() && seg.id() == service_id => {
-                    let sv1 = seg.is("SV1");
-                    let (proc, charge, units) = if sv1 { (1, 2, 4) } else { (2, 3, 5) };
-                    let values = seg.values::<7>();
-                    line.service = Some(i);
-                    let mut parts = seg.element(proc).map(|e| e.components());
-                    let mut part = || parts.as_mut().and_then(Iterator::next).unwrap_or_default();
-                    line.qualifier = part();
-                    line.code = part();
-                    for m in 0..4 {
-                        line.modifiers[m] = part();
-                    }
-                    line.charge = decimal(values[charge - 1]);
-                    line.units = decimal(values[units - 1]);
-                    if sv1 {
-                        line.place_of_service = values[4];
-                        line.pointers = seg
-                            .element(7)
-                            .map(|e| {
-                                e.components()
-                                    .filter_map(|p| std::str::from_utf8(p).ok()?.parse().ok())
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                    } else {
-                        line.revenue = values[0];
-                    }
-                }
-                b"DTP" if line.dtp.is_none() => {
-                    let [qualifier, format, value] = seg.values::<3>();
-                    if qualifier == b"472" {
-                        line.dtp = Some(i);
-                        line.date = LineDate::parse(format, value);
-                    }
-                }
-                b"REF" if seg.value(1) == b"G1" => line.prior_auth = true,
-                _ => {}
-            }
+            line_segment(&mut line, seg, i, service_id);
         } else if loop_id == "2410" {
-            match seg.id() {
-                b"LIN" if line.drug.is_none() => {
-                    let [_, qualifier, ndc] = seg.values::<3>();
-                    line.drug = Some(Drug {
-                        lin: i,
-                        ctp: None,
-                        qualifier,
-                        ndc,
-                        quantity: None,
-                        unit: b"",
-                    });
-                }
-                b"CTP" => {
-                    if let Some(d) = line.drug.as_mut()
-                        && d.ctp.is_none()
-                    {
-                        d.ctp = Some(i);
-                        d.quantity = decimal(seg.value(4));
-                        d.unit = seg.component(5, 1);
-                    }
-                }
-                _ => {}
-            }
+            drug_segment(&mut line, seg, i);
         }
     }
     line

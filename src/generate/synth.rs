@@ -652,14 +652,27 @@ fn shift(date: &str, days: i64) -> String {
 type SegmentEdit = Box<dyn FnOnce(&mut Vec<OwnedSegment>)>;
 
 /// Changes the description for `variant`; returns a segment edit when one is needed.
+/// Injects `variant` into `claim`; an edit for the written segments where the variant is
+/// about how they are written.
 fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option<SegmentEdit> {
+    let segment_edit = drug_variant(rng, claim, variant)
+        .or_else(|| admin_variant(rng, claim, variant))
+        .or_else(|| claim_variant(rng, claim, variant))
+        .flatten();
+    if kind == Kind::Institutional {
+        statement_period(claim);
+    }
+    segment_edit
+}
+
+/// The variants of the J2326 line: units, NDC and waste modifiers. Returns `None` when `variant` is not one of them.
+fn drug_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Option<SegmentEdit>> {
     let di = drug_index(claim);
     let ai = admin_index(claim);
-    let date = claim.lines[di].date.clone();
-    let mut segment_edit: Option<SegmentEdit> = None;
     let set_units = |claim: &mut Claim, units: u32| {
         claim.lines[di].units = Decimal::from(units);
     };
+    let mut segment_edit: Option<SegmentEdit> = None;
     match variant {
         "units-1" => set_units(claim, 1),
         "units-5" => set_units(claim, 5),
@@ -711,6 +724,17 @@ fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option
                 claim.lines[ai].modifiers = vec!["JZ".into()];
             }
         }
+        _ => return None,
+    }
+    Some(segment_edit)
+}
+
+/// The variants of the administration: its code, date, presence, imaging beside it. Returns `None` when `variant` is not one of them.
+fn admin_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Option<SegmentEdit>> {
+    let di = drug_index(claim);
+    let ai = admin_index(claim);
+    let date = claim.lines[di].date.clone();
+    match variant {
         "admin-code-iv" => set_admin(
             claim,
             ai,
@@ -748,6 +772,18 @@ fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option
             let at = ai.map_or(claim.lines.len(), |a| a + 1);
             claim.lines.insert(at, img);
         }
+        _ => return None,
+    }
+    Some(None)
+}
+
+/// The variants of the claim: diagnoses, place of service, authorization, other lines, totals and numbering. Returns `None` when `variant` is not one of them.
+fn claim_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Option<SegmentEdit>> {
+    let di = drug_index(claim);
+    let ai = admin_index(claim);
+    let date = claim.lines[di].date.clone();
+    let mut segment_edit: Option<SegmentEdit> = None;
+    match variant {
         "diagnosis-point" => segment_edit = Some(Box::new(|s| principal_dx(s, true))),
         "diagnosis-lower-case" => segment_edit = Some(Box::new(|s| principal_dx(s, false))),
         "diagnosis-g12-9-only" => claim.diagnoses[0] = "G12.9".into(),
@@ -797,12 +833,9 @@ fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option
             segment_edit = Some(Box::new(move |s| clm_total_off(s, delta)));
         }
         "lx-out-of-order" => segment_edit = Some(Box::new(|s| swap_lx(s))),
-        _ => {}
+        _ => return None,
     }
-    if kind == Kind::Institutional {
-        statement_period(claim);
-    }
-    segment_edit
+    Some(segment_edit)
 }
 
 fn set_ndc(claim: &mut Claim, di: usize, code: &str) {

@@ -8,7 +8,7 @@ use crate::generate::{self, Control, Kind, synth};
 use crate::input;
 use crate::output::{self, Output, Rewind, Target};
 
-use super::{Console, Status, Usage, closed_pipe};
+use super::{Console, Status, Usage, wrote};
 
 /// Resolves an output argument (`None`: standard output) and checks it is not `input`.
 fn target(output: Option<&OsStr>, input: Option<&OsStr>) -> Result<Target, Usage> {
@@ -34,17 +34,6 @@ fn emit(
     write(&mut out)?;
     out.settle()?;
     out.commit()
-}
-
-fn wrote(r: io::Result<()>, target: &Target, console: &dyn Console) -> Status {
-    match r {
-        Ok(()) => Status::Clean,
-        Err(e) if closed_pipe(&e) => Status::Clean,
-        Err(e) => {
-            console.say(&format!("x837: {}: cannot write: {e}", target.display()));
-            Status::Failed
-        }
-    }
 }
 
 /// The options of `x837 generate`.
@@ -86,7 +75,7 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
     let r = emit(&target, mode, |out| {
         generate::write(&desc, kind, o.control, out).map(drop)
     });
-    wrote(r, &target, console)
+    wrote(r, &target.display(), Status::Clean, console)
 }
 
 /// The options of `x837 synth`.
@@ -138,7 +127,7 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
         Some(mut t) => t.settle().and_then(|()| t.commit()),
         None => Ok(()),
     });
-    let status = wrote(r, &target, console);
+    let status = wrote(r, &target.display(), Status::Clean, console);
     if status == Status::Clean
         && let Some(s) = summary
     {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::input;
 
 use super::validate::Lines;
-use super::{Console, Status, closed_pipe};
+use super::{Console, Status, write_failed};
 
 /// The options of `x837 info`.
 #[derive(Debug, Clone, Default)]
@@ -64,11 +64,7 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
             ),
         };
         if let Err(e) = written.and_then(|()| out.flush()) {
-            if closed_pipe(&e) {
-                return status;
-            }
-            console.say(&format!("x837: cannot write: {e}"));
-            return Status::Failed;
+            return write_failed(&e, "<stdout>", status, console);
         }
     }
     status

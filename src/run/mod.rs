@@ -72,6 +72,24 @@ pub fn closed_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
+/// The one place a failed write is judged: a closed pipe ends the command quietly with
+/// the status it had; any other error is said, with the output it concerns, and fails.
+pub fn write_failed(e: &io::Error, output: &str, status: Status, console: &dyn Console) -> Status {
+    if closed_pipe(e) {
+        return status;
+    }
+    console.say(&format!("x837: {output}: cannot write: {e}"));
+    Status::Failed
+}
+
+/// The status of a finished write to `output`.
+pub fn wrote(r: io::Result<()>, output: &str, status: Status, console: &dyn Console) -> Status {
+    match r {
+        Ok(()) => status,
+        Err(e) => write_failed(&e, output, status, console),
+    }
+}
+
 /// A refused command line: said once, exit status 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

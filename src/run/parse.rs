@@ -10,7 +10,7 @@ use crate::report::Finding;
 use crate::x12::Unit;
 use crate::x12::stream::{self, Event};
 
-use super::{Console, Status, closed_pipe};
+use super::{Console, Status, wrote};
 
 /// Writes `{"file": NAME, "transactions": [{"set", "control", "guide", "tree"}, ...]}`.
 pub fn run(path: &OsStr, console: &dyn Console) -> Status {
@@ -82,14 +82,7 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
         return Status::Failed;
     }
     let end = out.write_all(b"\n]}\n").and_then(|()| out.flush());
-    match failed.map_or(end, Err) {
-        Ok(()) => status,
-        Err(e) if closed_pipe(&e) => status,
-        Err(e) => {
-            console.say(&format!("x837: cannot write: {e}"));
-            Status::Failed
-        }
-    }
+    wrote(failed.map_or(end, Err), "<stdout>", status, console)
 }
 
 #[derive(serde::Serialize)]

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use crate::report::{RuleId, Severity, Source};
 use crate::scrub::registry;
 
-use super::{Console, Status, closed_pipe};
+use super::{Console, Status, wrote};
 
 /// The severity a rule's findings have before any config.
 fn severity(id: RuleId) -> Severity {
@@ -61,12 +61,10 @@ pub fn run(id: Option<&str>, console: &dyn Console) -> Status {
             )
         }),
     };
-    match r.and_then(|()| out.flush()) {
-        Ok(()) => Status::Clean,
-        Err(e) if closed_pipe(&e) => Status::Clean,
-        Err(e) => {
-            console.say(&format!("x837: cannot write: {e}"));
-            Status::Failed
-        }
-    }
+    wrote(
+        r.and_then(|()| out.flush()),
+        "<stdout>",
+        Status::Clean,
+        console,
+    )
 }

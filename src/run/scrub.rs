@@ -5,11 +5,12 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 
 use crate::input;
-use crate::output::{self, Output, Plan, Rewind, Target, plan::Edi};
+use crate::output::plan::{Edi, PlannedInput};
+use crate::output::{self, Output, Plan, Rewind, Target};
 use crate::report::{Format, Report, Tool, render};
 use crate::scrub::{Fixes, Settings};
 
-use super::{Console, FailOn, Status, Usage, closed_pipe};
+use super::{Console, FailOn, Status, Usage, closed_pipe, write_failed, wrote};
 
 /// The options of `x837 scrub` as given.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,13 @@ pub struct Options {
     pub config: Option<OsString>,
     pub fixes: Fixes,
     pub fail_on: FailOn,
+}
+
+/// Whether the run goes on after an input.
+enum Next {
+    Go(Status),
+    /// The reader of standard output went away.
+    Stop,
 }
 
 /// Where the report goes.
@@ -133,113 +141,14 @@ impl Scrub {
         // Standard output is one stream for every input.
         let mut stdout: Option<Output> = None;
         for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
-            let name = planned.name();
-            let read = match input::open(&planned.arg) {
-                Ok(r) => r,
-                Err(e) => {
-                    console.say(&format!("x837: {name}: cannot read: {e}"));
-                    status = status.max(Status::Failed);
-                    continue;
-                }
-            };
-            let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
-            let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
-                console.progress(&name, n, total)
-            }));
-            let mut own: Option<Output> = None;
-            let sink: Option<&mut Output> = match &planned.target {
-                None => None,
-                Some(Target::Stdout) => {
-                    if stdout.is_none() {
-                        match Output::open(&Target::Stdout, mode) {
-                            Ok(o) => stdout = Some(o),
-                            Err(e) => {
-                                console.say(&format!("x837: cannot write to standard output: {e}"));
-                                return Status::Failed;
-                            }
-                        }
-                    }
-                    stdout.as_mut()
-                }
-                Some(t) => match Output::open(t, mode) {
-                    Ok(o) => Some(own.insert(o)),
-                    Err(e) => {
-                        console.say(&format!("x837: {}: cannot write: {e}", t.display()));
-                        status = status.max(Status::Failed);
-                        continue;
-                    }
-                },
-            };
-            let result = match sink {
-                Some(out) => crate::scrub::scrub_to(&mut hashing, &name, &self.settings, out),
-                None => crate::scrub::scrub_to(
-                    &mut hashing,
-                    &name,
-                    &self.settings,
-                    output::Spool::new(io::sink()),
-                ),
-            };
-            let s = match result {
-                Ok(s) => s,
-                Err(e) if closed_pipe(&e) => return status,
-                Err(e) => {
-                    console.say(&format!("x837: {name}: {e}"));
-                    status = status.max(Status::Failed);
-                    continue;
-                }
-            };
-            if s.stopped {
+            match self.one(planned, mode, &mut stdout, &mut report, console) {
+                Next::Go(s) => status = status.max(s),
                 // The reader of the output went away: stop quietly.
-                return status;
-            }
-            if let Some(o) = own {
-                // Nothing complete was read: no file appears (an old one stays).
-                if s.wrote
-                    && let Err(e) = o.commit()
-                {
-                    let t = planned
-                        .target
-                        .as_ref()
-                        .map(Target::display)
-                        .unwrap_or_default();
-                    console.say(&format!("x837: {t}: cannot write: {e}"));
-                    status = status.max(Status::Failed);
-                }
-            }
-            if let Some(e) = &s.error {
-                console.say(&format!("x837: {name}: {e}"));
-            }
-            for l in &s.left_out {
-                console.say(&format!(
-                    "x837: {name}: {} {} at segment {} (byte {}) left out of the corrected output with its {} claims: {}",
-                    l.what, l.control, l.position.segment, l.position.byte, l.claims, l.reason
-                ));
-            }
-            if s.incomplete() {
-                status = status.max(Status::Failed);
-            }
-            let passed_through = s.passed_through;
-            let entry = report.add(&name, hashing.hex(), s.outcome());
-            status = status.max(
-                self.options
-                    .fail_on
-                    .status(entry.tally.errors, entry.tally.warnings),
-            );
-            console.say(&render::input_line(entry, self.options.check));
-            if passed_through > 0 {
-                console.say(&format!(
-                    "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
-                ));
+                Next::Stop => return status,
             }
         }
-        if let Some(out) = stdout
-            && let Err(e) = out.commit()
-        {
-            if closed_pipe(&e) {
-                return status;
-            }
-            console.say(&format!("x837: cannot write to standard output: {e}"));
-            status = status.max(Status::Failed);
+        if let Some(out) = stdout {
+            status = wrote(out.commit(), "<stdout>", status, console);
         }
         if let ReportTo::Target(t) = &self.report {
             let mode = output::mode_for(modes.iter().copied());
@@ -249,15 +158,106 @@ impl Scrub {
                 out.flush()?;
                 out.commit()
             });
-            match written {
-                Ok(()) => {}
-                Err(e) if closed_pipe(&e) => {}
-                Err(e) => {
-                    console.say(&format!("x837: {}: cannot write: {e}", t.display()));
-                    status = status.max(Status::Failed);
-                }
-            }
+            status = wrote(written, &t.display(), status, console);
         }
         status
+    }
+
+    /// Scrubs one input into its target and adds it to `report`.
+    fn one(
+        &self,
+        planned: &PlannedInput,
+        mode: u32,
+        stdout: &mut Option<Output>,
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> Next {
+        let name = planned.name();
+        let read = match input::open(&planned.arg) {
+            Ok(r) => r,
+            Err(e) => {
+                console.say(&format!("x837: {name}: cannot read: {e}"));
+                return Next::Go(Status::Failed);
+            }
+        };
+        let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
+        let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
+            console.progress(&name, n, total)
+        }));
+        let mut own: Option<Output> = None;
+        let sink: Option<&mut Output> = match &planned.target {
+            None => None,
+            Some(Target::Stdout) => {
+                if stdout.is_none() {
+                    match Output::open(&Target::Stdout, mode) {
+                        Ok(o) => *stdout = Some(o),
+                        Err(e) => {
+                            return Next::Go(write_failed(&e, "<stdout>", Status::Failed, console));
+                        }
+                    }
+                }
+                stdout.as_mut()
+            }
+            Some(t) => match Output::open(t, mode) {
+                Ok(o) => Some(own.insert(o)),
+                Err(e) => return Next::Go(write_failed(&e, &t.display(), Status::Failed, console)),
+            },
+        };
+        let result = match sink {
+            Some(out) => crate::scrub::scrub_to(&mut hashing, &name, &self.settings, out),
+            None => {
+                let nowhere = output::Spool::new(io::sink());
+                crate::scrub::scrub_to(&mut hashing, &name, &self.settings, nowhere)
+            }
+        };
+        let s = match result {
+            Ok(s) if s.stopped => return Next::Stop,
+            Ok(s) => s,
+            Err(e) if closed_pipe(&e) => return Next::Stop,
+            Err(e) => {
+                console.say(&format!("x837: {name}: {e}"));
+                return Next::Go(Status::Failed);
+            }
+        };
+        let mut status = Status::Clean;
+        // Nothing complete was read: no file appears (an old one stays).
+        if let (Some(o), Some(t)) = (own, &planned.target)
+            && s.wrote
+        {
+            status = wrote(o.commit(), &t.display(), status, console);
+        }
+        Next::Go(status.max(self.account(&name, hashing.hex(), s, report, console)))
+    }
+
+    /// Says what became of one input and adds it to the report; its status.
+    fn account(
+        &self,
+        name: &str,
+        sha256: String,
+        s: crate::scrub::Scrubbed,
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> Status {
+        if let Some(e) = &s.error {
+            console.say(&format!("x837: {name}: {e}"));
+        }
+        for l in &s.left_out {
+            console.say(&format!(
+                "x837: {name}: {} {} at segment {} (byte {}) left out of the corrected output with its {} claims: {}",
+                l.what, l.control, l.position.segment, l.position.byte, l.claims, l.reason
+            ));
+        }
+        let incomplete = s.incomplete();
+        let passed_through = s.passed_through;
+        let entry = report.add(name, sha256, s.outcome());
+        let tally = entry.tally;
+        console.say(&render::input_line(entry, self.options.check));
+        if passed_through > 0 {
+            console.say(&format!(
+                "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
+            ));
+        }
+        let status = self.options.fail_on.status(tally.errors, tally.warnings);
+        if incomplete { Status::Failed } else { status }
     }
 }

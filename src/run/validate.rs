@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use crate::input;
 use crate::report::{Finding, Severity};
 
-use super::{Console, FailOn, Status, closed_pipe};
+use super::{Console, FailOn, Status, write_failed};
 
 /// Output format of `validate` and `info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,7 +80,7 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
             let head = serde_json::json!({ "file": name }).to_string();
             // `{"file":"NAME"` then the findings, then the counts.
             if let Err(e) = write!(out, "{},\"findings\":[", &head[..head.len() - 1]) {
-                return stopped(e, status, console);
+                return write_failed(&e, "<stdout>", status, console);
             }
         }
         let mut w = Writing {
@@ -102,7 +102,7 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
         if let Some(e) = w.failed {
             // What was seen before the pipe closed still counts.
             let seen = status.max(options.fail_on.status(errors, warnings));
-            return stopped(e, seen, console);
+            return write_failed(&e, "<stdout>", seen, console);
         }
         let v = match v {
             Ok(v) => v,
@@ -119,10 +119,10 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
                 v.transactions, v.passed_through
             )
         {
-            return stopped(e, status, console);
+            return write_failed(&e, "<stdout>", status, console);
         }
         if let Err(e) = out.flush() {
-            return stopped(e, status, console);
+            return write_failed(&e, "<stdout>", status, console);
         }
         if let Some(e) = &v.error {
             console.say(&format!("x837: {name}: {e}"));
@@ -143,13 +143,4 @@ pub fn run(options: &Options, console: &dyn Console) -> Status {
         ));
     }
     status
-}
-
-/// A write failed: a closed pipe stops quietly, anything else is reported.
-fn stopped(e: io::Error, status: Status, console: &dyn Console) -> Status {
-    if closed_pipe(&e) {
-        return status;
-    }
-    console.say(&format!("x837: cannot write: {e}"));
-    Status::Failed
 }

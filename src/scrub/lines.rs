@@ -1,7 +1,9 @@
 //! Helpers the line and diagnosis rules share: where an 837P or 837I service line keeps
 //! its procedure and units, which lines are the drug's, and which diagnoses are SMA codes.
 
-use crate::claim::{Claim, Diagnosis, ServiceLine};
+use rust_decimal::Decimal;
+
+use crate::claim::{Claim, Diagnosis, Drug, ServiceLine};
 use crate::grammar::Kind;
 
 use super::rule::Cx;
@@ -28,6 +30,38 @@ pub fn drug_lines<'l, 'a>(
     claim: &'l Claim<'a>,
 ) -> impl Iterator<Item = &'l ServiceLine<'a>> + 'l {
     claim.lines.iter().filter(move |l| cx.is_drug(l))
+}
+
+/// The lines that carry a 2410 drug loop (a LIN), with it: whatever their procedure.
+pub fn with_drug<'l, 'a>(
+    claim: &'l Claim<'a>,
+) -> impl Iterator<Item = (&'l ServiceLine<'a>, Drug<'a>)> + 'l {
+    claim.lines.iter().filter_map(|l| l.drug.map(|d| (l, d)))
+}
+
+/// The drug lines whose 2410 has its CTP: the line, its drug loop and the CTP's index.
+pub fn with_ctp<'l, 'a>(
+    cx: &'l Cx<'_, '_>,
+    claim: &'l Claim<'a>,
+) -> impl Iterator<Item = (&'l ServiceLine<'a>, Drug<'a>, usize)> + 'l {
+    drug_lines(cx, claim).filter_map(|l| l.drug.and_then(|d| d.ctp.map(|c| (l, d, c))))
+}
+
+/// The drug lines with their service segment (SV1 or SV2): the line and its index.
+pub fn with_service<'l, 'a>(
+    cx: &'l Cx<'_, '_>,
+    claim: &'l Claim<'a>,
+) -> impl Iterator<Item = (&'l ServiceLine<'a>, usize)> + 'l {
+    drug_lines(cx, claim).filter_map(|l| l.service.map(|s| (l, s)))
+}
+
+/// The CTP quantity for `units` of the drug (5 mL per 120 units), rounded to the 3
+/// decimal places every rule compares and writes, normalised (5, 4.167).
+pub fn quantity(cx: &Cx<'_, '_>, units: Decimal) -> Decimal {
+    let d = &cx.catalog.drug;
+    (d.ndc_quantity_per_dose * units / d.units_per_dose)
+        .round_dp(3)
+        .normalize()
 }
 
 /// Whether the line carries the waste modifier (JW: a documented discard).

@@ -8,7 +8,7 @@ use crate::claim::decimal;
 
 use crate::echo;
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Position, Severity};
+use crate::report::{Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
 
@@ -47,51 +47,64 @@ pub fn check(
             Admit::Over => {}
         }
     };
-    // Claims and their lines.
     for (c, node) in tree.loops.iter().enumerate() {
-        if node.def.id != "2300" {
-            continue;
-        }
-        let clm = &tx.segments[node.first];
-        let mut total = Decimal::ZERO;
-        let mut lines = 0u32;
-        for (l, line) in tree.loops.iter().enumerate().skip(c + 1) {
-            if line.first > node.last {
-                break;
-            }
-            if line.parent != Some(c) || line.def.id != "2400" {
-                continue;
-            }
-            lines += 1;
-            let lx = &tx.segments[line.first];
-            if !is_number(lx.value(1), lines as usize) {
-                push(
-                    rules::LINE_NUMBERING,
-                    format!("LX01 is {}, expected {lines}", echo::quoted(lx.value(1))),
-                    line.first,
-                );
-            }
-            let charge = (line.first + 1..=line.last)
-                .filter(|&i| tree.placed[i].loop_index == l)
-                .find_map(|i| line_charge(&tx.segments[i]));
-            if let Some(charge) = charge {
-                total += charge;
-            }
-        }
-        if let Some(billed) = decimal(clm.value(2))
-            && lines > 0
-            && billed != total
-        {
-            push(
-                rules::CLAIM_BALANCE,
-                format!("CLM02 {billed} is not the sum of the line charges {total}"),
-                node.first,
-            );
+        if node.def.id == "2300" {
+            claim(tree, tx, c, &mut push);
         }
     }
-    // HL numbering: HL01 counts from 1; HL02 names an earlier HL01, of the level the
-    // guide puts above this one. While every HL01 so far is its count, HL n is `seen[n -
-    // 1]`, and a map of HL01 to level is needed only once one is not.
+    hl_numbering(tx, &mut push);
+}
+
+/// CLM02 against the line charges and LX numbering, of the claim of 2300 loop `c`.
+fn claim(
+    tree: &Tree,
+    tx: &Transaction<'_>,
+    c: usize,
+    push: &mut impl FnMut(RuleId, String, usize),
+) {
+    let node = &tree.loops[c];
+    let clm = &tx.segments[node.first];
+    let mut total = Decimal::ZERO;
+    let mut lines = 0u32;
+    for (l, line) in tree.loops.iter().enumerate().skip(c + 1) {
+        if line.first > node.last {
+            break;
+        }
+        if line.parent != Some(c) || line.def.id != "2400" {
+            continue;
+        }
+        lines += 1;
+        let lx = &tx.segments[line.first];
+        if !is_number(lx.value(1), lines as usize) {
+            push(
+                rules::LINE_NUMBERING,
+                format!("LX01 is {}, expected {lines}", echo::quoted(lx.value(1))),
+                line.first,
+            );
+        }
+        let charge = (line.first + 1..=line.last)
+            .filter(|&i| tree.placed[i].loop_index == l)
+            .find_map(|i| line_charge(&tx.segments[i]));
+        if let Some(charge) = charge {
+            total += charge;
+        }
+    }
+    if let Some(billed) = decimal(clm.value(2))
+        && lines > 0
+        && billed != total
+    {
+        push(
+            rules::CLAIM_BALANCE,
+            format!("CLM02 {billed} is not the sum of the line charges {total}"),
+            node.first,
+        );
+    }
+}
+
+/// HL numbering: HL01 counts from 1; HL02 names an earlier HL01, of the level the guide
+/// puts above this one. While every HL01 so far is its count, HL n is `seen[n - 1]`, and
+/// a map of HL01 to level is needed only once one is not.
+fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usize)) {
     let mut seen: Vec<(&[u8], &[u8])> = Vec::new();
     let mut by_id: Option<HashMap<&[u8], &[u8]>> = None;
     let mut count = 0usize;

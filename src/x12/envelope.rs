@@ -400,48 +400,11 @@ impl<'a> Reader<'a> {
 
     fn accept(&mut self, seg: Segment<'a>) {
         self.state.last = Some(Spot::from(&seg));
-        let at = Spot::from(&seg);
         match seg.id() {
-            b"ISA" => {
-                self.close_transaction(at);
-                self.close_group(at);
-                self.close_interchange(at);
-                self.state.isa = Some(Open {
-                    id: "ISA",
-                    control: seg.value(13).to_vec(),
-                    children: 0,
-                    envelope: Arc::default(),
-                });
-                self.isa11(&seg);
-                self.check_isa(&seg);
-                self.queue.push_back(Unit::Segment(seg));
-            }
-            b"GS" => {
-                self.close_transaction(at);
-                self.close_group(at);
-                if self.state.isa.is_none() {
-                    let m = "GS outside an interchange".to_string();
-                    self.problem(Check::Structure, false, m, at);
-                }
-                let envelope = Arc::new(Envelope {
-                    interchange: self
-                        .state
-                        .isa
-                        .as_ref()
-                        .map(|o| o.control.clone())
-                        .unwrap_or_default(),
-                    functional_id: seg.value(1).to_vec(),
-                    version: seg.value(8).to_vec(),
-                });
-                self.state.gs = Some(Open {
-                    id: "GS",
-                    control: seg.value(6).to_vec(),
-                    children: 0,
-                    envelope,
-                });
-                self.queue.push_back(Unit::Segment(seg));
-            }
+            b"ISA" => self.isa(seg),
+            b"GS" => self.gs(seg),
             b"ST" => {
+                let at = Spot::from(&seg);
                 self.close_transaction(at);
                 if self.state.gs.is_none() {
                     let m = "ST outside a functional group".to_string();
@@ -451,61 +414,9 @@ impl<'a> Reader<'a> {
                 segments.push(seg);
                 self.st = Some(segments);
             }
-            b"SE" if self.st.is_some() => {
-                let (st, n) = match self.st.as_mut() {
-                    Some(v) => {
-                        v.push(seg);
-                        (v[0], v.len())
-                    }
-                    None => return,
-                };
-                self.check_count(Check::SegmentCount, "segments", &seg, n);
-                self.check_control(&seg, "ST", st.value(2), 2);
-                let segments = self.st.take().unwrap_or_default();
-                self.emit_transaction(segments);
-            }
-            b"GE" => {
-                self.close_transaction(at);
-                match self.state.gs.take() {
-                    Some(gs) => {
-                        self.check_count(
-                            Check::TransactionCount,
-                            "transactions",
-                            &seg,
-                            gs.children,
-                        );
-                        self.check_control(&seg, gs.id, &gs.control, 6);
-                        if let Some(isa) = self.state.isa.as_mut() {
-                            isa.children += 1;
-                        }
-                    }
-                    None => {
-                        let m = "GE without GS".to_string();
-                        self.problem(Check::Structure, false, m, at);
-                    }
-                }
-                self.queue.push_back(Unit::Segment(seg));
-            }
-            b"IEA" => {
-                self.close_transaction(at);
-                if self.state.gs.is_some() {
-                    self.close_group(at);
-                    if let Some(isa) = self.state.isa.as_mut() {
-                        isa.children += 1;
-                    }
-                }
-                match self.state.isa.take() {
-                    Some(isa) => {
-                        self.check_count(Check::GroupCount, "groups", &seg, isa.children);
-                        self.check_control(&seg, isa.id, &isa.control, 13);
-                    }
-                    None => {
-                        let m = "IEA without ISA".to_string();
-                        self.problem(Check::Structure, false, m, at);
-                    }
-                }
-                self.queue.push_back(Unit::Segment(seg));
-            }
+            b"SE" if self.st.is_some() => self.se(seg),
+            b"GE" => self.ge(seg),
+            b"IEA" => self.iea(seg),
             _ => match self.st.as_mut() {
                 Some(v) => v.push(seg),
                 None => {
@@ -513,11 +424,107 @@ impl<'a> Reader<'a> {
                         "{} outside a transaction set",
                         echo::segment(seg.id(), seg.body())
                     );
-                    self.problem(Check::Structure, false, m, at);
+                    self.problem(Check::Structure, false, m, Spot::from(&seg));
                     self.queue.push_back(Unit::Segment(seg));
                 }
             },
         }
+    }
+
+    fn isa(&mut self, seg: Segment<'a>) {
+        let at = Spot::from(&seg);
+        self.close_transaction(at);
+        self.close_group(at);
+        self.close_interchange(at);
+        self.state.isa = Some(Open {
+            id: "ISA",
+            control: seg.value(13).to_vec(),
+            children: 0,
+            envelope: Arc::default(),
+        });
+        self.isa11(&seg);
+        self.check_isa(&seg);
+        self.queue.push_back(Unit::Segment(seg));
+    }
+
+    fn gs(&mut self, seg: Segment<'a>) {
+        let at = Spot::from(&seg);
+        self.close_transaction(at);
+        self.close_group(at);
+        if self.state.isa.is_none() {
+            let m = "GS outside an interchange".to_string();
+            self.problem(Check::Structure, false, m, at);
+        }
+        let envelope = Arc::new(Envelope {
+            interchange: (self.state.isa.as_ref())
+                .map(|o| o.control.clone())
+                .unwrap_or_default(),
+            functional_id: seg.value(1).to_vec(),
+            version: seg.value(8).to_vec(),
+        });
+        self.state.gs = Some(Open {
+            id: "GS",
+            control: seg.value(6).to_vec(),
+            children: 0,
+            envelope,
+        });
+        self.queue.push_back(Unit::Segment(seg));
+    }
+
+    fn se(&mut self, seg: Segment<'a>) {
+        let (st, n) = match self.st.as_mut() {
+            Some(v) => {
+                v.push(seg);
+                (v[0], v.len())
+            }
+            None => return,
+        };
+        self.check_count(Check::SegmentCount, "segments", &seg, n);
+        self.check_control(&seg, "ST", st.value(2), 2);
+        let segments = self.st.take().unwrap_or_default();
+        self.emit_transaction(segments);
+    }
+
+    fn ge(&mut self, seg: Segment<'a>) {
+        let at = Spot::from(&seg);
+        self.close_transaction(at);
+        match self.state.gs.take() {
+            Some(gs) => {
+                let n = gs.children;
+                self.check_count(Check::TransactionCount, "transactions", &seg, n);
+                self.check_control(&seg, gs.id, &gs.control, 6);
+                if let Some(isa) = self.state.isa.as_mut() {
+                    isa.children += 1;
+                }
+            }
+            None => {
+                let m = "GE without GS".to_string();
+                self.problem(Check::Structure, false, m, at);
+            }
+        }
+        self.queue.push_back(Unit::Segment(seg));
+    }
+
+    fn iea(&mut self, seg: Segment<'a>) {
+        let at = Spot::from(&seg);
+        self.close_transaction(at);
+        if self.state.gs.is_some() {
+            self.close_group(at);
+            if let Some(isa) = self.state.isa.as_mut() {
+                isa.children += 1;
+            }
+        }
+        match self.state.isa.take() {
+            Some(isa) => {
+                self.check_count(Check::GroupCount, "groups", &seg, isa.children);
+                self.check_control(&seg, isa.id, &isa.control, 13);
+            }
+            None => {
+                let m = "IEA without ISA".to_string();
+                self.problem(Check::Structure, false, m, at);
+            }
+        }
+        self.queue.push_back(Unit::Segment(seg));
     }
 
     fn finish(&mut self) {

@@ -31,7 +31,7 @@
 use crate::claim::Claim;
 use crate::grammar::Kind;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::{drug_lines, in_list, sma_candidates};
+use crate::scrub::lines::{in_list, sma_candidates, with_service};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::diagnosis_missing::{SmaState, sma_state};
@@ -71,8 +71,7 @@ impl Rule for DiagnosisPointer {
             .find(|d| in_list(&dx.typed, &d.normalized()))
             .map(|d| d.pointer)
             .filter(|&p| p <= MAX_POSITION);
-        for line in drug_lines(cx, claim) {
-            let Some(sv) = line.service else { continue };
+        for (line, sv) in with_service(cx, claim) {
             if line.pointers.iter().any(|p| sma.contains(p)) {
                 continue;
             }

@@ -35,6 +35,7 @@
 use crate::claim::{Claim, ServiceLine};
 use crate::echo;
 use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::lines::with_drug;
 use crate::scrub::ndc;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
@@ -79,8 +80,7 @@ impl Rule for NdcFormat {
         &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
-        for line in &claim.lines {
-            let Some(d) = line.drug else { continue };
+        for (line, d) in with_drug(claim) {
             if d.qualifier != b"N4" || ndc::is_11(d.ndc) {
                 continue;
             }

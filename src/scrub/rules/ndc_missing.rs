@@ -31,7 +31,7 @@ use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 use crate::x12::{OwnedElement, OwnedSegment};
 
 use super::drug_units::units_after;
-use super::ndc_unit::quantity;
+use crate::scrub::lines::quantity;
 
 pub struct NdcMissing;
 

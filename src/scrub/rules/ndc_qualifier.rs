@@ -33,6 +33,7 @@
 use crate::claim::Claim;
 use crate::echo;
 use crate::report::{FixClass, RuleId, Severity};
+use crate::scrub::lines::with_drug;
 use crate::scrub::ndc::{self, Layout};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
@@ -73,8 +74,7 @@ impl Rule for NdcQualifier {
         &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
-        for line in &claim.lines {
-            let Some(d) = line.drug else { continue };
+        for (_, d) in with_drug(claim) {
             if d.qualifier == b"N4" {
                 continue;
             }

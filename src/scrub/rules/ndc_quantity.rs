@@ -30,11 +30,10 @@
 
 use crate::claim::Claim;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::drug_lines;
+use crate::scrub::lines::{quantity, with_ctp};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::drug_units::units_after;
-use super::ndc_unit::quantity;
 
 pub struct NdcQuantity;
 
@@ -51,9 +50,7 @@ impl Rule for NdcQuantity {
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let ml = cx.catalog.drug.ndc_unit.as_str();
-        for line in drug_lines(cx, claim) {
-            let Some(d) = line.drug else { continue };
-            let Some(ctp) = d.ctp else { continue };
+        for (line, d, ctp) in with_ctp(cx, claim) {
             if d.unit != ml.as_bytes() {
                 continue;
             }

@@ -29,12 +29,10 @@
 //! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP05-1 F2, GR, ME,
 //! ML, UN).
 
-use rust_decimal::Decimal;
-
 use crate::claim::Claim;
 use crate::echo;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::drug_lines;
+use crate::scrub::lines::{quantity, with_ctp};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::drug_units::units_after;
@@ -48,23 +46,13 @@ static META: Meta = Meta {
     source: include_str!("ndc_unit.rs"),
 };
 
-/// The CTP quantity for `units` of the drug: 5 mL × units / 120, 3 decimals, normalised.
-pub fn quantity(cx: &Cx<'_, '_>, units: Decimal) -> Decimal {
-    let d = &cx.catalog.drug;
-    (d.ndc_quantity_per_dose * units / d.units_per_dose)
-        .round_dp(3)
-        .normalize()
-}
-
 impl Rule for NdcUnit {
     fn meta(&self) -> &'static Meta {
         &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let ml = cx.catalog.drug.ndc_unit.as_str();
-        for line in drug_lines(cx, claim) {
-            let Some(d) = line.drug else { continue };
-            let Some(ctp) = d.ctp else { continue };
+        for (line, d, ctp) in with_ctp(cx, claim) {
             if d.unit == ml.as_bytes() {
                 continue;
             }

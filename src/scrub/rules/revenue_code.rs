@@ -25,7 +25,7 @@ use crate::claim::Claim;
 use crate::echo;
 use crate::grammar::Kind;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::drug_lines;
+use crate::scrub::lines::with_service;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct RevenueCode;
@@ -46,8 +46,7 @@ impl Rule for RevenueCode {
             return;
         }
         let rev = cx.catalog.drug.revenue_code.as_str();
-        for line in drug_lines(cx, claim) {
-            let Some(sv) = line.service else { continue };
+        for (line, sv) in with_service(cx, claim) {
             if line.revenue == rev.as_bytes() {
                 continue;
             }
