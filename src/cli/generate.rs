@@ -1,0 +1,118 @@
+//! The arguments of `x837 generate` and `x837 synth`.
+
+use std::ffi::OsString;
+
+use x837::run;
+
+use super::{KindArg, SynthKindArg};
+
+/// A control number: 1 to 999999999.
+fn control_number(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=999_999_999).contains(&n) => Ok(n),
+        _ => Err("must be a number from 1 to 999999999".into()),
+    }
+}
+
+/// A share from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err("must be a number from 0 to 1".into()),
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ControlArgs {
+    /// ISA13/IEA02 interchange control number.
+    #[arg(long, value_parser = control_number, default_value = "1")]
+    isa13: u32,
+    /// GS06/GE02 group control number (of the first group).
+    #[arg(long, value_parser = control_number, default_value = "1")]
+    gs06: u32,
+    /// ST02/SE02 transaction control number (of the first transaction).
+    #[arg(long, value_parser = control_number, default_value = "1")]
+    st02: u32,
+}
+
+impl From<ControlArgs> for x837::generate::Control {
+    fn from(c: ControlArgs) -> Self {
+        x837::generate::Control {
+            isa13: c.isa13,
+            gs06: c.gs06,
+            st02: c.st02,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The claim description; `-` reads standard input.
+    description: OsString,
+    /// 837p or 837i; overrides the description's "kind".
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Output file, replaced atomically; standard output when absent or `-`.
+    #[arg(short, long)]
+    output: Option<OsString>,
+    #[command(flatten)]
+    control: ControlArgs,
+}
+
+impl From<GenerateArgs> for run::generate::GenerateOptions {
+    fn from(a: GenerateArgs) -> Self {
+        run::generate::GenerateOptions {
+            description: a.description,
+            kind: a.kind.map(|k| match k {
+                KindArg::P => x837::generate::Kind::Professional,
+                KindArg::I => x837::generate::Kind::Institutional,
+            }),
+            output: a.output,
+            control: a.control.into(),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Number of claims.
+    #[arg(long)]
+    claims: u64,
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long)]
+    seed: u64,
+    #[arg(long, value_enum, default_value_t = SynthKindArg::P)]
+    kind: SynthKindArg,
+    /// Share of J2326 claims with one injected error (0 to 1).
+    #[arg(long, value_parser = share, default_value = "0")]
+    error_rate: f64,
+    /// Truth file: per CLM01, the rule ids the claim must produce.
+    #[arg(long)]
+    truth: Option<OsString>,
+    /// Output file, replaced atomically; standard output when absent or `-`.
+    #[arg(short, long)]
+    output: Option<OsString>,
+    #[command(flatten)]
+    control: ControlArgs,
+}
+
+impl From<SynthArgs> for run::generate::SynthOptions {
+    fn from(a: SynthArgs) -> Self {
+        use x837::generate::synth::SynthKind;
+        run::generate::SynthOptions {
+            synth: x837::generate::synth::Options {
+                claims: a.claims,
+                seed: a.seed,
+                kind: match a.kind {
+                    SynthKindArg::P => SynthKind::Professional,
+                    SynthKindArg::I => SynthKind::Institutional,
+                    SynthKindArg::Mixed => SynthKind::Mixed,
+                },
+                error_rate: a.error_rate,
+                control: a.control.into(),
+            },
+            truth: a.truth,
+            output: a.output,
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The arguments of `x837 scrub`.
+
+use std::ffi::OsString;
+
+use x837::run;
+
+use super::{FailOn, FixesArg, ReportFormat};
+
+#[derive(Debug, clap::Args)]
+pub struct ScrubArgs {
+    /// Input files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<OsString>,
+    /// Write the corrected EDI here (one input only; `-` is standard output).
+    #[arg(short = 'o', long = "output")]
+    output: Option<OsString>,
+    /// Write each input's corrected EDI into this directory, under the input's name.
+    #[arg(long)]
+    out_dir: Option<OsString>,
+    /// Write the report here (`-` is standard output); its format comes from --format or
+    /// the extension.
+    #[arg(long)]
+    report: Option<OsString>,
+    /// Report format (default: from the --report extension: .json, .html, .txt or none).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Dry run: write no EDI; the report says what would be fixed.
+    #[arg(long)]
+    check: bool,
+    /// Profile: default (62321), cpt-lumbar (62323), noridian (96450).
+    #[arg(long)]
+    profile: Option<String>,
+    /// A config file (x837.toml): rules off, severities, admin code, payer profiles.
+    #[arg(long)]
+    config: Option<OsString>,
+    /// Which fix classes are applied.
+    #[arg(long, value_enum, default_value_t = FixesArg::All)]
+    fixes: FixesArg,
+    /// Which remaining findings make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+impl From<ScrubArgs> for run::scrub::Options {
+    fn from(a: ScrubArgs) -> Self {
+        use x837::report::Format as F;
+        use x837::scrub::Fixes;
+        run::scrub::Options {
+            files: a.files,
+            output: a.output,
+            out_dir: a.out_dir,
+            report: a.report,
+            format: a.format.map(|f| match f {
+                ReportFormat::Json => F::Json,
+                ReportFormat::Text => F::Text,
+                ReportFormat::Html => F::Html,
+            }),
+            check: a.check,
+            profile: a.profile,
+            config: a.config,
+            fixes: match a.fixes {
+                FixesArg::All => Fixes::All,
+                FixesArg::Repair => Fixes::Repair,
+                FixesArg::None => Fixes::None,
+            },
+            fail_on: a.fail_on.into(),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The arguments of `x837 validate` and `x837 info`.
+
+use std::ffi::OsString;
+
+use x837::run;
+
+use super::{FailOn, Format};
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Input files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<OsString>,
+    /// Output format: text (one finding a line) or json (one object per file, per line).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Which findings make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+impl From<ValidateArgs> for run::validate::Options {
+    fn from(a: ValidateArgs) -> Self {
+        run::validate::Options {
+            files: a.files,
+            format: a.format.into(),
+            fail_on: a.fail_on.into(),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// Input files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<OsString>,
+    /// Output format: text for people, json for one object per line.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+impl From<InfoArgs> for run::info::Options {
+    fn from(a: InfoArgs) -> Self {
+        run::info::Options {
+            files: a.files,
+            format: a.format.into(),
+        }
+    }
+}
