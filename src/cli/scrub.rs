@@ -11,6 +11,10 @@ pub struct ScrubArgs {
     /// Input files; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<OsString>,
+    /// Of the files under directory arguments, only those whose path under the directory
+    /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
+    #[arg(long)]
+    glob: Option<String>,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -47,6 +51,7 @@ impl From<ScrubArgs> for run::scrub::Options {
         use x837::scrub::Fixes;
         run::scrub::Options {
             files: a.files,
+            glob: a.glob,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

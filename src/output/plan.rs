@@ -11,9 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::target::{Identity, Target, TargetError};
+use crate::input::Found;
 
-/// The file name standard input gets under `--out-dir`.
-pub const STDIN_NAME: &str = "stdin.x12";
+pub use crate::input::STDIN_NAME;
 
 /// One input as the run will read it.
 #[derive(Debug, Clone)]
@@ -84,8 +84,6 @@ pub enum PlanError {
     InputTwice(String),
     #[error("{0}: cannot create the output directory: {1}")]
     OutDir(String, std::io::Error),
-    #[error("{0}: is a directory")]
-    InputDirectory(String),
 }
 
 fn input_identity(arg: &OsStr) -> Option<(Identity, bool)> {
@@ -105,28 +103,22 @@ fn input_identity(arg: &OsStr) -> Option<(Identity, bool)> {
 }
 
 impl Plan {
-    /// Maps `inputs` (file arguments, `-` for standard input) to their EDI targets and
-    /// checks them and the report target. Creates the `--out-dir` directory.
-    pub fn new(
-        inputs: &[OsString],
-        edi: Edi<'_>,
-        report: Option<&OsStr>,
-    ) -> Result<Plan, PlanError> {
+    /// Maps `inputs` (found by `input::find`) to their EDI targets and checks them and the
+    /// report target. Creates the `--out-dir` directory.
+    pub fn new(inputs: &[Found], edi: Edi<'_>, report: Option<&OsStr>) -> Result<Plan, PlanError> {
         if matches!(edi, Edi::One(_)) && inputs.len() > 1 {
             return Err(PlanError::OneOutputManyInputs);
         }
         let mut seen: Vec<(Identity, String)> = Vec::new();
         let mut planned = Vec::with_capacity(inputs.len());
-        for arg in inputs {
+        for found in inputs {
+            let arg = &found.path;
             let name = if arg == "-" {
                 "<stdin>".to_string()
             } else {
                 arg.to_string_lossy().into_owned()
             };
-            if let Some((id, is_dir)) = input_identity(arg) {
-                if is_dir {
-                    return Err(PlanError::InputDirectory(name));
-                }
+            if let Some((id, _)) = input_identity(arg) {
                 if seen.iter().any(|(s, _)| *s == id) {
                     return Err(PlanError::InputTwice(name));
                 }
@@ -134,16 +126,9 @@ impl Plan {
             } else if arg == "-" && planned.iter().any(|p: &PlannedInput| p.is_stdin()) {
                 return Err(PlanError::InputTwice(name));
             }
-            let rel = if arg == "-" {
-                PathBuf::from(STDIN_NAME)
-            } else {
-                Path::new(arg)
-                    .file_name()
-                    .map_or_else(|| PathBuf::from(STDIN_NAME), PathBuf::from)
-            };
             planned.push(PlannedInput {
                 arg: arg.clone(),
-                rel,
+                rel: found.rel.clone(),
                 target: None,
             });
         }

@@ -16,6 +16,8 @@ use super::{Console, FailOn, Status, Usage, closed_pipe, write_failed, wrote};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub files: Vec<OsString>,
+    /// Keeps the files found under directory arguments whose path matches (`--glob`).
+    pub glob: Option<String>,
     pub output: Option<OsString>,
     pub out_dir: Option<OsString>,
     pub report: Option<OsString>,
@@ -102,7 +104,10 @@ impl Scrub {
             }
             None => None,
         };
-        let plan = Plan::new(&options.files, edi, report_arg.as_deref())?;
+        let glob = options.glob.as_deref().map(input::glob).transpose();
+        let glob = glob.map_err(|e| Usage(e.to_string()))?;
+        let found = input::find(&options.files, glob.as_ref()).map_err(|e| Usage(e.to_string()))?;
+        let plan = Plan::new(&found, edi, report_arg.as_deref())?;
         let report = match &plan.report {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
