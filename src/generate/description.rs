@@ -653,6 +653,65 @@ fn check_person(
 }
 
 fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Option<NaiveDate>) {
+    check_parties(c, p, claim);
+    match kind {
+        Kind::Professional => check_professional(c, p, claim),
+        Kind::Institutional => check_institutional(c, p, claim),
+    }
+    for (field, present, which) in [
+        (
+            "place_of_service",
+            claim.place_of_service.is_some(),
+            Kind::Professional,
+        ),
+        ("frequency", claim.frequency.is_some(), Kind::Professional),
+        (
+            "type_of_bill",
+            claim.type_of_bill.is_some(),
+            Kind::Institutional,
+        ),
+        (
+            "statement_dates",
+            claim.statement_dates.is_some(),
+            Kind::Institutional,
+        ),
+        (
+            "patient_status",
+            claim.patient_status.is_some(),
+            Kind::Institutional,
+        ),
+        ("attending", claim.attending.is_some(), Kind::Institutional),
+    ] {
+        if present && which != kind {
+            c.fail(
+                &format!("{p}.{field}"),
+                format!("only for {which}, not {kind}"),
+            );
+        }
+    }
+    check_diagnoses(c, p, claim, kind);
+    if claim.lines.is_empty() {
+        c.fail(&format!("{p}.lines"), "at least one line");
+    }
+    let max = guide::repeat(kind, "2400");
+    if claim.lines.len() > max {
+        c.fail(&format!("{p}.lines"), format!("at most {max} lines"));
+    }
+    for (i, line) in claim.lines.iter().enumerate() {
+        check_line(
+            c,
+            &format!("{p}.lines[{i}]"),
+            line,
+            kind,
+            claim.diagnoses.len(),
+            created,
+        );
+    }
+}
+
+/// The subscriber (2000B, 2010BA), the patient (2000C, 2010CA), the payer (2010BB) and the
+/// prior authorization.
+fn check_parties(c: &mut Checker, p: &str, claim: &Claim) {
     let s = &claim.subscriber;
     let sp = format!("{p}.subscriber");
     c.field(
@@ -715,113 +774,73 @@ fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Opt
         claim.prior_authorization.as_deref(),
         Slot::new("2300", "REF", "REF02").qualified("G1"),
     );
-    let only = |c: &mut Checker, field: &str, present: bool, which: Kind| {
-        if present && which != kind {
-            c.fail(
-                &format!("{p}.{field}"),
-                format!("only for {which}, not {kind}"),
-            );
-        }
-    };
-    match kind {
-        Kind::Professional => {
-            match &claim.place_of_service {
-                Some(pos) => {
-                    let path = format!("{p}.place_of_service");
-                    if c.digits(&path, pos, &[2]) {
-                        c.listed(&path, pos, Slot::new("2300", "CLM", "CLM05-01"));
-                    }
-                }
-                None => c.fail(&format!("{p}.place_of_service"), "missing (837p)"),
-            }
-            if let Some(f) = &claim.frequency {
-                c.code(&format!("{p}.frequency"), f, FREQUENCIES);
-            }
-        }
-        Kind::Institutional => {
-            match &claim.type_of_bill {
-                Some(tob) => match split_type_of_bill(tob) {
-                    Some((_, f)) => {
-                        c.code(&format!("{p}.type_of_bill"), f, FREQUENCIES);
-                    }
-                    None => c.fail(
-                        &format!("{p}.type_of_bill"),
-                        "must be three digits, or four with a leading zero",
-                    ),
-                },
-                None => c.fail(&format!("{p}.type_of_bill"), "missing (837i)"),
-            }
-            match &claim.statement_dates {
-                Some(per) => {
-                    let from = c.date(&format!("{p}.statement_dates.from"), &per.from);
-                    let to = c.date(&format!("{p}.statement_dates.to"), &per.to);
-                    if let (Some(f), Some(t)) = (from, to)
-                        && t < f
-                    {
-                        c.fail(&format!("{p}.statement_dates.to"), "before from");
-                    }
-                }
-                None => c.fail(&format!("{p}.statement_dates"), "missing (837i)"),
-            }
-            if let Some(st) = &claim.patient_status {
-                c.digits(&format!("{p}.patient_status"), st, &[2]);
-            }
-            match &claim.attending {
-                Some(a) => {
-                    let ap = format!("{p}.attending");
-                    c.field(
-                        &format!("{ap}.last_name"),
-                        &a.last_name,
-                        Slot::new("2310A", "NM1", "NM103"),
-                    );
-                    c.field(
-                        &format!("{ap}.first_name"),
-                        &a.first_name,
-                        Slot::new("2310A", "NM1", "NM104"),
-                    );
-                    c.npi(&format!("{ap}.npi"), &a.npi);
-                }
-                None => c.fail(&format!("{p}.attending"), "missing (837i)"),
-            }
-        }
-    }
-    only(
-        c,
-        "place_of_service",
-        claim.place_of_service.is_some(),
-        Kind::Professional,
-    );
-    only(
-        c,
-        "frequency",
-        claim.frequency.is_some(),
-        Kind::Professional,
-    );
-    only(
-        c,
-        "type_of_bill",
-        claim.type_of_bill.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "statement_dates",
-        claim.statement_dates.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "patient_status",
-        claim.patient_status.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "attending",
-        claim.attending.is_some(),
-        Kind::Institutional,
-    );
+}
 
+/// CLM05 of an 837P: place of service and frequency.
+fn check_professional(c: &mut Checker, p: &str, claim: &Claim) {
+    match &claim.place_of_service {
+        Some(pos) => {
+            let path = format!("{p}.place_of_service");
+            if c.digits(&path, pos, &[2]) {
+                c.listed(&path, pos, Slot::new("2300", "CLM", "CLM05-01"));
+            }
+        }
+        None => c.fail(&format!("{p}.place_of_service"), "missing (837p)"),
+    }
+    if let Some(f) = &claim.frequency {
+        c.code(&format!("{p}.frequency"), f, FREQUENCIES);
+    }
+}
+
+/// What an 837I claim adds: type of bill, statement dates, patient status, attending.
+fn check_institutional(c: &mut Checker, p: &str, claim: &Claim) {
+    match &claim.type_of_bill {
+        Some(tob) => match split_type_of_bill(tob) {
+            Some((_, f)) => {
+                c.code(&format!("{p}.type_of_bill"), f, FREQUENCIES);
+            }
+            None => c.fail(
+                &format!("{p}.type_of_bill"),
+                "must be three digits, or four with a leading zero",
+            ),
+        },
+        None => c.fail(&format!("{p}.type_of_bill"), "missing (837i)"),
+    }
+    match &claim.statement_dates {
+        Some(per) => {
+            let from = c.date(&format!("{p}.statement_dates.from"), &per.from);
+            let to = c.date(&format!("{p}.statement_dates.to"), &per.to);
+            if let (Some(f), Some(t)) = (from, to)
+                && t < f
+            {
+                c.fail(&format!("{p}.statement_dates.to"), "before from");
+            }
+        }
+        None => c.fail(&format!("{p}.statement_dates"), "missing (837i)"),
+    }
+    if let Some(st) = &claim.patient_status {
+        c.digits(&format!("{p}.patient_status"), st, &[2]);
+    }
+    match &claim.attending {
+        Some(a) => {
+            let ap = format!("{p}.attending");
+            c.field(
+                &format!("{ap}.last_name"),
+                &a.last_name,
+                Slot::new("2310A", "NM1", "NM103"),
+            );
+            c.field(
+                &format!("{ap}.first_name"),
+                &a.first_name,
+                Slot::new("2310A", "NM1", "NM104"),
+            );
+            c.npi(&format!("{ap}.npi"), &a.npi);
+        }
+        None => c.fail(&format!("{p}.attending"), "missing (837i)"),
+    }
+}
+
+fn check_diagnoses(c: &mut Checker, p: &str, claim: &Claim, kind: Kind) {
     if claim.diagnoses.is_empty() {
         c.fail(&format!("{p}.diagnoses"), "at least one diagnosis");
     }
@@ -844,23 +863,6 @@ fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Opt
                 format!("{dx:?} is not an ICD-10-CM code"),
             );
         }
-    }
-    if claim.lines.is_empty() {
-        c.fail(&format!("{p}.lines"), "at least one line");
-    }
-    let max = guide::repeat(kind, "2400");
-    if claim.lines.len() > max {
-        c.fail(&format!("{p}.lines"), format!("at most {max} lines"));
-    }
-    for (i, line) in claim.lines.iter().enumerate() {
-        check_line(
-            c,
-            &format!("{p}.lines[{i}]"),
-            line,
-            kind,
-            claim.diagnoses.len(),
-            created,
-        );
     }
 }
 
@@ -916,6 +918,21 @@ fn check_line(
     {
         c.fail(&format!("{p}.date"), "after the description's date");
     }
+    check_line_kind(c, p, line, kind, diagnoses);
+    if let Some(ndc) = &line.ndc {
+        c.digits(&format!("{p}.ndc.code"), &ndc.code, &[11]);
+        c.amount(&format!("{p}.ndc.quantity"), ndc.quantity, true);
+        c.listed(
+            &format!("{p}.ndc.unit"),
+            &ndc.unit,
+            Slot::new("2410", "CTP", "CTP05-01"),
+        );
+    }
+}
+
+/// The fields of a line that only one kind has: revenue code (837I), pointers and place of
+/// service (837P).
+fn check_line_kind(c: &mut Checker, p: &str, line: &Line, kind: Kind, diagnoses: usize) {
     match kind {
         Kind::Professional => {
             if line.revenue_code.is_some() {
@@ -960,15 +977,6 @@ fn check_line(
                 c.fail(&format!("{p}.place_of_service"), "only for 837p, not 837i");
             }
         }
-    }
-    if let Some(ndc) = &line.ndc {
-        c.digits(&format!("{p}.ndc.code"), &ndc.code, &[11]);
-        c.amount(&format!("{p}.ndc.quantity"), ndc.quantity, true);
-        c.listed(
-            &format!("{p}.ndc.unit"),
-            &ndc.unit,
-            Slot::new("2410", "CTP", "CTP05-01"),
-        );
     }
 }
 
