@@ -9,7 +9,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::guide::{self, Slot};
+use super::interchange::ISA_ID_WIDTH;
 use crate::echo::cut_message;
+use crate::grammar::external;
 
 /// Which implementation guide to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -336,8 +339,10 @@ pub fn parse(
     }
 }
 
-/// Collects semantic problems with their paths.
+/// Collects semantic problems with their paths; the guide of `kind` gives the lengths and
+/// code lists of the elements the fields are written into.
 struct Checker {
+    kind: Kind,
     errors: Vec<DescriptionError>,
 }
 
@@ -349,10 +354,13 @@ impl Checker {
         });
     }
 
-    /// Free text: 1..=max printable ASCII characters, none of them an X12 delimiter.
-    fn text(&mut self, path: &str, value: &str, max: usize) -> bool {
+    /// Free text: min..=max printable ASCII characters, none of them an X12 delimiter.
+    fn text(&mut self, path: &str, value: &str, min: usize, max: usize) -> bool {
         if value.trim().is_empty() {
             self.fail(path, "must not be empty");
+            false
+        } else if value.len() < min {
+            self.fail(path, format!("at least {min} characters"));
             false
         } else if value.len() > max {
             self.fail(path, format!("longer than {max} characters"));
@@ -368,9 +376,15 @@ impl Checker {
         }
     }
 
-    fn opt_text(&mut self, path: &str, value: Option<&str>, max: usize) {
+    /// Free text written into the element at `at`, within the guide's lengths for it.
+    fn field(&mut self, path: &str, value: &str, at: Slot) -> bool {
+        let e = guide::element(self.kind, at);
+        self.text(path, value, e.min_len as usize, e.max_len as usize)
+    }
+
+    fn opt_field(&mut self, path: &str, value: Option<&str>, at: Slot) {
         if let Some(v) = value {
-            self.text(path, v, max);
+            self.field(path, v, at);
         }
     }
 
@@ -383,15 +397,38 @@ impl Checker {
         ok
     }
 
-    fn code(&mut self, path: &str, value: &str, allowed: &[&str]) -> bool {
-        let ok = allowed.contains(&value);
+    fn code<S: AsRef<str>>(&mut self, path: &str, value: &str, allowed: &[S]) -> bool {
+        let ok = allowed.iter().any(|a| a.as_ref() == value);
         if !ok {
+            let allowed: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
             self.fail(
                 path,
                 format!(
                     "unknown code {value:?} (expected one of {})",
                     allowed.join(", ")
                 ),
+            );
+        }
+        ok
+    }
+
+    /// A code the guide allows in the element at `at`: one of its codes, else of the
+    /// external list it names (`states`, `pos`); any value when it names neither.
+    fn listed(&mut self, path: &str, value: &str, at: Slot) -> bool {
+        let e = guide::element(self.kind, at);
+        if !e.codes.is_empty() {
+            return self.code(path, value, &e.codes);
+        }
+        let Some(list) = e.external.as_deref() else {
+            return true;
+        };
+        // A list the grammar names but the code file lacks is caught by the grammar's
+        // tests; here it lets every value through, as validation does.
+        let ok = external::contains(list, value).unwrap_or(true);
+        if !ok {
+            self.fail(
+                path,
+                format!("unknown code {value:?} (not in the guide's {list} list)"),
             );
         }
         ok
@@ -413,12 +450,31 @@ impl Checker {
         }
     }
 
-    fn address(&mut self, path: &str, a: &Address, zip9: bool) {
-        self.text(&format!("{path}.line1"), &a.line1, 55);
-        self.opt_text(&format!("{path}.line2"), a.line2.as_deref(), 55);
-        self.text(&format!("{path}.city"), &a.city, 30);
+    /// The N3 and N4 of loop `loop_id`.
+    fn address(&mut self, path: &str, a: &Address, loop_id: &'static str, zip9: bool) {
+        self.field(
+            &format!("{path}.line1"),
+            &a.line1,
+            Slot::new(loop_id, "N3", "N301"),
+        );
+        self.opt_field(
+            &format!("{path}.line2"),
+            a.line2.as_deref(),
+            Slot::new(loop_id, "N3", "N302"),
+        );
+        self.field(
+            &format!("{path}.city"),
+            &a.city,
+            Slot::new(loop_id, "N4", "N401"),
+        );
         if !(a.state.len() == 2 && a.state.bytes().all(|b| b.is_ascii_uppercase())) {
             self.fail(&format!("{path}.state"), "must be two upper-case letters");
+        } else {
+            self.listed(
+                &format!("{path}.state"),
+                &a.state,
+                Slot::new(loop_id, "N4", "N402"),
+            );
         }
         self.digits(
             &format!("{path}.zip"),
@@ -465,16 +521,45 @@ pub fn split_type_of_bill(tob: &str) -> Option<(&str, &str)> {
     (t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit())).then(|| (&t[..2], &t[2..]))
 }
 
-const GENDERS: &[&str] = &["F", "M", "U"];
-const FILING: &[&str] = &[
-    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
-    "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
-];
+/// CLM05-03 codes x837 writes: original, replacement, void. The guide's list is the NUBC's
+/// (code source 235), which the grammars do not carry.
 const FREQUENCIES: &[&str] = &["1", "7", "8"];
-const NDC_UNITS: &[&str] = &["F2", "GR", "ME", "ML", "UN"];
+
+/// Small counts in words, as the messages say them ("at most four modifiers").
+fn in_words(n: usize) -> String {
+    const WORDS: [&str; 13] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
+/// The most diagnoses the HI segments `build` writes can hold: the 837P's one HI, or the
+/// 837I's principal HI and one HI of other diagnoses.
+fn max_diagnoses(kind: Kind) -> usize {
+    let hi = |q| guide::used_elements(kind, "2300", "HI", Some(q));
+    match kind {
+        Kind::Professional => hi("ABK"),
+        Kind::Institutional => hi("ABK") + hi("ABF"),
+    }
+}
+
+/// The service segment of `kind`, its procedure composite, that composite's first
+/// modifier and the unit basis element.
+fn service(kind: Kind) -> [&'static str; 4] {
+    match kind {
+        Kind::Professional => ["SV1", "SV101", "SV101-03", "SV103"],
+        Kind::Institutional => ["SV2", "SV202", "SV202-03", "SV204"],
+    }
+}
 
 fn check(d: &Description, kind: Kind) -> Vec<DescriptionError> {
-    let mut c = Checker { errors: Vec::new() };
+    let mut c = Checker {
+        kind,
+        errors: Vec::new(),
+    };
     let created = c.date("date", &d.date);
     let time_ok = d.time.len() == 5 && chrono::NaiveTime::parse_from_str(&d.time, "%H:%M").is_ok();
     if !time_ok {
@@ -483,32 +568,55 @@ fn check(d: &Description, kind: Kind) -> Vec<DescriptionError> {
     if let Some(u) = &d.usage {
         c.code("usage", u, &["T", "P"]);
     }
-    c.opt_text("reference", d.reference.as_deref(), 30);
-    if c.text("submitter.id", &d.submitter.id, 15) && d.submitter.id.len() < 2 {
+    c.opt_field(
+        "reference",
+        d.reference.as_deref(),
+        Slot::new("ST_LOOP", "BHT", "BHT03"),
+    );
+    // The ids also fill ISA06/ISA08 and GS02/GS03 (2 to 15 characters): the envelope is
+    // not in the grammars.
+    if c.text("submitter.id", &d.submitter.id, 1, ISA_ID_WIDTH) && d.submitter.id.len() < 2 {
         c.fail("submitter.id", "at least two characters");
     }
-    c.text("submitter.name", &d.submitter.name, 60);
-    c.text("submitter.contact_name", &d.submitter.contact_name, 60);
+    c.field(
+        "submitter.name",
+        &d.submitter.name,
+        Slot::new("1000A", "NM1", "NM103"),
+    );
+    c.field(
+        "submitter.contact_name",
+        &d.submitter.contact_name,
+        Slot::new("1000A", "PER", "PER02"),
+    );
     c.digits("submitter.phone", &d.submitter.phone, &[10]);
-    if c.text("receiver.id", &d.receiver.id, 15) && d.receiver.id.len() < 2 {
+    if c.text("receiver.id", &d.receiver.id, 1, ISA_ID_WIDTH) && d.receiver.id.len() < 2 {
         c.fail("receiver.id", "at least two characters");
     }
-    c.text("receiver.name", &d.receiver.name, 60);
+    c.field(
+        "receiver.name",
+        &d.receiver.name,
+        Slot::new("1000B", "NM1", "NM103"),
+    );
     let bp = &d.billing_provider;
-    c.text("billing_provider.name", &bp.name, 60);
+    c.field(
+        "billing_provider.name",
+        &bp.name,
+        Slot::new("2010AA", "NM1", "NM103"),
+    );
     c.npi("billing_provider.npi", &bp.npi);
     c.digits("billing_provider.tax_id", &bp.tax_id, &[9]);
     if !(bp.taxonomy.len() == 10 && bp.taxonomy.bytes().all(|b| b.is_ascii_alphanumeric())) {
         c.fail("billing_provider.taxonomy", "must be ten letters or digits");
     }
-    c.address("billing_provider.address", &bp.address, true);
+    c.address("billing_provider.address", &bp.address, "2010AA", true);
     if d.claims.is_empty() {
         c.fail("claims", "at least one claim");
     }
     let mut seen = std::collections::HashSet::new();
     for (i, claim) in d.claims.iter().enumerate() {
         let p = format!("claims[{i}]");
-        if c.text(&format!("{p}.id"), &claim.id, 38) && !seen.insert(claim.id.as_str()) {
+        let id = Slot::new("2300", "CLM", "CLM01");
+        if c.field(&format!("{p}.id"), &claim.id, id) && !seen.insert(claim.id.as_str()) {
             c.fail(&format!("{p}.id"), "same id as an earlier claim");
         }
         check_claim(&mut c, &p, claim, kind, created);
@@ -516,155 +624,232 @@ fn check(d: &Description, kind: Kind) -> Vec<DescriptionError> {
     c.errors
 }
 
-fn check_person(c: &mut Checker, p: &str, last: &str, first: &str, dob: &str, gender: &str) {
-    c.text(&format!("{p}.last_name"), last, 60);
-    c.text(&format!("{p}.first_name"), first, 35);
+/// A subscriber or patient: NM1 and DMG of `loop_id` (2010BA, 2010CA).
+fn check_person(
+    c: &mut Checker,
+    p: &str,
+    loop_id: &'static str,
+    last: &str,
+    first: &str,
+    dob: &str,
+    gender: &str,
+) {
+    c.field(
+        &format!("{p}.last_name"),
+        last,
+        Slot::new(loop_id, "NM1", "NM103"),
+    );
+    c.field(
+        &format!("{p}.first_name"),
+        first,
+        Slot::new(loop_id, "NM1", "NM104"),
+    );
     c.date(&format!("{p}.birth_date"), dob);
-    c.code(&format!("{p}.gender"), gender, GENDERS);
+    c.listed(
+        &format!("{p}.gender"),
+        gender,
+        Slot::new(loop_id, "DMG", "DMG03"),
+    );
 }
 
 fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Option<NaiveDate>) {
-    let s = &claim.subscriber;
-    let sp = format!("{p}.subscriber");
-    c.text(&format!("{sp}.member_id"), &s.member_id, 80);
-    check_person(
-        c,
-        &sp,
-        &s.last_name,
-        &s.first_name,
-        &s.birth_date,
-        &s.gender,
-    );
-    c.address(&format!("{sp}.address"), &s.address, false);
-    c.opt_text(&format!("{sp}.group_number"), s.group_number.as_deref(), 50);
-    if let Some(r) = &s.payer_responsibility {
-        c.code(&format!("{sp}.payer_responsibility"), r, &["P", "S", "T"]);
+    check_parties(c, p, claim);
+    match kind {
+        Kind::Professional => check_professional(c, p, claim),
+        Kind::Institutional => check_institutional(c, p, claim),
     }
-    if let Some(pat) = &claim.patient {
-        let pp = format!("{p}.patient");
-        check_person(
-            c,
-            &pp,
-            &pat.last_name,
-            &pat.first_name,
-            &pat.birth_date,
-            &pat.gender,
-        );
-        c.address(&format!("{pp}.address"), &pat.address, false);
-    }
-    c.text(&format!("{p}.payer.name"), &claim.payer.name, 60);
-    c.text(&format!("{p}.payer.id"), &claim.payer.id, 80);
-    c.code(
-        &format!("{p}.payer.filing_indicator"),
-        &claim.payer.filing_indicator,
-        FILING,
-    );
-    c.opt_text(
-        &format!("{p}.prior_authorization"),
-        claim.prior_authorization.as_deref(),
-        50,
-    );
-    let only = |c: &mut Checker, field: &str, present: bool, which: Kind| {
+    for (field, present, which) in [
+        (
+            "place_of_service",
+            claim.place_of_service.is_some(),
+            Kind::Professional,
+        ),
+        ("frequency", claim.frequency.is_some(), Kind::Professional),
+        (
+            "type_of_bill",
+            claim.type_of_bill.is_some(),
+            Kind::Institutional,
+        ),
+        (
+            "statement_dates",
+            claim.statement_dates.is_some(),
+            Kind::Institutional,
+        ),
+        (
+            "patient_status",
+            claim.patient_status.is_some(),
+            Kind::Institutional,
+        ),
+        ("attending", claim.attending.is_some(), Kind::Institutional),
+    ] {
         if present && which != kind {
             c.fail(
                 &format!("{p}.{field}"),
                 format!("only for {which}, not {kind}"),
             );
         }
-    };
-    match kind {
-        Kind::Professional => {
-            match &claim.place_of_service {
-                Some(pos) => {
-                    c.digits(&format!("{p}.place_of_service"), pos, &[2]);
-                }
-                None => c.fail(&format!("{p}.place_of_service"), "missing (837p)"),
-            }
-            if let Some(f) = &claim.frequency {
-                c.code(&format!("{p}.frequency"), f, FREQUENCIES);
-            }
-        }
-        Kind::Institutional => {
-            match &claim.type_of_bill {
-                Some(tob) => match split_type_of_bill(tob) {
-                    Some((_, f)) => {
-                        c.code(&format!("{p}.type_of_bill"), f, FREQUENCIES);
-                    }
-                    None => c.fail(
-                        &format!("{p}.type_of_bill"),
-                        "must be three digits, or four with a leading zero",
-                    ),
-                },
-                None => c.fail(&format!("{p}.type_of_bill"), "missing (837i)"),
-            }
-            match &claim.statement_dates {
-                Some(per) => {
-                    let from = c.date(&format!("{p}.statement_dates.from"), &per.from);
-                    let to = c.date(&format!("{p}.statement_dates.to"), &per.to);
-                    if let (Some(f), Some(t)) = (from, to)
-                        && t < f
-                    {
-                        c.fail(&format!("{p}.statement_dates.to"), "before from");
-                    }
-                }
-                None => c.fail(&format!("{p}.statement_dates"), "missing (837i)"),
-            }
-            if let Some(st) = &claim.patient_status {
-                c.digits(&format!("{p}.patient_status"), st, &[2]);
-            }
-            match &claim.attending {
-                Some(a) => {
-                    let ap = format!("{p}.attending");
-                    c.text(&format!("{ap}.last_name"), &a.last_name, 60);
-                    c.text(&format!("{ap}.first_name"), &a.first_name, 35);
-                    c.npi(&format!("{ap}.npi"), &a.npi);
-                }
-                None => c.fail(&format!("{p}.attending"), "missing (837i)"),
-            }
-        }
     }
-    only(
-        c,
-        "place_of_service",
-        claim.place_of_service.is_some(),
-        Kind::Professional,
-    );
-    only(
-        c,
-        "frequency",
-        claim.frequency.is_some(),
-        Kind::Professional,
-    );
-    only(
-        c,
-        "type_of_bill",
-        claim.type_of_bill.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "statement_dates",
-        claim.statement_dates.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "patient_status",
-        claim.patient_status.is_some(),
-        Kind::Institutional,
-    );
-    only(
-        c,
-        "attending",
-        claim.attending.is_some(),
-        Kind::Institutional,
-    );
+    check_diagnoses(c, p, claim, kind);
+    if claim.lines.is_empty() {
+        c.fail(&format!("{p}.lines"), "at least one line");
+    }
+    let max = guide::repeat(kind, "2400");
+    if claim.lines.len() > max {
+        c.fail(&format!("{p}.lines"), format!("at most {max} lines"));
+    }
+    for (i, line) in claim.lines.iter().enumerate() {
+        check_line(
+            c,
+            &format!("{p}.lines[{i}]"),
+            line,
+            kind,
+            claim.diagnoses.len(),
+            created,
+        );
+    }
+}
 
+/// The subscriber (2000B, 2010BA), the patient (2000C, 2010CA), the payer (2010BB) and the
+/// prior authorization.
+fn check_parties(c: &mut Checker, p: &str, claim: &Claim) {
+    let s = &claim.subscriber;
+    let sp = format!("{p}.subscriber");
+    c.field(
+        &format!("{sp}.member_id"),
+        &s.member_id,
+        Slot::new("2010BA", "NM1", "NM109"),
+    );
+    check_person(
+        c,
+        &sp,
+        "2010BA",
+        &s.last_name,
+        &s.first_name,
+        &s.birth_date,
+        &s.gender,
+    );
+    c.address(&format!("{sp}.address"), &s.address, "2010BA", false);
+    c.opt_field(
+        &format!("{sp}.group_number"),
+        s.group_number.as_deref(),
+        Slot::new("2000B", "SBR", "SBR03"),
+    );
+    if let Some(r) = &s.payer_responsibility {
+        c.listed(
+            &format!("{sp}.payer_responsibility"),
+            r,
+            Slot::new("2000B", "SBR", "SBR01"),
+        );
+    }
+    if let Some(pat) = &claim.patient {
+        let pp = format!("{p}.patient");
+        check_person(
+            c,
+            &pp,
+            "2010CA",
+            &pat.last_name,
+            &pat.first_name,
+            &pat.birth_date,
+            &pat.gender,
+        );
+        c.address(&format!("{pp}.address"), &pat.address, "2010CA", false);
+    }
+    c.field(
+        &format!("{p}.payer.name"),
+        &claim.payer.name,
+        Slot::new("2010BB", "NM1", "NM103"),
+    );
+    c.field(
+        &format!("{p}.payer.id"),
+        &claim.payer.id,
+        Slot::new("2010BB", "NM1", "NM109"),
+    );
+    c.listed(
+        &format!("{p}.payer.filing_indicator"),
+        &claim.payer.filing_indicator,
+        Slot::new("2000B", "SBR", "SBR09"),
+    );
+    c.opt_field(
+        &format!("{p}.prior_authorization"),
+        claim.prior_authorization.as_deref(),
+        Slot::new("2300", "REF", "REF02").qualified("G1"),
+    );
+}
+
+/// CLM05 of an 837P: place of service and frequency.
+fn check_professional(c: &mut Checker, p: &str, claim: &Claim) {
+    match &claim.place_of_service {
+        Some(pos) => {
+            let path = format!("{p}.place_of_service");
+            if c.digits(&path, pos, &[2]) {
+                c.listed(&path, pos, Slot::new("2300", "CLM", "CLM05-01"));
+            }
+        }
+        None => c.fail(&format!("{p}.place_of_service"), "missing (837p)"),
+    }
+    if let Some(f) = &claim.frequency {
+        c.code(&format!("{p}.frequency"), f, FREQUENCIES);
+    }
+}
+
+/// What an 837I claim adds: type of bill, statement dates, patient status, attending.
+fn check_institutional(c: &mut Checker, p: &str, claim: &Claim) {
+    match &claim.type_of_bill {
+        Some(tob) => match split_type_of_bill(tob) {
+            Some((_, f)) => {
+                c.code(&format!("{p}.type_of_bill"), f, FREQUENCIES);
+            }
+            None => c.fail(
+                &format!("{p}.type_of_bill"),
+                "must be three digits, or four with a leading zero",
+            ),
+        },
+        None => c.fail(&format!("{p}.type_of_bill"), "missing (837i)"),
+    }
+    match &claim.statement_dates {
+        Some(per) => {
+            let from = c.date(&format!("{p}.statement_dates.from"), &per.from);
+            let to = c.date(&format!("{p}.statement_dates.to"), &per.to);
+            if let (Some(f), Some(t)) = (from, to)
+                && t < f
+            {
+                c.fail(&format!("{p}.statement_dates.to"), "before from");
+            }
+        }
+        None => c.fail(&format!("{p}.statement_dates"), "missing (837i)"),
+    }
+    if let Some(st) = &claim.patient_status {
+        c.digits(&format!("{p}.patient_status"), st, &[2]);
+    }
+    match &claim.attending {
+        Some(a) => {
+            let ap = format!("{p}.attending");
+            c.field(
+                &format!("{ap}.last_name"),
+                &a.last_name,
+                Slot::new("2310A", "NM1", "NM103"),
+            );
+            c.field(
+                &format!("{ap}.first_name"),
+                &a.first_name,
+                Slot::new("2310A", "NM1", "NM104"),
+            );
+            c.npi(&format!("{ap}.npi"), &a.npi);
+        }
+        None => c.fail(&format!("{p}.attending"), "missing (837i)"),
+    }
+}
+
+fn check_diagnoses(c: &mut Checker, p: &str, claim: &Claim, kind: Kind) {
     if claim.diagnoses.is_empty() {
         c.fail(&format!("{p}.diagnoses"), "at least one diagnosis");
     }
-    if claim.diagnoses.len() > 12 {
-        c.fail(&format!("{p}.diagnoses"), "at most 12 diagnoses");
+    let max = max_diagnoses(kind);
+    if claim.diagnoses.len() > max {
+        c.fail(
+            &format!("{p}.diagnoses"),
+            format!("at most {max} diagnoses"),
+        );
     }
     for (i, dx) in claim.diagnoses.iter().enumerate() {
         let code = diagnosis_code(dx);
@@ -678,22 +863,6 @@ fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Opt
                 format!("{dx:?} is not an ICD-10-CM code"),
             );
         }
-    }
-    if claim.lines.is_empty() {
-        c.fail(&format!("{p}.lines"), "at least one line");
-    }
-    if claim.lines.len() > 50 {
-        c.fail(&format!("{p}.lines"), "at most 50 lines");
-    }
-    for (i, line) in claim.lines.iter().enumerate() {
-        check_line(
-            c,
-            &format!("{p}.lines[{i}]"),
-            line,
-            kind,
-            claim.diagnoses.len(),
-            created,
-        );
     }
 }
 
@@ -711,25 +880,29 @@ fn check_line(
             "must be five letters or digits (HCPCS/CPT)",
         );
     }
-    if line.modifiers.len() > 4 {
-        c.fail(&format!("{p}.modifiers"), "at most four modifiers");
+    let [sv, procedure, modifier, basis] = service(kind);
+    let composite = Slot::new("2400", sv, procedure);
+    let max = guide::used_components(kind, composite, "Procedure Modifier");
+    if line.modifiers.len() > max {
+        c.fail(
+            &format!("{p}.modifiers"),
+            format!("at most {} modifiers", in_words(max)),
+        );
     }
+    // Every modifier component has the same length; the first stands for them.
+    let m_len = guide::element(kind, Slot::new("2400", sv, modifier)).max_len as usize;
     for (i, m) in line.modifiers.iter().enumerate() {
-        if !(m.len() == 2 && m.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        if !(m.len() == m_len && m.bytes().all(|b| b.is_ascii_alphanumeric())) {
             c.fail(
                 &format!("{p}.modifiers[{i}]"),
-                "must be two letters or digits",
+                format!("must be {} letters or digits", in_words(m_len)),
             );
         }
     }
     c.amount(&format!("{p}.charge"), line.charge, false);
     c.amount(&format!("{p}.units"), line.units, true);
     if let Some(b) = &line.unit_basis {
-        let allowed: &[&str] = match kind {
-            Kind::Professional => &["UN", "MJ"],
-            Kind::Institutional => &["UN", "DA"],
-        };
-        c.code(&format!("{p}.unit_basis"), b, allowed);
+        c.listed(&format!("{p}.unit_basis"), b, Slot::new("2400", sv, basis));
     }
     let from = c.date(&format!("{p}.date"), &line.date);
     if let Some(to) = &line.date_to {
@@ -745,13 +918,32 @@ fn check_line(
     {
         c.fail(&format!("{p}.date"), "after the description's date");
     }
+    check_line_kind(c, p, line, kind, diagnoses);
+    if let Some(ndc) = &line.ndc {
+        c.digits(&format!("{p}.ndc.code"), &ndc.code, &[11]);
+        c.amount(&format!("{p}.ndc.quantity"), ndc.quantity, true);
+        c.listed(
+            &format!("{p}.ndc.unit"),
+            &ndc.unit,
+            Slot::new("2410", "CTP", "CTP05-01"),
+        );
+    }
+}
+
+/// The fields of a line that only one kind has: revenue code (837I), pointers and place of
+/// service (837P).
+fn check_line_kind(c: &mut Checker, p: &str, line: &Line, kind: Kind, diagnoses: usize) {
     match kind {
         Kind::Professional => {
             if line.revenue_code.is_some() {
                 c.fail(&format!("{p}.revenue_code"), "only for 837i, not 837p");
             }
-            if line.diagnosis_pointers.len() > 4 {
-                c.fail(&format!("{p}.diagnosis_pointers"), "at most four pointers");
+            let max = guide::used_components(kind, Slot::new("2400", "SV1", "SV107"), "");
+            if line.diagnosis_pointers.len() > max {
+                c.fail(
+                    &format!("{p}.diagnosis_pointers"),
+                    format!("at most {} pointers", in_words(max)),
+                );
             }
             for (i, ptr) in line.diagnosis_pointers.iter().enumerate() {
                 if *ptr == 0 || usize::from(*ptr) > diagnoses {
@@ -762,7 +954,10 @@ fn check_line(
                 }
             }
             if let Some(pos) = &line.place_of_service {
-                c.digits(&format!("{p}.place_of_service"), pos, &[2]);
+                let path = format!("{p}.place_of_service");
+                if c.digits(&path, pos, &[2]) {
+                    c.listed(&path, pos, Slot::new("2400", "SV1", "SV105"));
+                }
             }
         }
         Kind::Institutional => {
@@ -783,11 +978,6 @@ fn check_line(
             }
         }
     }
-    if let Some(ndc) = &line.ndc {
-        c.digits(&format!("{p}.ndc.code"), &ndc.code, &[11]);
-        c.amount(&format!("{p}.ndc.quantity"), ndc.quantity, true);
-        c.code(&format!("{p}.ndc.unit"), &ndc.unit, NDC_UNITS);
-    }
 }
 
 #[cfg(test)]
@@ -799,6 +989,69 @@ mod tests {
         assert!(npi_valid("1234567893"));
         assert!(!npi_valid("1234567890"));
         assert_eq!(npi_check_digit("123456789"), Some(3));
+    }
+
+    /// A sample with every optional field the checks look at filled in.
+    fn full(sample: &str, kind: Kind) -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(sample).expect("sample");
+        v["reference"] = "REF1".into();
+        v["billing_provider"]["address"]["line2"] = "SUITE 1".into();
+        for claim in v["claims"].as_array_mut().expect("claims") {
+            let s = &mut claim["subscriber"];
+            s["group_number"] = "G1".into();
+            s["payer_responsibility"] = "S".into();
+            s["address"]["line2"] = "APT 2".into();
+            claim["prior_authorization"] = "PA1".into();
+            match kind {
+                Kind::Professional => claim["frequency"] = "7".into(),
+                Kind::Institutional => claim["patient_status"] = "01".into(),
+            }
+            for line in claim["lines"].as_array_mut().expect("lines") {
+                line["modifiers"] = serde_json::json!(["KX", "59"]);
+                line["unit_basis"] = "UN".into();
+                if kind == Kind::Professional {
+                    line["diagnosis_pointers"] = serde_json::json!([1]);
+                    line["place_of_service"] = "11".into();
+                }
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn every_field_is_checked_against_its_guide_element() {
+        // Each field looks its element up in the grammar: a slot the guide lacks would
+        // panic here, on every kind and every optional field.
+        for (sample, kind) in [
+            (
+                include_str!("../../samples/claims/837p-dependent.json"),
+                Kind::Professional,
+            ),
+            (
+                include_str!("../../samples/claims/837i-outpatient.json"),
+                Kind::Institutional,
+            ),
+        ] {
+            let v = full(sample, kind);
+            assert!(v["claims"][0]["patient"].is_object() || v["claims"][1]["patient"].is_object());
+            let parsed = parse(v.to_string().as_bytes(), None);
+            assert_eq!(parsed.err(), None, "{kind}");
+        }
+    }
+
+    #[test]
+    fn relationship_codes_are_the_guides() {
+        for kind in [Kind::Professional, Kind::Institutional] {
+            let pat01 = guide::element(kind, Slot::new("2000C", "PAT", "PAT01"));
+            for r in [
+                Relationship::Spouse,
+                Relationship::Child,
+                Relationship::Employee,
+                Relationship::Other,
+            ] {
+                assert!(pat01.codes.iter().any(|c| c == r.code()), "{kind} {r:?}");
+            }
+        }
     }
 
     #[test]

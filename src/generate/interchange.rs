@@ -78,6 +78,9 @@ pub struct InterchangeWriter<W: Write> {
     flushed: u64,
 }
 
+/// ISA06 and ISA08, the sender and receiver ids: fixed width, padded with spaces.
+pub const ISA_ID_WIDTH: usize = 15;
+
 fn pad(value: &str, width: usize) -> String {
     format!("{value:<width$}")
 }
@@ -108,9 +111,9 @@ impl<W: Write> InterchangeWriter<W> {
                 "00".into(),
                 pad("", 10),
                 "ZZ".into(),
-                pad(&e.submitter.id, 15),
+                pad(&e.submitter.id, ISA_ID_WIDTH),
                 "ZZ".into(),
-                pad(&e.receiver.id, 15),
+                pad(&e.receiver.id, ISA_ID_WIDTH),
                 yymmdd,
                 e.time.replace(':', ""),
                 "^".into(),

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod description;
+mod guide;
 pub mod interchange;
 pub mod rng;
 pub mod segment;

@@ -1,9 +1,11 @@
 //! Helpers shared by the integration tests: the corpus, a renderer of X12 from a plain
-//! structure (written independently of the crate's writer), and small lexing helpers.
+//! structure (written independently of the crate's writer), small lexing helpers, and the
+//! claim language the rule edge cases are written in (`claims`).
 //!
 //! Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod claims;
 pub mod pyx12;
 
 use std::path::PathBuf;
