@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 /// The layers, bottom first. A module may import from modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    &["echo", "input"],
+    &["echo"],
+    &["input"],
     &["x12", "output"],
     &["report"],
     &["grammar"],
