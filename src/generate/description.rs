@@ -9,40 +9,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::guide::ISA_ID_WIDTH;
+pub use super::guide::Kind;
 use super::guide::{self, Slot};
-use super::interchange::ISA_ID_WIDTH;
 use crate::echo::cut_message;
 use crate::grammar::external;
-
-/// Which implementation guide to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Kind {
-    /// Professional, 005010X222A1.
-    #[serde(rename = "837p")]
-    Professional,
-    /// Institutional, 005010X223A2.
-    #[serde(rename = "837i")]
-    Institutional,
-}
-
-impl Kind {
-    /// GS08 and ST03.
-    pub fn version(self) -> &'static str {
-        match self {
-            Kind::Professional => "005010X222A1",
-            Kind::Institutional => "005010X223A2",
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Kind::Professional => "837p",
-            Kind::Institutional => "837i",
-        })
-    }
-}
 
 /// A whole description: one interchange with one transaction holding `claims`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,10 +1,45 @@
 //! What the implementation guide allows in the elements a claim description fills:
 //! lengths, code lists and repeats, read from the grammars so the checks never restate them.
 
+use std::fmt;
 use std::iter;
 
-use super::description::Kind;
+use serde::{Deserialize, Serialize};
+
 use crate::grammar::{self, ElementDef, Grammar, LoopDef, Repeat, SegmentDef, Usage};
+
+/// ISA06 and ISA08, the sender and receiver ids: fixed width, padded with spaces.
+pub const ISA_ID_WIDTH: usize = 15;
+
+/// Which implementation guide to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    /// Professional, 005010X222A1.
+    #[serde(rename = "837p")]
+    Professional,
+    /// Institutional, 005010X223A2.
+    #[serde(rename = "837i")]
+    Institutional,
+}
+
+impl Kind {
+    /// GS08 and ST03.
+    pub fn version(self) -> &'static str {
+        match self {
+            Kind::Professional => "005010X222A1",
+            Kind::Institutional => "005010X223A2",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Professional => "837p",
+            Kind::Institutional => "837i",
+        })
+    }
+}
 
 /// An element a description field is written into: its loop, its segment (with the code
 /// that tells it from namesakes in the same loop, such as REF `G1`), and its reference

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::build;
 use super::description::{BillingProvider, Claim, Kind, Receiver, Submitter};
+use super::guide::ISA_ID_WIDTH;
 use super::segment::SegmentBuf;
 use crate::x12::OwnedSegment;
 
@@ -77,9 +78,6 @@ pub struct InterchangeWriter<W: Write> {
     /// Bytes handed to `out` so far.
     flushed: u64,
 }
-
-/// ISA06 and ISA08, the sender and receiver ids: fixed width, padded with spaces.
-pub const ISA_ID_WIDTH: usize = 15;
 
 fn pad(value: &str, width: usize) -> String {
     format!("{value:<width$}")
