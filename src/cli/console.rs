@@ -74,7 +74,7 @@ fn escaped(line: &str) -> String {
     out
 }
 
-impl<W: Write> Console for Terminal<W> {
+impl<W: Write + Send> Console for Terminal<W> {
     fn say(&self, line: &str) {
         let Ok(mut s) = self.state.lock() else {
             return;

@@ -89,6 +89,21 @@ pub enum FixesArg {
     None,
 }
 
+/// What every command over many inputs takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BatchArgs {
+    /// Of the files under directory arguments, only those whose path under the directory
+    /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
+    #[arg(long)]
+    glob: Option<String>,
+    /// Threads (default: one per core); the outputs do not depend on it.
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// No summary line per input on standard error (errors are still said).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate against the implementation guides; prints findings only.

@@ -11,10 +11,8 @@ pub struct ScrubArgs {
     /// Input files; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<OsString>,
-    /// Of the files under directory arguments, only those whose path under the directory
-    /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
-    #[arg(long)]
-    glob: Option<String>,
+    #[command(flatten)]
+    batch: super::BatchArgs,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -51,7 +49,9 @@ impl From<ScrubArgs> for run::scrub::Options {
         use x837::scrub::Fixes;
         run::scrub::Options {
             files: a.files,
-            glob: a.glob,
+            glob: a.batch.glob,
+            jobs: a.batch.jobs,
+            quiet: a.batch.quiet,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

@@ -36,7 +36,7 @@ pub fn mode_of(path: Option<&Path>) -> u32 {
 
 /// A stream written in place.
 enum Stream {
-    Stdout(io::StdoutLock<'static>),
+    Stdout(io::Stdout),
     Stderr(io::Stderr),
     Direct(File),
     Socket(UnixStream),
@@ -98,7 +98,7 @@ impl Output {
     /// Opens `target`; a regular file gets permission bits `mode`.
     pub fn open(target: &Target, mode: u32) -> io::Result<Output> {
         let stream = match target {
-            Target::Stdout => Stream::Stdout(io::stdout().lock()),
+            Target::Stdout => Stream::Stdout(io::stdout()),
             Target::Stderr => Stream::Stderr(io::stderr()),
             Target::Direct { path, socket: true } => Stream::Socket(UnixStream::connect(path)?),
             Target::Direct { path, .. } => {

@@ -48,7 +48,7 @@ impl FailOn {
 }
 
 /// Where a command's messages for people go (standard error, in the binary).
-pub trait Console {
+pub trait Console: Sync {
     /// One line: a summary, a warning, an error.
     fn say(&self, line: &str);
     /// How much of input `name` has been read (bytes); `total` when known.
@@ -98,5 +98,94 @@ pub struct Usage(pub String);
 impl From<crate::output::PlanError> for Usage {
     fn from(e: crate::output::PlanError) -> Self {
         Usage(e.to_string())
+    }
+}
+
+/// The threads of a run (`--jobs N`; 0 or none: one per core).
+pub fn pool(jobs: Option<usize>) -> rayon::ThreadPool {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs.filter(|&n| n > 0) {
+        b = b.num_threads(n);
+    }
+    // Building a pool fails only when threads cannot be spawned; one thread then.
+    b.build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .unwrap_or_else(|_| std::process::abort())
+}
+
+/// Runs `work` for inputs `0..n` on `pool`, several at once, and hands each result to
+/// `emit` in input order as soon as it and those before it are done, so that what a run
+/// writes does not depend on the number of threads. When `emit` breaks, inputs not yet
+/// started are skipped.
+pub fn in_order<T: Send>(
+    pool: &rayon::ThreadPool,
+    n: usize,
+    work: impl Fn(usize) -> T + Sync,
+    mut emit: impl FnMut(T) -> std::ops::ControlFlow<()>,
+) {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<T>)>();
+    std::thread::scope(|s| {
+        let (work, stop) = (&work, &stop);
+        s.spawn(move || {
+            pool.scope_fifo(|ps| {
+                for i in 0..n {
+                    let tx = tx.clone();
+                    ps.spawn_fifo(move |_| {
+                        let r = (!stop.load(Ordering::Relaxed)).then(|| work(i));
+                        let _ = tx.send((i, r));
+                    });
+                }
+            });
+        });
+        let mut pending: BTreeMap<usize, Option<T>> = BTreeMap::new();
+        let mut next = 0;
+        for (i, r) in rx {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&next) {
+                next += 1;
+                if let Some(r) = r
+                    && !stop.load(Ordering::Relaxed)
+                    && emit(r).is_break()
+                {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+}
+
+/// A console that keeps one input's messages to say them later, in input order; the
+/// progress of reading goes straight through.
+pub struct Held<'c> {
+    inner: &'c dyn Console,
+    lines: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'c> Held<'c> {
+    pub fn new(inner: &'c dyn Console) -> Self {
+        Held {
+            inner,
+            lines: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The messages kept.
+    pub fn lines(self) -> Vec<String> {
+        self.lines.into_inner().unwrap_or_default()
+    }
+}
+
+impl Console for Held<'_> {
+    fn say(&self, line: &str) {
+        if let Ok(mut l) = self.lines.lock() {
+            l.push(line.to_string());
+        }
+    }
+
+    fn progress(&self, name: &str, read: u64, total: Option<u64>) {
+        self.inner.progress(name, read, total);
     }
 }

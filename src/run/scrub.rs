@@ -2,15 +2,16 @@
 //! inputs: corrected EDI streamed to its targets, one report, one exit status.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
+use std::ops::ControlFlow;
 
 use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
-use crate::report::{Format, Report, Tool, render};
-use crate::scrub::{Fixes, Settings};
+use crate::report::{FindingSpool, Format, Report, Tool, render};
+use crate::scrub::{Fixes, Settings, scrub_to};
 
-use super::{Console, FailOn, Status, Usage, closed_pipe, write_failed, wrote};
+use super::{Console, FailOn, Held, Status, Usage, closed_pipe, write_failed, wrote};
 
 /// The options of `x837 scrub` as given.
 #[derive(Debug, Clone, Default)]
@@ -27,13 +28,10 @@ pub struct Options {
     pub config: Option<OsString>,
     pub fixes: Fixes,
     pub fail_on: FailOn,
-}
-
-/// Whether the run goes on after an input.
-enum Next {
-    Go(Status),
-    /// The reader of standard output went away.
-    Stop,
+    /// Threads (`--jobs N`); none: one per core.
+    pub jobs: Option<usize>,
+    /// No summary line per input (`--quiet`).
+    pub quiet: bool,
 }
 
 /// Where the report goes.
@@ -138,18 +136,45 @@ impl Scrub {
 
     /// Runs the scrub over every input; returns the exit status.
     pub fn run(&self, console: &dyn Console) -> Status {
+        let pool = super::pool(self.options.jobs);
         let mut report = Report::new(self.tool());
         let mut status = Status::Clean;
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
             .collect();
-        // Standard output is one stream for every input.
+        // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
-        for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
-            match self.one(planned, mode, &mut stdout, &mut report, console) {
-                Next::Go(s) => status = status.max(s),
-                // The reader of the output went away: stop quietly.
-                Next::Stop => return status,
+        let n = self.plan.inputs.len();
+        let mut emit = |done: Done, stdout: &mut Option<Output>| {
+            let (s, go) = self.emit(done, stdout, &mut report, console);
+            status = status.max(s);
+            go
+        };
+        if n == 1 || pool.current_num_threads() == 1 {
+            // One input at a time: EDI for standard output goes straight there.
+            for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
+                let done = pool.install(|| self.one(planned, mode, Some(&mut stdout), console));
+                if emit(done, &mut stdout).is_break() {
+                    return status;
+                }
+            }
+        } else {
+            // Several at once; each keeps its messages (and its EDI for standard output,
+            // in a temporary file) until those before it are said and written.
+            let work = |i: usize| {
+                let held = Held::new(console);
+                let done = self.one(&self.plan.inputs[i], modes[i], None, &held);
+                (held.lines(), done)
+            };
+            let mut stopped = false;
+            super::in_order(&pool, n, work, |(lines, done)| {
+                lines.iter().for_each(|l| console.say(l));
+                let go = emit(done, &mut stdout);
+                stopped |= go.is_break();
+                go
+            });
+            if stopped {
+                return status;
             }
         }
         if let Some(out) = stdout {
@@ -168,70 +193,128 @@ impl Scrub {
         status
     }
 
-    /// Scrubs one input into its target and adds it to `report`.
+    /// Scrubs one input into its target. EDI for standard output goes to `stdout` when
+    /// given (opened there when first needed), else into a temporary file in the result.
     fn one(
         &self,
         planned: &PlannedInput,
         mode: u32,
-        stdout: &mut Option<Output>,
-        report: &mut Report,
+        stdout: Option<&mut Option<Output>>,
         console: &dyn Console,
-    ) -> Next {
+    ) -> Done {
         let name = planned.name();
+        let mut done = Done::new(name.clone());
         let read = match input::open(&planned.arg) {
             Ok(r) => r,
             Err(e) => {
                 console.say(&format!("x837: {name}: cannot read: {e}"));
-                return Next::Go(Status::Failed);
+                done.status = Status::Failed;
+                return done;
             }
         };
         let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
         let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
             console.progress(&name, n, total)
         }));
-        let mut own: Option<Output> = None;
-        let sink: Option<&mut Output> = match &planned.target {
-            None => None,
-            Some(Target::Stdout) => {
+        let mut findings = FindingSpool::new();
+        let (file, settings) = (name.as_str(), &self.settings);
+        let result = match (&planned.target, stdout) {
+            (None, _) => {
+                let nowhere = output::Spool::new(io::sink());
+                scrub_to(&mut hashing, file, settings, nowhere, &mut findings)
+            }
+            (Some(Target::Stdout), Some(stdout)) => {
                 if stdout.is_none() {
                     match Output::open(&Target::Stdout, mode) {
                         Ok(o) => *stdout = Some(o),
                         Err(e) => {
-                            return Next::Go(write_failed(&e, "<stdout>", Status::Failed, console));
+                            done.status = write_failed(&e, "<stdout>", Status::Failed, console);
+                            return done;
                         }
                     }
                 }
-                stdout.as_mut()
+                match stdout.as_mut() {
+                    Some(out) => scrub_to(&mut hashing, file, settings, out, &mut findings),
+                    None => Err(io::Error::other("standard output is not open")),
+                }
             }
-            Some(t) => match Output::open(t, mode) {
-                Ok(o) => Some(own.insert(o)),
-                Err(e) => return Next::Go(write_failed(&e, &t.display(), Status::Failed, console)),
+            (Some(Target::Stdout), None) => match tempfile::tempfile() {
+                Ok(temp) => scrub_to(
+                    &mut hashing,
+                    file,
+                    settings,
+                    done.edi.insert(temp),
+                    &mut findings,
+                ),
+                Err(e) => Err(e),
+            },
+            (Some(t), _) => match Output::open(t, mode) {
+                Ok(mut o) => {
+                    let r = scrub_to(&mut hashing, file, settings, &mut o, &mut findings);
+                    match r {
+                        // Nothing complete was read: no file appears (an old one stays).
+                        Ok(s) if s.wrote && !s.stopped => {
+                            done.status = wrote(o.commit(), &t.display(), done.status, console);
+                            Ok(s)
+                        }
+                        other => other,
+                    }
+                }
+                Err(e) => {
+                    done.status = write_failed(&e, &t.display(), Status::Failed, console);
+                    return done;
+                }
             },
         };
-        let result = match sink {
-            Some(out) => crate::scrub::scrub_to(&mut hashing, &name, &self.settings, out),
-            None => {
-                let nowhere = output::Spool::new(io::sink());
-                crate::scrub::scrub_to(&mut hashing, &name, &self.settings, nowhere)
-            }
-        };
-        let s = match result {
-            Ok(s) if s.stopped => return Next::Stop,
-            Ok(s) => s,
-            Err(e) if closed_pipe(&e) => return Next::Stop,
+        match result {
+            Ok(s) if s.stopped => done.stop = true,
+            Ok(s) => done.scrubbed = Some((hashing.hex(), s, findings)),
+            Err(e) if closed_pipe(&e) => done.stop = true,
             Err(e) => {
                 console.say(&format!("x837: {name}: {e}"));
-                return Next::Go(Status::Failed);
+                done.status = Status::Failed;
             }
-        };
-        let mut status = Status::Clean;
-        // Nothing complete was read: no file appears (an old one stays).
-        if let (Some(o), Some(t)) = (own, &planned.target)
-            && s.wrote
-        {
-            status = wrote(o.commit(), &t.display(), status, console);
         }
-        Next::Go(status.max(self.account(&name, hashing.hex(), s, report, console)))
+        done
+    }
+
+    /// Says what became of one input, writes its EDI for standard output if it kept it,
+    /// and adds it to the report: its status, and whether the run goes on.
+    fn emit(
+        &self,
+        done: Done,
+        stdout: &mut Option<Output>,
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> (Status, ControlFlow<()>) {
+        if done.stop {
+            // The reader of the output went away: stop quietly.
+            return (done.status, ControlFlow::Break(()));
+        }
+        let mut status = done.status;
+        if let Some(mut temp) = done.edi {
+            let copied = (|| {
+                if stdout.is_none() {
+                    *stdout = Some(Output::open(&Target::Stdout, 0o600)?);
+                }
+                let out = stdout
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("no standard output"))?;
+                temp.seek(io::SeekFrom::Start(0))?;
+                io::copy(&mut temp, out)?;
+                out.settle()
+            })();
+            if let Err(e) = copied {
+                if closed_pipe(&e) {
+                    return (status, ControlFlow::Break(()));
+                }
+                status = write_failed(&e, "<stdout>", status, console);
+            }
+        }
+        if let Some((sha, s, findings)) = done.scrubbed {
+            status = status.max(self.account(&done.name, sha, s, findings, report, console));
+        }
+        (status, ControlFlow::Continue(()))
     }
 
     /// Says what became of one input and adds it to the report; its status.
@@ -240,6 +323,7 @@ impl Scrub {
         name: &str,
         sha256: String,
         s: crate::scrub::Scrubbed,
+        findings: FindingSpool,
         report: &mut Report,
         console: &dyn Console,
     ) -> Status {
@@ -254,15 +338,49 @@ impl Scrub {
         }
         let incomplete = s.incomplete();
         let passed_through = s.passed_through;
-        let entry = report.add(name, sha256, s.outcome());
+        let entry = match report.add(name, sha256, s.outcome(findings)) {
+            Ok(e) => e,
+            Err(e) => {
+                console.say(&format!(
+                    "x837: {name}: cannot keep the findings for the report: {e}"
+                ));
+                return Status::Failed;
+            }
+        };
         let tally = entry.tally;
-        console.say(&render::input_line(entry, self.options.check));
-        if passed_through > 0 {
-            console.say(&format!(
-                "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
-            ));
+        if !self.options.quiet {
+            console.say(&render::input_line(entry, self.options.check));
+            if passed_through > 0 {
+                console.say(&format!(
+                    "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
+                ));
+            }
         }
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
         if incomplete { Status::Failed } else { status }
+    }
+}
+
+/// What became of one input, waiting to be said in input order.
+struct Done {
+    name: String,
+    status: Status,
+    /// The reader of standard output went away.
+    stop: bool,
+    /// Its corrected EDI, for standard output, when it was scrubbed beside others.
+    edi: Option<std::fs::File>,
+    /// Its SHA-256, result and findings, when it was read.
+    scrubbed: Option<(String, crate::scrub::Scrubbed, FindingSpool)>,
+}
+
+impl Done {
+    fn new(name: String) -> Self {
+        Done {
+            name,
+            status: Status::Clean,
+            stop: false,
+            edi: None,
+            scrubbed: None,
+        }
     }
 }

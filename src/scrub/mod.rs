@@ -16,9 +16,9 @@ pub mod rules;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use crate::grammar;
+use crate::grammar::{self, Grammar};
 use crate::output::Rewind;
-use crate::report::{Finding, LeftOut, Outcome, Position, Tally};
+use crate::report::{Finding, FindingSink, FindingSpool, LeftOut, Outcome, Position, Tally};
 use crate::validate;
 use crate::x12::stream::{self, Event};
 use crate::x12::{LexError, Mode, Segment, Transaction, Unit, Writer};
@@ -70,23 +70,26 @@ impl Scrubbed {
         self.left_out.iter().map(|l| l.claims).sum()
     }
 
-    /// What the report takes of it.
-    pub fn outcome(self) -> Outcome {
+    /// What the report takes of it, with its findings in `findings`.
+    pub fn outcome(self, findings: FindingSpool) -> Outcome {
         Outcome {
             claims: self.claims,
             unread: self.error.is_some(),
-            findings: self.findings,
+            findings,
             left_out: self.left_out,
         }
     }
 }
 
-/// Scrubs one input named `file`, returning the corrected EDI in `Scrubbed::output`.
+/// Scrubs one input named `file`, returning the corrected EDI in `Scrubbed::output` and
+/// the findings in `Scrubbed::findings`.
 pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
     let mut output = Vec::with_capacity(input.len() + input.len() / 64);
+    let mut findings = Vec::new();
     // Reading from and writing to memory cannot fail.
-    let mut out = scrub_to(input, file, settings, &mut output).unwrap_or_default();
+    let mut out = scrub_to(input, file, settings, &mut output, &mut findings).unwrap_or_default();
     out.output = output;
+    out.findings = findings;
     out
 }
 
@@ -98,19 +101,22 @@ struct Open {
     position: Position,
     /// CLM segments read inside it, left-out parts included.
     claims: usize,
-    /// Index in `Scrubbed::findings` of its first finding.
+    /// Index in the findings of its first finding.
     findings: usize,
     /// Index in `Scrubbed::left_out` of the first part of it left out.
     left_out: usize,
 }
 
-struct Driver<'s, W: Rewind> {
+struct Driver<'s, W: Rewind, F: FindingSink> {
+    /// Where findings go, a transaction's worth at a time (with the envelope problems
+    /// that came with it), each batch in input order.
+    findings: &'s mut F,
+    batch: Vec<Finding>,
     file: &'s str,
     settings: &'s Settings,
     rules: fixloop::Rules<'static>,
     writer: Writer<W>,
     out: Scrubbed,
-    clean: validate::CleanSegments,
     prefix: Option<Vec<u8>>,
     isa: Option<Open>,
     gs: Option<Open>,
@@ -120,6 +126,21 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+thread_local! {
+    /// Segments already found clean, kept by each thread across the transactions, passes
+    /// and inputs it works on (it only saves work: no result depends on it).
+    static CLEAN: std::cell::RefCell<validate::CleanSegments> =
+        std::cell::RefCell::new(validate::CleanSegments::new(usize::MAX));
+}
+
+/// The guide to scrub `tx` with: a closed 837 transaction of a guide x837 carries.
+fn scrubbable(tx: &Transaction<'_>) -> Option<&'static Grammar> {
+    let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
+    (closed && tx.set_id() == b"837")
+        .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
+        .flatten()
+}
+
 fn claims_in(tx: &Transaction<'_>) -> usize {
     if tx.set_id() != b"837" {
         return 0;
@@ -127,7 +148,16 @@ fn claims_in(tx: &Transaction<'_>) -> usize {
     tx.segments.iter().filter(|s| s.is("CLM")).count()
 }
 
-impl<W: Rewind> Driver<'_, W> {
+impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
+    /// Hands the batch on, in input order.
+    fn flush(&mut self) -> io::Result<()> {
+        self.batch.sort_by_key(|f| f.position.segment);
+        for f in self.batch.drain(..) {
+            self.findings.push(f)?;
+        }
+        Ok(())
+    }
+
     fn position(&self, seg: &Segment<'_>) -> Position {
         Position {
             file: self.file.to_string(),
@@ -140,6 +170,7 @@ impl<W: Rewind> Driver<'_, W> {
     }
 
     fn open(&mut self, seg: &Segment<'_>, control: &[u8]) -> io::Result<Open> {
+        self.flush()?;
         let mark = self.writer.get_ref().written();
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;
@@ -149,7 +180,7 @@ impl<W: Rewind> Driver<'_, W> {
             control: text(control),
             position: self.position(seg),
             claims: 0,
-            findings: self.out.findings.len(),
+            findings: self.findings.len(),
             left_out: self.out.left_out.len(),
         })
     }
@@ -160,12 +191,8 @@ impl<W: Rewind> Driver<'_, W> {
         self.writer.get_mut().rewind(unit.mark)?;
         self.out.left_out.truncate(unit.left_out);
         // Its transactions were scrubbed, but nothing of it is written.
-        for f in &mut self.out.findings[unit.findings..] {
-            f.fixed = false;
-            f.would_fix = false;
-            f.before = None;
-            f.after = None;
-        }
+        self.flush()?;
+        self.findings.unfix(unit.findings);
         self.out.left_out.push(LeftOut {
             what,
             control: unit.control,
@@ -251,7 +278,13 @@ impl<W: Rewind> Driver<'_, W> {
         }
     }
 
-    fn transaction(&mut self, tx: &Transaction<'_>) -> io::Result<()> {
+    /// Writes transaction `tx`, scrubbed as `done` says (`None`: not an 837 of a guide
+    /// x837 carries, or not closed).
+    fn transaction(
+        &mut self,
+        tx: &Transaction<'_>,
+        done: Option<fixloop::Outcome>,
+    ) -> io::Result<()> {
         let claims = claims_in(tx);
         self.out.claims += claims;
         if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
@@ -274,24 +307,14 @@ impl<W: Rewind> Driver<'_, W> {
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;
         }
-        let g = (tx.set_id() == b"837")
-            .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
-            .flatten();
-        let Some(g) = g else {
+        let Some(t) = done else {
             self.out.passed_through += 1;
             self.writer.transaction(tx, &[])?;
             return self.settle_outside();
         };
         self.out.transactions += 1;
-        let t = fixloop::transaction(
-            g,
-            tx,
-            self.file,
-            self.settings,
-            &self.rules,
-            &mut self.clean,
-        );
-        self.out.findings.extend(t.findings);
+        self.batch.extend(t.findings);
+        self.flush()?;
         match (t.output, self.settings.check) {
             (Some(bytes), false) => self.writer.raw_transaction(&bytes)?,
             _ => self.writer.transaction(tx, &[])?,
@@ -305,14 +328,54 @@ impl<W: Rewind> Driver<'_, W> {
         self.interchange_unclosed(&format!("reading stopped at byte {at}"))
     }
 
-    fn event(&mut self, event: Event<'_>) -> io::Result<ControlFlow<()>> {
+    /// Scrubs the transactions of one block in parallel, then writes the block's units in
+    /// order: what is written does not depend on how many threads did the work.
+    fn block(&mut self, events: Vec<Event<'_>>) -> io::Result<ControlFlow<()>> {
+        use rayon::prelude::*;
+        let work: Vec<(usize, &'static Grammar)> = (events.iter().enumerate())
+            .filter_map(|(i, e)| match e {
+                Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| (i, g)),
+                _ => None,
+            })
+            .collect();
+        let (file, settings, rules) = (self.file, self.settings, &self.rules);
+        let mut done: Vec<Option<fixloop::Outcome>> = (work.par_iter())
+            .map(|&(i, g)| match &events[i] {
+                Event::Unit(Unit::Transaction(tx)) => Some(CLEAN.with_borrow_mut(|clean| {
+                    fixloop::transaction(g, tx, file, settings, rules, clean)
+                })),
+                _ => None,
+            })
+            .collect();
+        let mut next = work.iter().map(|(i, _)| *i).zip(done.iter_mut()).peekable();
+        for (i, e) in events.into_iter().enumerate() {
+            let outcome = match next.peek_mut() {
+                Some((at, o)) if *at == i => o.take(),
+                _ => None,
+            };
+            if outcome.is_some() {
+                next.next();
+            }
+            if self.event(e, outcome)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        done: Option<fixloop::Outcome>,
+    ) -> io::Result<ControlFlow<()>> {
         match event {
             Event::Prefix(p) => self.prefix = Some(p.to_vec()),
-            Event::Problems(p) => (self.out.findings)
-                .extend(p.into_iter().map(|p| Finding::from_problem(p, self.file))),
+            Event::Problems(p) => {
+                (self.batch).extend(p.into_iter().map(|p| Finding::from_problem(p, self.file)))
+            }
             Event::Unit(Unit::Segment(seg)) => self.segment(&seg)?,
             Event::Unit(Unit::Transaction(tx)) => {
-                self.transaction(&tx)?;
+                self.transaction(&tx, done)?;
                 if self.writer.get_ref().closed() {
                     self.out.stopped = true;
                     return Ok(ControlFlow::Break(()));
@@ -331,26 +394,27 @@ impl<W: Rewind> Driver<'_, W> {
 /// to `sink` as it goes. An interchange, group or transaction that does not close is
 /// taken back out of `sink` (see [`Rewind`]) and listed in `Scrubbed::left_out`; only
 /// complete ones are settled. `Scrubbed::output` is left empty.
-pub fn scrub_to<R: Read, W: Rewind>(
+pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
     read: R,
     file: &str,
     settings: &Settings,
     sink: W,
+    findings: &mut F,
 ) -> io::Result<Scrubbed> {
     let mut d = Driver {
+        findings,
+        batch: Vec::new(),
         file,
         settings,
         rules: fixloop::Rules::of(settings),
         writer: Writer::new(sink, Mode::Copy),
         out: Scrubbed::default(),
-        // Segments already found clean, shared by the transactions and passes of this input.
-        clean: validate::CleanSegments::new(usize::MAX),
         prefix: None,
         isa: None,
         gs: None,
     };
     let mut failed: Option<io::Error> = None;
-    stream::for_each(read, |event| match d.event(event) {
+    stream::for_each_block(read, |events| match d.block(events) {
         Ok(flow) => flow,
         Err(e) => {
             failed = Some(e);
@@ -363,9 +427,8 @@ pub fn scrub_to<R: Read, W: Rewind>(
     if !d.out.stopped {
         d.interchange_unclosed("the end of the input")?;
     }
-    let mut out = d.out;
-    // In input order, so a report reads claim after claim as the file does.
-    out.findings.sort_by_key(|f| f.position.segment);
+    d.flush()?;
+    let out = d.out;
     let mut sink = d.writer.into_inner();
     sink.settle()?;
     sink.flush()?;
