@@ -95,13 +95,13 @@ pub struct BatchArgs {
     /// Of the files under directory arguments, only those whose path under the directory
     /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
     #[arg(long)]
-    glob: Option<String>,
+    pub glob: Option<String>,
     /// Threads (default: one per core); the outputs do not depend on it.
     #[arg(long, short = 'j')]
-    jobs: Option<usize>,
+    pub jobs: Option<usize>,
     /// No summary line per input on standard error (errors are still said).
     #[arg(long, short = 'q')]
-    quiet: bool,
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

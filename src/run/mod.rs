@@ -189,3 +189,88 @@ impl Console for Held<'_> {
         self.inner.progress(name, read, total);
     }
 }
+
+/// A write to standard output failed: how the command stands then.
+#[derive(Debug)]
+pub struct Stopped {
+    pub error: io::Error,
+    /// The status of what was seen before.
+    pub status: Status,
+}
+
+impl Stopped {
+    pub fn new(error: io::Error, status: Status) -> Self {
+        Stopped { error, status }
+    }
+}
+
+/// The inputs the arguments name (`--glob` filtering what directories hold).
+pub fn found(
+    files: &[std::ffi::OsString],
+    glob: Option<&str>,
+) -> Result<Vec<crate::input::Found>, crate::input::FindError> {
+    let glob = glob.map(crate::input::glob).transpose()?;
+    crate::input::find(files, glob.as_ref())
+}
+
+/// Runs `one` over every input, writing to standard output in input order: straight
+/// there one input at a time, or several at once on `pool` with each input's output
+/// kept in a temporary file until those before it are written. Returns the highest
+/// status; a closed pipe stops the run quietly.
+pub fn each_in_order<F>(
+    pool: &rayon::ThreadPool,
+    found: &[crate::input::Found],
+    console: &dyn Console,
+    one: F,
+) -> Status
+where
+    F: Fn(&crate::input::Found, &mut dyn io::Write, &dyn Console) -> Result<Status, Stopped> + Sync,
+{
+    use std::io::{Seek, Write};
+    let mut status = Status::Clean;
+    let stdout = io::stdout();
+    if found.len() == 1 || pool.current_num_threads() == 1 {
+        let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+        for f in found {
+            match pool.install(|| one(f, &mut out, console)) {
+                Ok(s) => status = status.max(s),
+                Err(s) => return write_failed(&s.error, "<stdout>", status.max(s.status), console),
+            }
+        }
+        return wrote(out.flush(), "<stdout>", status, console);
+    }
+    let work = |i: usize| {
+        let held = Held::new(console);
+        let done = tempfile::tempfile().map(|mut t| {
+            let r = one(&found[i], &mut t, &held);
+            (t, r)
+        });
+        (held.lines(), done)
+    };
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+    let mut failed: Option<Stopped> = None;
+    in_order(pool, found.len(), work, |(lines, done)| {
+        let copied = done.and_then(|(mut t, r)| {
+            t.seek(io::SeekFrom::Start(0))?;
+            io::copy(&mut t, &mut out)?;
+            Ok(r)
+        });
+        lines.iter().for_each(|l| console.say(l));
+        match copied {
+            Ok(Ok(s)) => status = status.max(s),
+            Ok(Err(s)) => {
+                failed = Some(s);
+                return std::ops::ControlFlow::Break(());
+            }
+            Err(e) => {
+                failed = Some(Stopped::new(e, Status::Clean));
+                return std::ops::ControlFlow::Break(());
+            }
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    if let Some(s) = failed {
+        return write_failed(&s.error, "<stdout>", status.max(s.status), console);
+    }
+    wrote(out.flush(), "<stdout>", status, console)
+}

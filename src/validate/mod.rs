@@ -334,8 +334,8 @@ pub fn validate_each(
     file: &str,
     mut emit: impl FnMut(&mut Vec<Finding>) -> ControlFlow<()>,
 ) -> std::io::Result<Validated> {
+    use rayon::prelude::*;
     let mut out = Validated::default();
-    let mut clean = CleanSegments::new(usize::MAX);
     let mut closing = Closing::default();
     let mut batch: Vec<Finding> = Vec::new();
     let flush = |batch: &mut Vec<Finding>,
@@ -348,49 +348,84 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each(read, |event| match event {
-        Event::Problems(p) => {
-            batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
-            ControlFlow::Continue(())
-        }
-        Event::Unit(Unit::Transaction(tx)) => {
-            closing.transaction(&tx);
-            if tx.set_id() != b"837" {
-                out.passed_through += 1;
-            } else {
-                match grammar::for_version(&String::from_utf8_lossy(tx.guide())) {
-                    Some(g) => {
-                        out.transactions += 1;
-                        transaction_with(g, &tx, file, &mut batch, &mut clean);
-                    }
-                    None => {
-                        out.passed_through += 1;
-                        let m = format!(
-                            "guide {} is not one x837 validates (005010X222A1, 005010X223A2)",
-                            echo::quoted(tx.guide())
-                        );
-                        batch.push(Finding::new(
-                            rules::GUIDE_UNSUPPORTED,
-                            Severity::Warning,
-                            m,
-                            Position::at(file, &tx, &tx.segments[0]),
-                        ));
-                    }
+    stream::for_each_block(read, |events| {
+        // The block's 837 transactions are validated in parallel, then handed on in order.
+        let found: Vec<Option<Vec<Finding>>> = (events.par_iter())
+            .map(|e| match e {
+                Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
+                _ => None,
+            })
+            .collect();
+        for (event, found) in events.into_iter().zip(found) {
+            let flow = match event {
+                Event::Problems(p) => {
+                    batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
+                    ControlFlow::Continue(())
                 }
-            }
-            flush(&mut batch, &mut emit)
+                Event::Unit(Unit::Transaction(tx)) => {
+                    closing.transaction(&tx);
+                    match grammar_of(&tx) {
+                        Some(_) => out.transactions += 1,
+                        None => out.passed_through += 1,
+                    }
+                    batch.extend(found.unwrap_or_default());
+                    flush(&mut batch, &mut emit)
+                }
+                Event::Error(e, _) => {
+                    out.error = Some(e);
+                    ControlFlow::Continue(())
+                }
+                Event::Unit(Unit::Segment(seg)) => {
+                    closing.segment(&seg);
+                    flush(&mut batch, &mut emit)
+                }
+                Event::Prefix(_) => ControlFlow::Continue(()),
+            };
+            flow?;
         }
-        Event::Error(e, _) => {
-            out.error = Some(e);
-            ControlFlow::Continue(())
-        }
-        Event::Unit(Unit::Segment(seg)) => {
-            closing.segment(&seg);
-            flush(&mut batch, &mut emit)
-        }
-        Event::Prefix(_) => ControlFlow::Continue(()),
+        ControlFlow::Continue(())
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();
     Ok(out)
+}
+
+/// The guide x837 validates `tx` with: an 837 of a guide it carries.
+fn grammar_of(tx: &Transaction<'_>) -> Option<&'static grammar::Grammar> {
+    (tx.set_id() == b"837")
+        .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
+        .flatten()
+}
+
+thread_local! {
+    /// Segments already found clean, kept by each thread across transactions and inputs.
+    static CLEAN: std::cell::RefCell<CleanSegments> =
+        std::cell::RefCell::new(CleanSegments::new(usize::MAX));
+}
+
+/// The findings of one transaction: none for a set other than 837, a warning for an 837
+/// of a guide x837 does not carry.
+fn transaction_findings(tx: &Transaction<'_>, file: &str) -> Vec<Finding> {
+    let mut found = Vec::new();
+    if tx.set_id() != b"837" {
+        return found;
+    }
+    match grammar_of(tx) {
+        Some(g) => {
+            CLEAN.with_borrow_mut(|clean| transaction_with(g, tx, file, &mut found, clean));
+        }
+        None => {
+            let m = format!(
+                "guide {} is not one x837 validates (005010X222A1, 005010X223A2)",
+                echo::quoted(tx.guide())
+            );
+            found.push(Finding::new(
+                rules::GUIDE_UNSUPPORTED,
+                Severity::Warning,
+                m,
+                Position::at(file, tx, &tx.segments[0]),
+            ));
+        }
+    }
+    found
 }
