@@ -25,6 +25,9 @@ pub struct PlannedInput {
     pub rel: PathBuf,
     /// Where its corrected EDI goes; `None` when no EDI is written.
     pub target: Option<Target>,
+    /// Why its `--out-dir` target cannot be written (a file or directory in the way): the
+    /// input is then refused when its turn comes, and the others go on.
+    pub unwritable: Option<String>,
 }
 
 impl PlannedInput {
@@ -130,6 +133,7 @@ impl Plan {
                 arg: arg.clone(),
                 rel: found.rel.clone(),
                 target: None,
+                unwritable: None,
             });
         }
         match edi {
@@ -148,7 +152,20 @@ impl Plan {
                         .map_err(|e| PlanError::OutDir(dir.display().to_string(), e))?;
                 }
                 for p in &mut planned {
-                    p.target = Some(Target::resolve(dir.join(&p.rel).as_os_str())?);
+                    let path = dir.join(&p.rel);
+                    let made = match path.parent() {
+                        Some(parent) => fs::create_dir_all(parent),
+                        None => Ok(()),
+                    };
+                    match made.map_err(|e| format!("{}: {e}", path.display())) {
+                        Ok(()) => match Target::resolve(path.as_os_str()) {
+                            Ok(t) => p.target = Some(t),
+                            Err(e) => p.unwritable = Some(e.to_string()),
+                        },
+                        Err(e) => {
+                            p.unwritable = Some(format!("cannot create the directory of {e}"))
+                        }
+                    }
                 }
             }
         }

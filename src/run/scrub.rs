@@ -204,6 +204,11 @@ impl Scrub {
     ) -> Done {
         let name = planned.name();
         let mut done = Done::new(name.clone());
+        if let Some(why) = &planned.unwritable {
+            console.say(&format!("x837: {name}: cannot write its output: {why}"));
+            done.status = Status::Failed;
+            return done;
+        }
         let read = match input::open(&planned.arg) {
             Ok(r) => r,
             Err(e) => {
