@@ -62,6 +62,9 @@ fn mixed_batch(dir: &Path) {
     fs::write(b.join(".hidden.x12"), "ISA broken").unwrap();
 }
 
+/// What one run wrote: exit code, standard error, report, the output tree.
+type Run = (i32, Vec<u8>, Vec<u8>, Vec<(String, Vec<u8>)>);
+
 fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -85,7 +88,7 @@ fn threads_change_nothing_that_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     mixed_batch(d);
-    let mut seen: Vec<(i32, Vec<u8>, Vec<u8>, Vec<(String, Vec<u8>)>)> = Vec::new();
+    let mut seen: Vec<Run> = Vec::new();
     for jobs in ["1", "2", "3"] {
         let od = format!("od{jobs}");
         let report = format!("r{jobs}.json");
