@@ -13,6 +13,13 @@ pub struct ScrubArgs {
     files: Vec<OsString>,
     #[command(flatten)]
     batch: super::BatchArgs,
+    /// Put each interchange (or group, transaction) that could not be processed here, as
+    /// read, with a `.why` note beside it.
+    #[arg(long, value_name = "DIR")]
+    quarantine: Option<OsString>,
+    /// Rewrite each input, keeping its old version as FILE.orig (never overwritten).
+    #[arg(long)]
+    in_place: bool,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -52,6 +59,8 @@ impl From<ScrubArgs> for run::scrub::Options {
             glob: a.batch.glob,
             jobs: a.batch.jobs,
             quiet: a.batch.quiet,
+            quarantine: a.quarantine,
+            in_place: a.in_place,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

@@ -110,6 +110,25 @@ impl AtomicFile {
         })
     }
 
+    /// Flushes, syncs and puts the file in place of its target, keeping the old one as
+    /// `backup` (which must not exist: it is never overwritten).
+    pub fn commit_keeping(self, backup: &Path) -> io::Result<()> {
+        fs::hard_link(&self.real, backup).or_else(|e| {
+            // No hard links here (or across devices): a copy, never over an existing file.
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            let mut from = File::open(&self.real)?;
+            let mut to = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(backup)?;
+            io::copy(&mut from, &mut to)?;
+            to.sync_all()
+        })?;
+        self.commit()
+    }
+
     /// Flushes, syncs and puts the file in place of its target.
     pub fn commit(self) -> io::Result<()> {
         let temp = self.file.into_inner().map_err(|e| e.into_error())?;

@@ -57,6 +57,8 @@ pub enum Edi<'a> {
     One(&'a OsStr),
     /// A directory (`--out-dir`), created when missing.
     Dir(&'a OsStr),
+    /// Each input itself (`--in-place`), its old version kept as `FILE.orig`.
+    InPlace,
 }
 
 /// The checked outputs of a run.
@@ -83,6 +85,8 @@ pub enum PlanError {
     BothStdout,
     #[error("-o/--output takes one input; use --out-dir for several")]
     OneOutputManyInputs,
+    #[error("--in-place needs files: standard input cannot be rewritten")]
+    InPlaceStdin,
     #[error("{0}: given twice as an input")]
     InputTwice(String),
     #[error("{0}: cannot create the output directory: {1}")]
@@ -145,6 +149,25 @@ impl Plan {
                 let t = Target::resolve(o)?;
                 planned.iter_mut().for_each(|p| p.target = Some(t.clone()));
             }
+            Edi::InPlace => {
+                for p in &mut planned {
+                    if p.is_stdin() {
+                        return Err(PlanError::InPlaceStdin);
+                    }
+                    let path = PathBuf::from(&p.arg);
+                    let mut backup = p.arg.clone();
+                    backup.push(".orig");
+                    let backup = PathBuf::from(backup);
+                    if fs::symlink_metadata(&backup).is_ok() {
+                        p.unwritable = Some(format!(
+                            "{} exists; a backup is never overwritten",
+                            backup.display()
+                        ));
+                    } else {
+                        p.target = Some(Target::InPlace { path, backup });
+                    }
+                }
+            }
             Edi::Dir(dir) => {
                 let dir = Path::new(dir);
                 if !dir.is_dir() {
@@ -175,6 +198,14 @@ impl Plan {
             report,
         };
         plan.check(&seen, matches!(edi, Edi::Stdout | Edi::One(_)))?;
+        if matches!(edi, Edi::InPlace) {
+            // Each input replaces itself only (a symlink is replaced, not followed).
+            for p in &plan.inputs {
+                if fs::symlink_metadata(&p.arg).is_ok_and(|m| !m.file_type().is_file()) {
+                    return Err(PlanError::Target(TargetError::NotRegular(p.name())));
+                }
+            }
+        }
         Ok(plan)
     }
 

@@ -32,6 +32,11 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// No summary line per input (`--quiet`).
     pub quiet: bool,
+    /// Where each interchange (or group, transaction) x837 could not process goes, as
+    /// read, with a `.why` note beside it (`--quarantine DIR`).
+    pub quarantine: Option<OsString>,
+    /// Rewrites each input, its old version kept as `FILE.orig` (`--in-place`).
+    pub in_place: bool,
 }
 
 /// Where the report goes.
@@ -58,6 +63,24 @@ impl Scrub {
         if options.output.is_some() && options.out_dir.is_some() {
             return Err(Usage("-o/--output and --out-dir exclude each other".into()));
         }
+        if options.in_place
+            && (options.output.is_some() || options.out_dir.is_some() || options.check)
+        {
+            return Err(Usage(
+                "--in-place excludes -o/--output, --out-dir and --check".into(),
+            ));
+        }
+        if let Some(q) = &options.quarantine {
+            let dir = std::path::Path::new(q);
+            if !dir.is_dir() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Usage(format!(
+                        "{}: cannot create the quarantine directory: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+        }
         let config = match &options.config {
             Some(p) => {
                 let shown = p.to_string_lossy();
@@ -77,8 +100,10 @@ impl Scrub {
             None => Usage(e),
         })?;
         settings.check = options.check;
+        settings.quarantine = options.quarantine.is_some();
         let edi = match (&options.output, &options.out_dir) {
             _ if options.check => Edi::Discard,
+            _ if options.in_place => Edi::InPlace,
             (Some(o), _) => Edi::One(o),
             (None, Some(d)) => Edi::Dir(d),
             (None, None) => Edi::Stdout,
@@ -273,11 +298,24 @@ impl Scrub {
         };
         match result {
             Ok(s) if s.stopped => done.stop = true,
-            Ok(s) => done.scrubbed = Some((hashing.hex(), s, findings)),
+            Ok(mut s) => {
+                if let Some(dir) = &self.options.quarantine {
+                    let status = quarantine(dir, planned, &mut s, console);
+                    done.status = done.status.max(status);
+                }
+                done.scrubbed = Some((hashing.hex(), s, findings));
+            }
             Err(e) if closed_pipe(&e) => done.stop = true,
-            Err(e) => {
-                console.say(&format!("x837: {name}: {e}"));
+            Err(e) if hashing.failed() => {
+                console.say(&format!("x837: {name}: cannot read: {e}"));
                 done.status = Status::Failed;
+            }
+            Err(e) => {
+                let to = planned
+                    .target
+                    .as_ref()
+                    .map_or("<stdout>".into(), Target::display);
+                done.status = write_failed(&e, &to, Status::Failed, console);
             }
         }
         done
@@ -388,4 +426,72 @@ impl Done {
             scrubbed: None,
         }
     }
+}
+
+/// Writes what `s` left out, as read, into the quarantine directory `dir`, each part with a
+/// `.why` note beside it: `DIR/<its path>.<n>.<what>.x12`. An input that is not X12 at
+/// all goes there whole, as `DIR/<its path>`. Its status (2 when a part cannot be written).
+fn quarantine(
+    dir: &OsString,
+    planned: &PlannedInput,
+    s: &mut crate::scrub::Scrubbed,
+    console: &dyn Console,
+) -> Status {
+    let base = std::path::Path::new(dir).join(&planned.rel);
+    let mode = output::mode_of((!planned.is_stdin()).then_some(planned.arg.as_ref()));
+    let mut status = Status::Clean;
+    let mut put = |path: std::path::PathBuf, bytes: &mut dyn io::Read, why: String| {
+        let written = (|| {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut out = Output::open(
+                &Target::resolve(path.as_os_str()).map_err(io::Error::other)?,
+                mode,
+            )?;
+            io::copy(bytes, &mut out)?;
+            out.settle()?;
+            out.commit()?;
+            let mut note = path.clone().into_os_string();
+            note.push(".why");
+            output::write_to(
+                &Target::resolve(&note).map_err(io::Error::other)?,
+                mode,
+                why.as_bytes(),
+            )
+        })();
+        status = wrote(written, &path.display().to_string(), status, console);
+    };
+    for (n, q) in s.quarantined.iter_mut().enumerate() {
+        let l = &q.left_out;
+        let mut name = base.clone().into_os_string();
+        name.push(format!(".{}.{}.x12", n + 1, l.what));
+        let why = format!(
+            "{}: {} {} at segment {} (line {}, byte {}), {} claims, left out of the corrected output: {}\n",
+            planned.name(),
+            l.what,
+            l.control,
+            l.position.segment,
+            l.position.text_line,
+            l.position.byte,
+            l.claims,
+            l.reason
+        );
+        put(std::path::PathBuf::from(name), &mut q.bytes, why);
+    }
+    // Nothing of the input could be read as X12: all of it.
+    if !s.wrote
+        && s.left_out.is_empty()
+        && !planned.is_stdin()
+        && let Some(e) = &s.error
+    {
+        match std::fs::File::open(&planned.arg) {
+            Ok(mut f) => put(base.clone(), &mut f, format!("{}: {e}\n", planned.name())),
+            Err(e) => {
+                console.say(&format!("x837: {}: cannot quarantine: {e}", planned.name()));
+                status = Status::Failed;
+            }
+        }
+    }
+    status
 }

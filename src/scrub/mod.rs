@@ -46,6 +46,9 @@ pub struct Scrubbed {
     pub left_out: Vec<LeftOut>,
     /// The output's reader went away (a closed pipe): the work stopped there.
     pub stopped: bool,
+    /// What was left out, as read, when `Settings::quarantine` asks for it (one entry per
+    /// `left_out` entry).
+    pub quarantined: Vec<Quarantined>,
 }
 
 impl Scrubbed {
@@ -105,6 +108,56 @@ struct Open {
     findings: usize,
     /// Index in `Scrubbed::left_out` of the first part of it left out.
     left_out: usize,
+    /// Where its bytes as read start in the raw copy (see `Raw`).
+    raw: u64,
+}
+
+/// The bytes as read of the open interchange, kept when left-out parts are quarantined
+/// (`Settings::quarantine`): in an unnamed temporary file, emptied when it closes.
+struct Raw {
+    file: std::fs::File,
+}
+
+impl Raw {
+    fn new() -> io::Result<Raw> {
+        Ok(Raw {
+            file: tempfile::tempfile()?,
+        })
+    }
+
+    fn len(&self) -> u64 {
+        self.file.metadata().map_or(0, |m| m.len())
+    }
+
+    fn add(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write as _;
+        self.file.write_all(bytes)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.file.rewind(0)
+    }
+
+    /// A copy of the bytes from `from` on, in a file of its own read from its start.
+    fn copy_from(&mut self, from: u64) -> io::Result<std::fs::File> {
+        use std::io::{Seek, SeekFrom};
+        let mut out = tempfile::tempfile()?;
+        let mut part = std::fs::File::try_clone(&self.file)?;
+        part.seek(SeekFrom::Start(from))?;
+        io::copy(&mut part, &mut out)?;
+        self.file.seek(SeekFrom::End(0))?;
+        out.seek(SeekFrom::Start(0))?;
+        Ok(out)
+    }
+}
+
+/// A part of the input left out of the output, as read: for `--quarantine`.
+#[derive(Debug)]
+pub struct Quarantined {
+    /// What was left out (its `what`, `control`, `reason`, position).
+    pub left_out: LeftOut,
+    /// Its bytes as read, from the start of the file.
+    pub bytes: std::fs::File,
 }
 
 struct Driver<'s, W: Rewind, F: FindingSink> {
@@ -120,6 +173,7 @@ struct Driver<'s, W: Rewind, F: FindingSink> {
     prefix: Option<Vec<u8>>,
     isa: Option<Open>,
     gs: Option<Open>,
+    raw: Option<Raw>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -182,6 +236,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             claims: 0,
             findings: self.findings.len(),
             left_out: self.out.left_out.len(),
+            raw: self.raw.as_ref().map_or(0, Raw::len),
         })
     }
 
@@ -193,14 +248,31 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         // Its transactions were scrubbed, but nothing of it is written.
         self.flush()?;
         self.findings.unfix(unit.findings);
-        self.out.left_out.push(LeftOut {
+        self.out.quarantined.truncate(unit.left_out);
+        let left = LeftOut {
             what,
             control: unit.control,
             position: unit.position,
             claims: unit.claims,
             reason,
-        });
+        };
+        if let Some(raw) = self.raw.as_mut() {
+            let bytes = raw.copy_from(unit.raw)?;
+            self.out.quarantined.push(Quarantined {
+                left_out: left.clone(),
+                bytes,
+            });
+        }
+        self.out.left_out.push(left);
         Ok(())
+    }
+
+    /// Keeps `bytes` as read while an interchange or group is open.
+    fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.raw.as_mut() {
+            Some(raw) if self.isa.is_some() || self.gs.is_some() => raw.add(bytes),
+            _ => Ok(()),
+        }
     }
 
     /// Leaves out the open group, if any, as not closed before `next`.
@@ -243,17 +315,28 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         match seg.id() {
             b"ISA" => {
                 self.interchange_unclosed("the next ISA")?;
+                if let Some(raw) = self.raw.as_mut() {
+                    raw.clear()?;
+                }
                 let open = self.open(seg, seg.value(13))?;
                 self.isa = Some(open);
+                self.raw(seg.raw())?;
                 self.writer.unit(&Unit::Segment(*seg), &[])
             }
             b"GS" => {
                 self.group_unclosed("the next GS")?;
+                if self.isa.is_none()
+                    && let Some(raw) = self.raw.as_mut()
+                {
+                    raw.clear()?;
+                }
                 let open = self.open(seg, seg.value(6))?;
                 self.gs = Some(open);
+                self.raw(seg.raw())?;
                 self.writer.unit(&Unit::Segment(*seg), &[])
             }
             b"GE" => {
+                self.raw(seg.raw())?;
                 if let Some(gs) = self.gs.take()
                     && let Some(isa) = self.isa.as_mut()
                 {
@@ -263,12 +346,14 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 self.settle_outside()
             }
             b"IEA" => {
+                self.raw(seg.raw())?;
                 self.group_unclosed("IEA")?;
                 self.isa = None;
                 self.writer.unit(&Unit::Segment(*seg), &[])?;
                 self.settle_outside()
             }
             _ => {
+                self.raw(seg.raw())?;
                 if let Some(p) = self.prefix.take() {
                     self.writer.prefix(&p)?;
                 }
@@ -290,18 +375,34 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
             open.claims += claims;
         }
+        for seg in &tx.segments {
+            self.raw(seg.raw())?;
+        }
         let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
         if !closed {
             let st = &tx.segments[0];
             let position = Position::at(self.file, tx, st);
             self.writer.drop_transaction();
-            self.out.left_out.push(LeftOut {
+            let left = LeftOut {
                 what: "transaction",
                 control: text(tx.control()),
                 position,
                 claims,
                 reason: "the transaction set has no SE".into(),
-            });
+            };
+            if self.raw.is_some() {
+                use std::io::{Seek, Write as _};
+                let mut bytes = tempfile::tempfile()?;
+                tx.segments
+                    .iter()
+                    .try_for_each(|s| bytes.write_all(s.raw()))?;
+                bytes.seek(io::SeekFrom::Start(0))?;
+                self.out.quarantined.push(Quarantined {
+                    left_out: left.clone(),
+                    bytes,
+                });
+            }
+            self.out.left_out.push(left);
             return Ok(());
         }
         if let Some(p) = self.prefix.take() {
@@ -381,7 +482,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                     return Ok(ControlFlow::Break(()));
                 }
             }
-            Event::Error(e, _) => {
+            Event::Error(e, rest) => {
+                // What could not be read belongs to the part that does not close.
+                self.raw(rest)?;
                 self.error(&e)?;
                 self.out.error = Some(e);
             }
@@ -412,6 +515,11 @@ pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
         prefix: None,
         isa: None,
         gs: None,
+        raw: if settings.quarantine {
+            Some(Raw::new()?)
+        } else {
+            None
+        },
     };
     let mut failed: Option<io::Error> = None;
     stream::for_each_block(read, |events| match d.block(events) {
