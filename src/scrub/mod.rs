@@ -12,6 +12,8 @@ pub mod pairing;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+mod rejected;
+pub mod split;
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -25,6 +27,7 @@ use crate::x12::{LexError, Mode, Segment, Transaction, Unit, Writer};
 
 pub use config::{Fixes, Settings};
 pub use fixloop::{MAX_PASSES, NOT_CONVERGED};
+pub use rejected::Next;
 pub use rule::{Cx, Fix, Hit, Rule};
 
 /// What scrubbing one input produced.
@@ -49,6 +52,8 @@ pub struct Scrubbed {
     /// What was left out, as read, when `Settings::quarantine` asks for it (one entry per
     /// `left_out` entry).
     pub quarantined: Vec<Quarantined>,
+    /// Claims split off into the rejected output (`scrub_split`).
+    pub claims_split_off: usize,
 }
 
 impl Scrubbed {
@@ -110,6 +115,8 @@ struct Open {
     left_out: usize,
     /// Where its bytes as read start in the raw copy (see `Raw`).
     raw: u64,
+    /// Claims of it split off into the rejected output.
+    split: usize,
 }
 
 /// The bytes as read of the open interchange, kept when left-out parts are quarantined
@@ -174,6 +181,8 @@ struct Driver<'s, W: Rewind, F: FindingSink> {
     isa: Option<Open>,
     gs: Option<Open>,
     raw: Option<Raw>,
+    /// Where claims that keep an error go (`scrub_split`).
+    rejected: Option<rejected::Rejected<'s>>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -237,6 +246,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             findings: self.findings.len(),
             left_out: self.out.left_out.len(),
             raw: self.raw.as_ref().map_or(0, Raw::len),
+            split: 0,
         })
     }
 
@@ -244,6 +254,13 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
     /// already reported as left out: its claims count them).
     fn leave_out(&mut self, unit: Open, what: &'static str, reason: String) -> io::Result<()> {
         self.writer.get_mut().rewind(unit.mark)?;
+        if let Some(r) = self.rejected.as_mut() {
+            match what {
+                "interchange" => r.drop_interchange()?,
+                _ => r.drop_group()?,
+            }
+        }
+        self.out.claims_split_off -= unit.split.min(self.out.claims_split_off);
         self.out.left_out.truncate(unit.left_out);
         // Its transactions were scrubbed, but nothing of it is written.
         self.flush()?;
@@ -280,6 +297,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         if let Some(gs) = self.gs.take() {
             if let Some(isa) = self.isa.as_mut() {
                 isa.claims += gs.claims;
+                isa.split += gs.split;
             }
             self.writer.drop_group();
             let why = format!("the functional group has no GE before {next}");
@@ -293,6 +311,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         if let Some(mut isa) = self.isa.take() {
             if let Some(gs) = self.gs.take() {
                 isa.claims += gs.claims;
+                isa.split += gs.split;
             }
             let why = format!("the interchange has no IEA before {next}");
             self.leave_out(isa, "interchange", why)?;
@@ -320,6 +339,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 }
                 let open = self.open(seg, seg.value(13))?;
                 self.isa = Some(open);
+                if let Some(r) = self.rejected.as_mut() {
+                    r.isa(seg);
+                }
                 self.raw(seg.raw())?;
                 self.writer.unit(&Unit::Segment(*seg), &[])
             }
@@ -332,15 +354,22 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 }
                 let open = self.open(seg, seg.value(6))?;
                 self.gs = Some(open);
+                if let Some(r) = self.rejected.as_mut() {
+                    r.gs(seg);
+                }
                 self.raw(seg.raw())?;
                 self.writer.unit(&Unit::Segment(*seg), &[])
             }
             b"GE" => {
                 self.raw(seg.raw())?;
+                if let Some(r) = self.rejected.as_mut() {
+                    r.ge(seg)?;
+                }
                 if let Some(gs) = self.gs.take()
                     && let Some(isa) = self.isa.as_mut()
                 {
                     isa.claims += gs.claims;
+                    isa.split += gs.split;
                 }
                 self.writer.unit(&Unit::Segment(*seg), &[])?;
                 self.settle_outside()
@@ -348,6 +377,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             b"IEA" => {
                 self.raw(seg.raw())?;
                 self.group_unclosed("IEA")?;
+                if let Some(r) = self.rejected.as_mut() {
+                    r.iea(seg)?;
+                }
                 self.isa = None;
                 self.writer.unit(&Unit::Segment(*seg), &[])?;
                 self.settle_outside()
@@ -416,11 +448,44 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.out.transactions += 1;
         self.batch.extend(t.findings);
         self.flush()?;
-        match (t.output, self.settings.check) {
-            (Some(bytes), false) => self.writer.raw_transaction(&bytes)?,
-            _ => self.writer.transaction(tx, &[])?,
+        if self.settings.check {
+            self.writer.transaction(tx, &[])?;
+        } else if self.rejected.is_some() && !t.rejected.is_empty() {
+            self.split(tx, t.output.as_deref(), &t.rejected)?;
+        } else {
+            match t.output {
+                Some(bytes) => self.writer.raw_transaction(&bytes)?,
+                None => self.writer.transaction(tx, &[])?,
+            }
         }
         self.settle_outside()
+    }
+
+    /// Writes a transaction whose claims at `rejected` (CLM indices in it as written)
+    /// keep an error: they go to the rejected output, the rest to the corrected one.
+    fn split(&mut self, tx: &Transaction<'_>, output: Option<&[u8]>, rejected: &[usize]) -> io::Result<()> {
+        let Some(g) = scrubbable(tx) else {
+            return self.writer.transaction(tx, &[]);
+        };
+        let relexed = output.map(|b| fixloop::relex(b, tx, tx.segments.len()));
+        let view = relexed.as_ref().unwrap_or(tx);
+        let tree = crate::tree::build(g, view, self.file, &mut Vec::new());
+        let Some(r) = self.rejected.as_mut() else {
+            return Ok(());
+        };
+        let parts = split::split(view, &tree, rejected, &r.st02());
+        r.transaction(&parts.rejected)?;
+        self.out.claims_split_off += parts.rejected_claims;
+        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
+            open.split += parts.rejected_claims;
+        }
+        match parts.kept {
+            Some(bytes) => self.writer.raw_transaction(&bytes),
+            None => {
+                self.writer.drop_transaction();
+                Ok(())
+            }
+        }
     }
 
     /// Reading stopped at a lex error: what is open does not close.
@@ -504,7 +569,34 @@ pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
     sink: W,
     findings: &mut F,
 ) -> io::Result<Scrubbed> {
+    drive(read, file, settings, sink, findings, None)
+}
+
+/// `scrub_to`, writing the claims an error-level finding remains on to `rejected` (with
+/// envelopes of their own, control numbers from `next`) rather than to `sink`
+/// (`--split-rejected`).
+pub fn scrub_split<R: Read, W: Rewind, F: FindingSink>(
+    read: R,
+    file: &str,
+    settings: &Settings,
+    sink: W,
+    findings: &mut F,
+    rejected: &mut dyn Rewind,
+    next: rejected::Next,
+) -> io::Result<Scrubbed> {
+    drive(read, file, settings, sink, findings, Some(rejected::Rejected::new(rejected, next)))
+}
+
+fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
+    read: R,
+    file: &'s str,
+    settings: &'s Settings,
+    sink: W,
+    findings: &'s mut F,
+    rejected: Option<rejected::Rejected<'s>>,
+) -> io::Result<Scrubbed> {
     let mut d = Driver {
+        rejected,
         findings,
         batch: Vec::new(),
         file,
@@ -536,6 +628,9 @@ pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
         d.interchange_unclosed("the end of the input")?;
     }
     d.flush()?;
+    if let Some(r) = d.rejected {
+        r.finish()?;
+    }
     let out = d.out;
     let mut sink = d.writer.into_inner();
     sink.settle()?;

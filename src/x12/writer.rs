@@ -300,6 +300,14 @@ impl<W: Write> Writer<W> {
         self.out.write_all(&self.scratch)
     }
 
+    /// Writes `owned` with delimiters `d`, then `end` (its terminator and line ending).
+    pub fn segment(&mut self, owned: &OwnedSegment, d: &Delimiters, end: &[u8]) -> io::Result<()> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&owned.body(d));
+        self.scratch.extend_from_slice(end);
+        self.out.write_all(&self.scratch)
+    }
+
     /// Writes the bytes of a transaction produced elsewhere (an edited one), counting it.
     pub fn raw_transaction(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.group.0 += 1;
