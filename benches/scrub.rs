@@ -66,6 +66,8 @@ fn main() {
                         findings: s.findings.clone().into(),
                         left_out: Vec::new(),
                         unread: false,
+                        claims_split_off: 0,
+                        rejected_output: None,
                     },
                 )
                 .expect("a report in memory");

@@ -126,6 +126,8 @@ fn report_of(claims: usize) -> x837::report::Report {
                 findings: findings.into(),
                 left_out: Vec::new(),
                 unread: false,
+                claims_split_off: 0,
+                rejected_output: None,
             },
         )
         .unwrap();

@@ -20,6 +20,10 @@ pub struct ScrubArgs {
     /// Rewrite each input, keeping its old version as FILE.orig (never overwritten).
     #[arg(long)]
     in_place: bool,
+    /// Send the claims that still carry an error-level finding to DIR/<input path>, with
+    /// envelopes of their own; the others go to the corrected output.
+    #[arg(long, value_name = "DIR")]
+    split_rejected: Option<OsString>,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -61,6 +65,7 @@ impl From<ScrubArgs> for run::scrub::Options {
             quiet: a.batch.quiet,
             quarantine: a.quarantine,
             in_place: a.in_place,
+            split_rejected: a.split_rejected,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

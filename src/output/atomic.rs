@@ -164,6 +164,22 @@ impl AtomicFile {
 
     /// Discards what was written: the target is left as it was.
     pub fn discard(self) {}
+
+    /// Discards what was written and removes the target, if it is there (nothing is the
+    /// new version), keeping the old one as `backup` when given.
+    pub fn remove(self, backup: Option<&Path>) -> io::Result<()> {
+        if let Some(b) = backup {
+            fs::hard_link(&self.real, b)?;
+        }
+        match fs::remove_file(&self.real) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if let Ok(d) = File::open(directory(&self.real)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
 }
 
 impl Temp {

@@ -146,6 +146,17 @@ impl Output {
             Sink::Keeping(f, backup) => f.commit_keeping(&backup),
         }
     }
+
+    /// Finishes an output that holds nothing: a regular-file target is removed if it is
+    /// there (an input rewritten in place is kept as its backup only); nothing is
+    /// written to a stream.
+    pub fn commit_nothing(self) -> io::Result<()> {
+        match self.sink {
+            Sink::Stream(s) => s.finish().map(drop),
+            Sink::File(f) => f.remove(None),
+            Sink::Keeping(f, backup) => f.remove(Some(&backup)),
+        }
+    }
 }
 
 impl Rewind for Output {

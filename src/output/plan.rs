@@ -28,6 +28,8 @@ pub struct PlannedInput {
     /// Why its `--out-dir` target cannot be written (a file or directory in the way): the
     /// input is then refused when its turn comes, and the others go on.
     pub unwritable: Option<String>,
+    /// Where its claims that keep an error go (`--split-rejected DIR`: `DIR/<rel>`).
+    pub rejected: Option<Target>,
 }
 
 impl PlannedInput {
@@ -138,6 +140,7 @@ impl Plan {
                 rel: found.rel.clone(),
                 target: None,
                 unwritable: None,
+                rejected: None,
             });
         }
         match edi {
@@ -169,25 +172,11 @@ impl Plan {
                 }
             }
             Edi::Dir(dir) => {
-                let dir = Path::new(dir);
-                if !dir.is_dir() {
-                    fs::create_dir_all(dir)
-                        .map_err(|e| PlanError::OutDir(dir.display().to_string(), e))?;
-                }
+                let dir = make_dir(dir)?;
                 for p in &mut planned {
-                    let path = dir.join(&p.rel);
-                    let made = match path.parent() {
-                        Some(parent) => fs::create_dir_all(parent),
-                        None => Ok(()),
-                    };
-                    match made.map_err(|e| format!("{}: {e}", path.display())) {
-                        Ok(()) => match Target::resolve(path.as_os_str()) {
-                            Ok(t) => p.target = Some(t),
-                            Err(e) => p.unwritable = Some(e.to_string()),
-                        },
-                        Err(e) => {
-                            p.unwritable = Some(format!("cannot create the directory of {e}"))
-                        }
+                    match under(dir, &p.rel) {
+                        Ok(t) => p.target = Some(t),
+                        Err(e) => p.unwritable = Some(e),
                     }
                 }
             }
@@ -209,6 +198,25 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Sends the claims that keep an error of each input to `DIR/<its path>`
+    /// (`--split-rejected DIR`), checked like every other output. Creates `DIR`.
+    pub fn with_rejected(mut self, dir: &OsStr) -> Result<Plan, PlanError> {
+        let dir = make_dir(dir)?;
+        for p in &mut self.inputs {
+            match under(dir, &p.rel) {
+                Ok(t) => p.rejected = Some(t),
+                Err(e) => p.unwritable = p.unwritable.take().or(Some(e)),
+            }
+        }
+        let seen: Vec<(Identity, String)> = (self.inputs.iter())
+            .filter_map(|p| input_identity(&p.arg).map(|(id, _)| (id, p.name())))
+            .collect();
+        let shared = (self.inputs.iter()).any(|p| matches!(p.target, Some(Target::Stdout)))
+            || (self.inputs.len() == 1 && self.inputs[0].target.is_some());
+        self.check(&seen, shared)?;
+        Ok(self)
+    }
+
     /// Every output against every input and every other output.
     /// `shared_edi`: the EDI of every input goes to one target by design (standard
     /// output, or `-o` for the one input), so EDI targets are not compared with each other.
@@ -221,6 +229,11 @@ impl Plan {
                 p.target.as_ref().map(|t| (what, true, t))
             })
             .collect();
+        for p in &self.inputs {
+            if let Some(t) = &p.rejected {
+                outputs.push((format!("the rejected claims of {}", p.name()), false, t));
+            }
+        }
         if let Some(r) = &self.report {
             outputs.push(("the report".to_string(), false, r));
         }
@@ -258,4 +271,23 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+/// `dir`, created when missing.
+fn make_dir(dir: &OsStr) -> Result<&Path, PlanError> {
+    let dir = Path::new(dir);
+    if !dir.is_dir() {
+        fs::create_dir_all(dir).map_err(|e| PlanError::OutDir(dir.display().to_string(), e))?;
+    }
+    Ok(dir)
+}
+
+/// The target `dir/rel`, its directories created; why it cannot be written.
+fn under(dir: &Path, rel: &Path) -> Result<Target, String> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create the directory of {}: {e}", path.display()))?;
+    }
+    Target::resolve(path.as_os_str()).map_err(|e| e.to_string())
 }

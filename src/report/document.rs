@@ -29,6 +29,10 @@ pub struct Outcome {
     pub left_out: Vec<LeftOut>,
     /// Reading stopped before the end of the input.
     pub unread: bool,
+    /// Claims that kept an error and went to the rejected output (`--split-rejected`).
+    pub claims_split_off: usize,
+    /// Where they went, when a file was written.
+    pub rejected_output: Option<String>,
 }
 
 /// Report format version; bumped when a key changes meaning.
@@ -95,6 +99,11 @@ pub struct Input {
     pub claims_left_out: usize,
     #[serde(flatten)]
     pub tally: Tally,
+    /// Claims that kept an error and went to the rejected output (`--split-rejected`).
+    pub claims_split_off: usize,
+    /// The file they went to (`--split-rejected`; none when no claim was split off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_output: Option<String>,
     /// What was left out of the corrected output, and why.
     pub left_out: Vec<LeftOut>,
     /// The input could not be read to its end, or parts were left out.
@@ -109,6 +118,7 @@ pub struct Input {
 pub struct Summary {
     pub claims: usize,
     pub claims_left_out: usize,
+    pub claims_split_off: usize,
     #[serde(flatten)]
     pub tally: Tally,
 }
@@ -188,12 +198,15 @@ impl Report {
             claims: outcome.claims,
             claims_left_out: outcome.left_out.iter().map(|l| l.claims).sum(),
             tally,
+            claims_split_off: outcome.claims_split_off,
+            rejected_output: outcome.rejected_output,
             incomplete: outcome.unread || !outcome.left_out.is_empty(),
             left_out: outcome.left_out,
             findings,
         };
         self.summary.claims += input.claims;
         self.summary.claims_left_out += input.claims_left_out;
+        self.summary.claims_split_off += input.claims_split_off;
         self.summary.tally.add(&tally);
         self.inputs.push(input);
         Ok(&self.inputs[self.inputs.len() - 1])

@@ -106,6 +106,13 @@ pub fn input_line(input: &Input, check: bool) -> String {
             input.claims_left_out
         ));
     }
+    if let Some(to) = &input.rejected_output {
+        line.push_str(&format!(
+            "; {} claims with errors split off to {}",
+            input.claims_split_off,
+            escape(to)
+        ));
+    }
     line
 }
 
@@ -163,6 +170,13 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "{} claims left out of the corrected output (incomplete input)",
             s.claims_left_out
+        )?;
+    }
+    if s.claims_split_off > 0 {
+        writeln!(
+            out,
+            "{} claims with errors split off to the rejected outputs",
+            s.claims_split_off
         )?;
     }
     writeln!(
@@ -235,10 +249,11 @@ pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
     };
     write!(
         o,
-        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
+        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>claims split off</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
         report.inputs.len(),
         s.claims,
         s.claims_left_out,
+        s.claims_split_off,
         s.tally.findings,
         s.tally.errors,
         s.tally.warnings,

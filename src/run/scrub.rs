@@ -9,7 +9,7 @@ use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
 use crate::report::{FindingSpool, Format, Report, Tool, render};
-use crate::scrub::{Fixes, Settings, scrub_to};
+use crate::scrub::{Fixes, Next, Scrubbed, Settings, scrub_split, scrub_to};
 
 use super::{Console, FailOn, Held, Status, Usage, closed_pipe, write_failed, wrote};
 
@@ -37,6 +37,9 @@ pub struct Options {
     pub quarantine: Option<OsString>,
     /// Rewrites each input, its old version kept as `FILE.orig` (`--in-place`).
     pub in_place: bool,
+    /// Where the claims that keep an error-level finding go, each input's to
+    /// `DIR/<its path>`, the others to the corrected output (`--split-rejected DIR`).
+    pub split_rejected: Option<OsString>,
 }
 
 /// Where the report goes.
@@ -69,6 +72,9 @@ impl Scrub {
             return Err(Usage(
                 "--in-place excludes -o/--output, --out-dir and --check".into(),
             ));
+        }
+        if options.split_rejected.is_some() && options.check {
+            return Err(Usage("--split-rejected excludes --check".into()));
         }
         if let Some(q) = &options.quarantine {
             let dir = std::path::Path::new(q);
@@ -130,7 +136,10 @@ impl Scrub {
         let glob = options.glob.as_deref().map(input::glob).transpose();
         let glob = glob.map_err(|e| Usage(e.to_string()))?;
         let found = input::find(&options.files, glob.as_ref()).map_err(|e| Usage(e.to_string()))?;
-        let plan = Plan::new(&found, edi, report_arg.as_deref())?;
+        let mut plan = Plan::new(&found, edi, report_arg.as_deref())?;
+        if let Some(dir) = &options.split_rejected {
+            plan = plan.with_rejected(dir)?;
+        }
         let report = match &plan.report {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
@@ -247,55 +256,47 @@ impl Scrub {
             console.progress(&name, n, total)
         }));
         let mut findings = FindingSpool::new();
-        let (file, settings) = (name.as_str(), &self.settings);
-        let result = match (&planned.target, stdout) {
-            (None, _) => {
-                let nowhere = output::Spool::new(io::sink());
-                scrub_to(&mut hashing, file, settings, nowhere, &mut findings)
-            }
-            (Some(Target::Stdout), Some(stdout)) => {
-                if stdout.is_none() {
-                    match Output::open(&Target::Stdout, mode) {
-                        Ok(o) => *stdout = Some(o),
-                        Err(e) => {
-                            done.status = write_failed(&e, "<stdout>", Status::Failed, console);
-                            return done;
-                        }
-                    }
-                }
-                match stdout.as_mut() {
-                    Some(out) => scrub_to(&mut hashing, file, settings, out, &mut findings),
-                    None => Err(io::Error::other("standard output is not open")),
-                }
-            }
-            (Some(Target::Stdout), None) => match tempfile::tempfile() {
-                Ok(temp) => scrub_to(
-                    &mut hashing,
-                    file,
-                    settings,
-                    done.edi.insert(temp),
-                    &mut findings,
-                ),
-                Err(e) => Err(e),
-            },
-            (Some(t), _) => match Output::open(t, mode) {
-                Ok(mut o) => {
-                    let r = scrub_to(&mut hashing, file, settings, &mut o, &mut findings);
-                    match r {
-                        // Nothing complete was read: no file appears (an old one stays).
-                        Ok(s) if s.wrote && !s.stopped => {
-                            done.status = wrote(o.commit(), &t.display(), done.status, console);
-                            Ok(s)
-                        }
-                        other => other,
-                    }
-                }
+        let mut rejected = match &planned.rejected {
+            Some(t) => match Output::open(t, mode) {
+                Ok(o) => Some(o),
                 Err(e) => {
                     done.status = write_failed(&e, &t.display(), Status::Failed, console);
                     return done;
                 }
             },
+            None => None,
         };
+        let mut into = |sink: &mut dyn Rewind| match rejected.as_mut() {
+            Some(r) => scrub_split(
+                &mut hashing,
+                &name,
+                &self.settings,
+                sink,
+                &mut findings,
+                r,
+                Next::default(),
+            ),
+            None => scrub_to(&mut hashing, &name, &self.settings, sink, &mut findings),
+        };
+        let Some(result) = self.write(planned, mode, stdout, &mut into, &mut done, console) else {
+            return done;
+        };
+        if let (Some(r), Some(t), Ok(s)) = (rejected, &planned.rejected, &result)
+            && s.wrote
+            && !s.stopped
+        {
+            // The file is there after the run only when claims were split off.
+            let put = if s.claims_split_off > 0 {
+                r.commit()
+            } else {
+                r.commit_nothing()
+            };
+            let ok = put.is_ok();
+            done.status = wrote(put, &t.display(), done.status, console);
+            if ok && s.claims_split_off > 0 {
+                done.rejected_output = Some(t.display());
+            }
+        }
         match result {
             Ok(s) if s.stopped => done.stop = true,
             Ok(mut s) => {
@@ -319,6 +320,66 @@ impl Scrub {
             }
         }
         done
+    }
+
+    /// Scrubs (with `into`) into the EDI target of `planned` and commits it; `None` when
+    /// the target could not be opened (said, and `done` failed).
+    fn write(
+        &self,
+        planned: &PlannedInput,
+        mode: u32,
+        stdout: Option<&mut Option<Output>>,
+        into: &mut dyn FnMut(&mut dyn Rewind) -> io::Result<Scrubbed>,
+        done: &mut Done,
+        console: &dyn Console,
+    ) -> Option<io::Result<Scrubbed>> {
+        let result = match (&planned.target, stdout) {
+            (None, _) => into(&mut output::Spool::new(io::sink())),
+            (Some(Target::Stdout), Some(stdout)) => {
+                if stdout.is_none() {
+                    match Output::open(&Target::Stdout, mode) {
+                        Ok(o) => *stdout = Some(o),
+                        Err(e) => {
+                            done.status = write_failed(&e, "<stdout>", Status::Failed, console);
+                            return None;
+                        }
+                    }
+                }
+                match stdout.as_mut() {
+                    Some(out) => into(out),
+                    None => Err(io::Error::other("standard output is not open")),
+                }
+            }
+            (Some(Target::Stdout), None) => match tempfile::tempfile() {
+                Ok(temp) => into(done.edi.insert(temp)),
+                Err(e) => Err(e),
+            },
+            (Some(t), _) => match Output::open(t, mode) {
+                Ok(mut o) => {
+                    let r = into(&mut o);
+                    match r {
+                        // Nothing complete was read: no file appears (an old one stays).
+                        Ok(s) if s.wrote && !s.stopped => {
+                            // Every claim was split off: nothing is left to send.
+                            let empty = s.claims_split_off > 0 && o.written() == 0;
+                            let put = if empty {
+                                o.commit_nothing()
+                            } else {
+                                o.commit()
+                            };
+                            done.status = wrote(put, &t.display(), done.status, console);
+                            Ok(s)
+                        }
+                        other => other,
+                    }
+                }
+                Err(e) => {
+                    done.status = write_failed(&e, &t.display(), Status::Failed, console);
+                    return None;
+                }
+            },
+        };
+        Some(result)
     }
 
     /// Says what became of one input, writes its EDI for standard output if it kept it,
@@ -354,8 +415,9 @@ impl Scrub {
                 status = write_failed(&e, "<stdout>", status, console);
             }
         }
-        if let Some((sha, s, findings)) = done.scrubbed {
-            status = status.max(self.account(&done.name, sha, s, findings, report, console));
+        if let Some(scrubbed) = done.scrubbed {
+            let rejected = done.rejected_output;
+            status = status.max(self.account(&done.name, scrubbed, rejected, report, console));
         }
         (status, ControlFlow::Continue(()))
     }
@@ -364,9 +426,8 @@ impl Scrub {
     fn account(
         &self,
         name: &str,
-        sha256: String,
-        s: crate::scrub::Scrubbed,
-        findings: FindingSpool,
+        (sha256, s, findings): (String, crate::scrub::Scrubbed, FindingSpool),
+        rejected_output: Option<String>,
         report: &mut Report,
         console: &dyn Console,
     ) -> Status {
@@ -381,7 +442,9 @@ impl Scrub {
         }
         let incomplete = s.incomplete();
         let passed_through = s.passed_through;
-        let entry = match report.add(name, sha256, s.outcome(findings)) {
+        let mut outcome = s.outcome(findings);
+        outcome.rejected_output = rejected_output;
+        let entry = match report.add(name, sha256, outcome) {
             Ok(e) => e,
             Err(e) => {
                 console.say(&format!(
@@ -414,6 +477,8 @@ struct Done {
     edi: Option<std::fs::File>,
     /// Its SHA-256, result and findings, when it was read.
     scrubbed: Option<(String, crate::scrub::Scrubbed, FindingSpool)>,
+    /// Where its claims with errors went (`--split-rejected`), when a file was written.
+    rejected_output: Option<String>,
 }
 
 impl Done {
@@ -424,6 +489,7 @@ impl Done {
             stop: false,
             edi: None,
             scrubbed: None,
+            rejected_output: None,
         }
     }
 }

@@ -79,7 +79,11 @@ struct Written {
 type Key = (RuleId, usize);
 
 /// Re-reads an edited transaction of about `segments` segments.
-pub(super) fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>, segments: usize) -> Transaction<'b> {
+pub(super) fn relex<'b>(
+    bytes: &'b [u8],
+    like: &Transaction<'_>,
+    segments: usize,
+) -> Transaction<'b> {
     let d = like.segments[0].delimiters;
     let mut v = Vec::with_capacity(segments);
     v.extend(Lexer::continuing(bytes, d).filter_map(Result::ok));
@@ -268,19 +272,51 @@ struct Taking<'r, 'a> {
 
 /// The CLM (index in `view`) of each claim an error-level finding of `open` is on, in
 /// order; `at` is where each finding is in the view.
-fn claims_in_error(tree: &Tree, view: &Transaction<'_>, open: &[Finding], at: &[usize]) -> Vec<usize> {
-    let mut out: Vec<usize> = (open.iter().zip(at))
+fn claims_in_error(
+    tree: &Tree,
+    view: &Transaction<'_>,
+    open: &[Finding],
+    at: &[usize],
+) -> Vec<usize> {
+    let clm = |i: &usize| view.segments.get(*i).is_some_and(|s| s.is("CLM"));
+    let mut out: Vec<usize> = Vec::new();
+    for (_, &i) in open
+        .iter()
+        .zip(at)
         .filter(|(f, _)| f.severity == Severity::Error)
-        .filter_map(|(_, &i)| {
-            let l = tree.placed.get(i)?.loop_index;
-            let c = tree.ancestor(l, "2300")?;
-            let clm = tree.loops[c].first;
-            view.segments.get(clm)?.is("CLM").then_some(clm)
-        })
-        .collect();
+    {
+        let l = tree.placed.get(i).map(|p| p.loop_index);
+        // A finding in a claim is that claim's; one in the hierarchical loop of a
+        // billing provider, subscriber or patient is every claim's under it; one
+        // anywhere else (the header, a segment the guide does not place) every claim's.
+        let (from, to) = match l {
+            Some(l) => match tree.ancestor(l, "2300") {
+                Some(c) => (tree.loops[c].first, tree.loops[c].first),
+                None => match hl_ancestor(tree, l) {
+                    Some(h) => (tree.loops[h].first, tree.loops[h].last),
+                    None => (0, view.segments.len()),
+                },
+            },
+            None => (0, view.segments.len()),
+        };
+        let end = to.min(view.segments.len().saturating_sub(1));
+        out.extend((from..=end).filter(clm));
+    }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The nearest hierarchical (HL) loop containing loop `index`, itself included.
+fn hl_ancestor(tree: &Tree, index: usize) -> Option<usize> {
+    let mut at = Some(index);
+    while let Some(i) = at {
+        if tree.loops[i].def.id.starts_with("2000") {
+            return Some(i);
+        }
+        at = tree.loops[i].parent;
+    }
+    None
 }
 
 /// What one pass found.
@@ -474,7 +510,8 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected) = match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
+        let (mut findings, rejected) = match self.pass(self.tx, &state, &[], &HashMap::new(), clean)
+        {
             Pass::Found { open, rejected, .. } => (open, rejected),
             Pass::Refused(_) => (Vec::new(), Vec::new()),
         };

@@ -10,9 +10,9 @@ pub mod lines;
 pub mod ndc;
 pub mod pairing;
 pub mod registry;
+mod rejected;
 pub mod rule;
 pub mod rules;
-mod rejected;
 pub mod split;
 
 use std::io::{self, Read};
@@ -85,6 +85,8 @@ impl Scrubbed {
             unread: self.error.is_some(),
             findings,
             left_out: self.left_out,
+            claims_split_off: self.claims_split_off,
+            rejected_output: None,
         }
     }
 }
@@ -117,6 +119,9 @@ struct Open {
     raw: u64,
     /// Claims of it split off into the rejected output.
     split: usize,
+    /// Transactions (of a group) or groups (of an interchange) of it written to the
+    /// corrected output.
+    written: usize,
 }
 
 /// The bytes as read of the open interchange, kept when left-out parts are quarantined
@@ -247,6 +252,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             left_out: self.out.left_out.len(),
             raw: self.raw.as_ref().map_or(0, Raw::len),
             split: 0,
+            written: 0,
         })
     }
 
@@ -295,9 +301,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
     /// Leaves out the open group, if any, as not closed before `next`.
     fn group_unclosed(&mut self, next: &str) -> io::Result<()> {
         if let Some(gs) = self.gs.take() {
+            // Its split-off claims are left out with it.
             if let Some(isa) = self.isa.as_mut() {
                 isa.claims += gs.claims;
-                isa.split += gs.split;
             }
             self.writer.drop_group();
             let why = format!("the functional group has no GE before {next}");
@@ -365,13 +371,23 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 if let Some(r) = self.rejected.as_mut() {
                     r.ge(seg)?;
                 }
-                if let Some(gs) = self.gs.take()
-                    && let Some(isa) = self.isa.as_mut()
-                {
-                    isa.claims += gs.claims;
-                    isa.split += gs.split;
+                let mut emptied = false;
+                if let Some(gs) = self.gs.take() {
+                    // Every claim of it was split off: it is not written here at all.
+                    emptied = gs.split > 0 && gs.written == 0;
+                    if emptied {
+                        self.writer.get_mut().rewind(gs.mark)?;
+                        self.writer.drop_group();
+                    }
+                    if let Some(isa) = self.isa.as_mut() {
+                        isa.claims += gs.claims;
+                        isa.split += gs.split;
+                        isa.written += usize::from(!emptied);
+                    }
                 }
-                self.writer.unit(&Unit::Segment(*seg), &[])?;
+                if !emptied {
+                    self.writer.unit(&Unit::Segment(*seg), &[])?;
+                }
                 self.settle_outside()
             }
             b"IEA" => {
@@ -380,8 +396,12 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 if let Some(r) = self.rejected.as_mut() {
                     r.iea(seg)?;
                 }
-                self.isa = None;
-                self.writer.unit(&Unit::Segment(*seg), &[])?;
+                match self.isa.take() {
+                    Some(isa) if isa.split > 0 && isa.written == 0 => {
+                        self.writer.get_mut().rewind(isa.mark)?
+                    }
+                    _ => self.writer.unit(&Unit::Segment(*seg), &[])?,
+                }
                 self.settle_outside()
             }
             _ => {
@@ -443,35 +463,59 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         let Some(t) = done else {
             self.out.passed_through += 1;
             self.writer.transaction(tx, &[])?;
+            self.wrote_transaction();
             return self.settle_outside();
         };
         self.out.transactions += 1;
         self.batch.extend(t.findings);
         self.flush()?;
-        if self.settings.check {
+        let kept = if self.settings.check {
             self.writer.transaction(tx, &[])?;
+            true
         } else if self.rejected.is_some() && !t.rejected.is_empty() {
-            self.split(tx, t.output.as_deref(), &t.rejected)?;
+            self.split(tx, t.output.as_deref(), &t.rejected)?
         } else {
             match t.output {
                 Some(bytes) => self.writer.raw_transaction(&bytes)?,
                 None => self.writer.transaction(tx, &[])?,
             }
+            true
+        };
+        if kept {
+            self.wrote_transaction();
         }
         self.settle_outside()
     }
 
+    /// A transaction was written to the corrected output: its group (or interchange, when
+    /// it is in no group) is not empty there.
+    fn wrote_transaction(&mut self) {
+        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
+            open.written += 1;
+        }
+    }
+
     /// Writes a transaction whose claims at `rejected` (CLM indices in it as written)
     /// keep an error: they go to the rejected output, the rest to the corrected one.
-    fn split(&mut self, tx: &Transaction<'_>, output: Option<&[u8]>, rejected: &[usize]) -> io::Result<()> {
-        let Some(g) = scrubbable(tx) else {
-            return self.writer.transaction(tx, &[]);
+    /// Whether anything of it was written to the corrected output.
+    fn split(
+        &mut self,
+        tx: &Transaction<'_>,
+        output: Option<&[u8]>,
+        rejected: &[usize],
+    ) -> io::Result<bool> {
+        let (Some(g), true) = (scrubbable(tx), self.rejected.is_some()) else {
+            match output {
+                Some(bytes) => self.writer.raw_transaction(bytes)?,
+                None => self.writer.transaction(tx, &[])?,
+            }
+            return Ok(true);
         };
         let relexed = output.map(|b| fixloop::relex(b, tx, tx.segments.len()));
         let view = relexed.as_ref().unwrap_or(tx);
         let tree = crate::tree::build(g, view, self.file, &mut Vec::new());
         let Some(r) = self.rejected.as_mut() else {
-            return Ok(());
+            return Ok(true);
         };
         let parts = split::split(view, &tree, rejected, &r.st02());
         r.transaction(&parts.rejected)?;
@@ -480,10 +524,10 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             open.split += parts.rejected_claims;
         }
         match parts.kept {
-            Some(bytes) => self.writer.raw_transaction(&bytes),
+            Some(bytes) => self.writer.raw_transaction(&bytes).map(|()| true),
             None => {
                 self.writer.drop_transaction();
-                Ok(())
+                Ok(false)
             }
         }
     }
@@ -584,7 +628,14 @@ pub fn scrub_split<R: Read, W: Rewind, F: FindingSink>(
     rejected: &mut dyn Rewind,
     next: rejected::Next,
 ) -> io::Result<Scrubbed> {
-    drive(read, file, settings, sink, findings, Some(rejected::Rejected::new(rejected, next)))
+    drive(
+        read,
+        file,
+        settings,
+        sink,
+        findings,
+        Some(rejected::Rejected::new(rejected, next)),
+    )
 }
 
 fn drive<'s, R: Read, W: Rewind, F: FindingSink>(

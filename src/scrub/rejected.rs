@@ -6,7 +6,7 @@
 use std::io;
 
 use crate::output::Rewind;
-use crate::x12::{Delimiters, OwnedSegment, Segment, Writer};
+use crate::x12::{Segment, Writer};
 
 /// Control numbers of the next interchange, group and transaction written here.
 #[derive(Debug, Clone, Copy)]
@@ -28,10 +28,9 @@ impl Default for Next {
 
 /// An envelope header of the input, copied here when first needed.
 struct Pending {
-    copy: OwnedSegment,
-    delimiters: Delimiters,
-    /// Its terminator and line ending.
-    end: Vec<u8>,
+    /// Its bytes as read, with its new control number.
+    copy: Vec<u8>,
+    isa: bool,
     /// Its control number here.
     control: String,
     written: bool,
@@ -41,18 +40,24 @@ struct Pending {
 
 impl Pending {
     fn new(seg: &Segment<'_>, element: usize, control: String, mark: u64) -> Pending {
-        let mut copy = OwnedSegment::from_segment(seg);
-        copy.set(element, 0, control.as_bytes());
-        let body = seg.body().len();
         Pending {
-            copy,
-            delimiters: seg.delimiters,
-            end: seg.raw()[body..].to_vec(),
+            copy: renumbered(seg, element, &control, None),
+            isa: seg.is("ISA"),
             control,
             written: false,
             mark,
         }
     }
+}
+
+/// `seg` as read with element `element` set to `control` (and element 1 to `count`).
+fn renumbered(seg: &Segment<'_>, element: usize, control: &str, count: Option<usize>) -> Vec<u8> {
+    let count = count.map(|n| n.to_string());
+    let mut set = vec![(element, control.as_bytes())];
+    if let Some(n) = &count {
+        set.push((1, n.as_bytes()));
+    }
+    seg.with_elements(&set)
 }
 
 pub struct Rejected<'r> {
@@ -103,9 +108,9 @@ impl<'r> Rejected<'r> {
     pub fn transaction(&mut self, bytes: &[u8]) -> io::Result<()> {
         for p in [self.isa.as_mut(), self.gs.as_mut()].into_iter().flatten() {
             if !p.written {
-                self.writer.segment(&p.copy, &p.delimiters, &p.end)?;
+                self.writer.raw_segment(&p.copy)?;
                 p.written = true;
-                if p.copy.id == b"ISA" {
+                if p.isa {
                     self.next.isa13 += 1;
                 } else {
                     self.next.gs06 += 1;
@@ -119,11 +124,8 @@ impl<'r> Rejected<'r> {
 
     /// Writes a trailer like `seg` counting `n`, with control number `control`.
     fn trailer(&mut self, seg: &Segment<'_>, n: usize, control: &str) -> io::Result<()> {
-        let mut t = OwnedSegment::from_segment(seg);
-        t.set(1, 0, n.to_string().as_bytes());
-        t.set(2, 0, control.as_bytes());
-        let end = seg.raw()[seg.body().len()..].to_vec();
-        self.writer.segment(&t, &seg.delimiters, &end)
+        self.writer
+            .raw_segment(&renumbered(seg, 2, control, Some(n)))
     }
 
     /// A GE of the input: closes its copy here, if there is one.

@@ -137,7 +137,11 @@ pub fn split(tx: &Transaction<'_>, tree: &Tree, rejected: &[usize], st02: &str) 
     let mut hl_kept: BTreeSet<usize> = BTreeSet::new();
     let mut hl_out: BTreeSet<usize> = BTreeSet::new();
     for &c in &claims {
-        let to = if out.contains(&c) { &mut hl_out } else { &mut hl_kept };
+        let to = if out.contains(&c) {
+            &mut hl_out
+        } else {
+            &mut hl_kept
+        };
         to.extend(hl_ancestors(tree, c));
     }
     let claim_of = |l: usize| {
@@ -173,7 +177,11 @@ pub fn split(tx: &Transaction<'_>, tree: &Tree, rejected: &[usize], st02: &str) 
         }
     }
     let part = |chosen: &[usize]| -> Vec<Edit> {
-        let hls: Vec<usize> = chosen.iter().copied().filter(|&i| tx.segments[i].is("HL")).collect();
+        let hls: Vec<usize> = chosen
+            .iter()
+            .copied()
+            .filter(|&i| tx.segments[i].is("HL"))
+            .collect();
         renumber(tx, &hls, &with_children(tx, tree, chosen))
     };
     let kept_claims = claims.len() - out.len();

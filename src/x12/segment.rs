@@ -142,6 +142,34 @@ impl<'a> Segment<'a> {
     pub fn element_count(&self) -> usize {
         self.elements().count()
     }
+
+    /// The segment's raw bytes with the elements given (numbered from 1, present ones
+    /// only) set to new values, every other byte (delimiters, terminator, trivia) as
+    /// read: for envelope segments, whose elements are never composites (ISA16 is the
+    /// component separator itself).
+    pub fn with_elements(&self, set: &[(usize, &[u8])]) -> Vec<u8> {
+        let body = self.body();
+        let sep = self.delimiters.element;
+        let mut out = Vec::with_capacity(self.raw.len() + 16);
+        let mut n = 0;
+        let mut from = 0;
+        for (i, b) in body.iter().copied().enumerate().chain([(body.len(), sep)]) {
+            if b != sep {
+                continue;
+            }
+            match set.iter().find(|(e, _)| *e == n) {
+                Some((_, v)) if n > 0 => out.extend_from_slice(v),
+                _ => out.extend_from_slice(&body[from..i]),
+            }
+            if i < body.len() {
+                out.push(sep);
+            }
+            from = i + 1;
+            n += 1;
+        }
+        out.extend_from_slice(&self.raw[body.len()..]);
+        out
+    }
 }
 
 /// Where the id ends: the first element separator, or the end of the body.

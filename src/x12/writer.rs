@@ -300,12 +300,9 @@ impl<W: Write> Writer<W> {
         self.out.write_all(&self.scratch)
     }
 
-    /// Writes `owned` with delimiters `d`, then `end` (its terminator and line ending).
-    pub fn segment(&mut self, owned: &OwnedSegment, d: &Delimiters, end: &[u8]) -> io::Result<()> {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(&owned.body(d));
-        self.scratch.extend_from_slice(end);
-        self.out.write_all(&self.scratch)
+    /// Writes the bytes of one segment made elsewhere (a renumbered envelope segment).
+    pub fn raw_segment(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     /// Writes the bytes of a transaction produced elsewhere (an edited one), counting it.
