@@ -68,6 +68,7 @@ fn main() {
                         unread: false,
                         claims_split_off: 0,
                         rejected_output: None,
+                        control_numbers: Vec::new(),
                     },
                 )
                 .expect("a report in memory");

@@ -128,6 +128,7 @@ fn report_of(claims: usize) -> x837::report::Report {
                 unread: false,
                 claims_split_off: 0,
                 rejected_output: None,
+                control_numbers: Vec::new(),
             },
         )
         .unwrap();

@@ -24,23 +24,28 @@ fn share(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ControlArgs {
-    /// ISA13/IEA02 interchange control number.
-    #[arg(long, value_parser = control_number, default_value = "1")]
-    isa13: u32,
-    /// GS06/GE02 group control number (of the first group).
-    #[arg(long, value_parser = control_number, default_value = "1")]
-    gs06: u32,
-    /// ST02/SE02 transaction control number (of the first transaction).
-    #[arg(long, value_parser = control_number, default_value = "1")]
-    st02: u32,
+    /// The first control numbers: ISA13/IEA02, then GS06/GE02 and ST02/SE02 (each
+    /// further group and transaction takes the next); those left out are 1.
+    #[arg(long, value_name = "ISA13[,GS06,ST02]", value_parser = x837::x12::Control::parse)]
+    new_control_numbers: Option<x837::x12::Control>,
+    /// Deprecated: use --new-control-numbers.
+    #[arg(long, value_parser = control_number, hide = true, conflicts_with = "new_control_numbers")]
+    isa13: Option<u32>,
+    /// Deprecated: use --new-control-numbers.
+    #[arg(long, value_parser = control_number, hide = true, conflicts_with = "new_control_numbers")]
+    gs06: Option<u32>,
+    /// Deprecated: use --new-control-numbers.
+    #[arg(long, value_parser = control_number, hide = true, conflicts_with = "new_control_numbers")]
+    st02: Option<u32>,
 }
 
 impl From<ControlArgs> for x837::generate::Control {
     fn from(c: ControlArgs) -> Self {
+        let d = c.new_control_numbers.unwrap_or_default();
         x837::generate::Control {
-            isa13: c.isa13,
-            gs06: c.gs06,
-            st02: c.st02,
+            isa13: c.isa13.unwrap_or(d.isa13),
+            gs06: c.gs06.unwrap_or(d.gs06),
+            st02: c.st02.unwrap_or(d.st02),
         }
     }
 }

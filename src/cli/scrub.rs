@@ -24,6 +24,11 @@ pub struct ScrubArgs {
     /// envelopes of their own; the others go to the corrected output.
     #[arg(long, value_name = "DIR")]
     split_rejected: Option<OsString>,
+    /// Give the corrected output fresh control numbers from these (ISA13/IEA02, then
+    /// GS06/GE02 and ST02/SE02; those left out are 1), incrementing over the batch in
+    /// input order; the report maps old to new.
+    #[arg(long, value_name = "ISA13[,GS06,ST02]", value_parser = x837::x12::Control::parse)]
+    new_control_numbers: Option<x837::x12::Control>,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -66,6 +71,7 @@ impl From<ScrubArgs> for run::scrub::Options {
             quarantine: a.quarantine,
             in_place: a.in_place,
             split_rejected: a.split_rejected,
+            new_control_numbers: a.new_control_numbers,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

@@ -17,26 +17,7 @@ const FLUSH_AT: usize = 1 << 16;
 /// A change to one claim's segments, given once.
 type ClaimEdit<'a> = dyn FnMut(&mut Vec<OwnedSegment>) + 'a;
 
-/// First control numbers; each new group and transaction takes the next one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Control {
-    /// ISA13, at most nine digits.
-    pub isa13: u32,
-    /// GS06 of the first group.
-    pub gs06: u32,
-    /// ST02 of the first transaction.
-    pub st02: u32,
-}
-
-impl Default for Control {
-    fn default() -> Self {
-        Control {
-            isa13: 1,
-            gs06: 1,
-            st02: 1,
-        }
-    }
-}
+pub use crate::x12::Control;
 
 /// What the envelopes and the transaction header say.
 #[derive(Debug, Clone)]

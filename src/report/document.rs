@@ -33,6 +33,8 @@ pub struct Outcome {
     pub claims_split_off: usize,
     /// Where they went, when a file was written.
     pub rejected_output: Option<String>,
+    /// The control numbers given to what was written, old to new.
+    pub control_numbers: Vec<crate::x12::Renumbered>,
 }
 
 /// Report format version; bumped when a key changes meaning.
@@ -104,6 +106,10 @@ pub struct Input {
     /// The file they went to (`--split-rejected`; none when no claim was split off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected_output: Option<String>,
+    /// The control numbers given to the corrected output (`--new-control-numbers`) and
+    /// to the rejected one (`--split-rejected`), old to new.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub control_numbers: Vec<crate::x12::Renumbered>,
     /// What was left out of the corrected output, and why.
     pub left_out: Vec<LeftOut>,
     /// The input could not be read to its end, or parts were left out.
@@ -200,6 +206,7 @@ impl Report {
             tally,
             claims_split_off: outcome.claims_split_off,
             rejected_output: outcome.rejected_output,
+            control_numbers: outcome.control_numbers,
             incomplete: outcome.unread || !outcome.left_out.is_empty(),
             left_out: outcome.left_out,
             findings,

@@ -9,7 +9,8 @@ use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
 use crate::report::{FindingSpool, Format, Report, Tool, render};
-use crate::scrub::{Fixes, Next, Scrubbed, Settings, scrub_split, scrub_to};
+use crate::scrub::{Extras, Fixes, Scrubbed, Settings, scrub_with};
+use crate::x12::Control;
 
 use super::{Console, FailOn, Held, Status, Usage, closed_pipe, write_failed, wrote};
 
@@ -40,6 +41,9 @@ pub struct Options {
     /// Where the claims that keep an error-level finding go, each input's to
     /// `DIR/<its path>`, the others to the corrected output (`--split-rejected DIR`).
     pub split_rejected: Option<OsString>,
+    /// Fresh control numbers for the corrected output, from these, incrementing over
+    /// the batch in input order (`--new-control-numbers ISA13[,GS06,ST02]`).
+    pub new_control_numbers: Option<Control>,
 }
 
 /// Where the report goes.
@@ -176,6 +180,13 @@ impl Scrub {
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
             .collect();
+        let starts = match self.starts(&modes) {
+            Ok(s) => s,
+            Err(e) => {
+                console.say(&format!("x837: <stdin>: cannot read: {e}"));
+                return Status::Failed;
+            }
+        };
         // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
         let n = self.plan.inputs.len();
@@ -186,8 +197,8 @@ impl Scrub {
         };
         if n == 1 || pool.current_num_threads() == 1 {
             // One input at a time: EDI for standard output goes straight there.
-            for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
-                let done = pool.install(|| self.one(planned, mode, Some(&mut stdout), console));
+            for (planned, start) in self.plan.inputs.iter().zip(&starts) {
+                let done = pool.install(|| self.one(planned, start, Some(&mut stdout), console));
                 if emit(done, &mut stdout).is_break() {
                     return status;
                 }
@@ -197,7 +208,7 @@ impl Scrub {
             // in a temporary file) until those before it are said and written.
             let work = |i: usize| {
                 let held = Held::new(console);
-                let done = self.one(&self.plan.inputs[i], modes[i], None, &held);
+                let done = self.one(&self.plan.inputs[i], &starts[i], None, &held);
                 (held.lines(), done)
             };
             let mut stopped = false;
@@ -229,13 +240,61 @@ impl Scrub {
 
     /// Scrubs one input into its target. EDI for standard output goes to `stdout` when
     /// given (opened there when first needed), else into a temporary file in the result.
+    /// What each input starts from: the permission bits of its outputs and the control
+    /// numbers it gives. With `--new-control-numbers` over several inputs (or with
+    /// `--split-rejected`, whose copies are numbered after the corrected output's), the
+    /// inputs are counted first, so each takes the numbers after those of the inputs
+    /// before it whatever the threads; standard input is then kept in a temporary file.
+    fn starts(&self, modes: &[u32]) -> io::Result<Vec<Start>> {
+        let inputs = &self.plan.inputs;
+        let mut starts: Vec<Start> = (modes.iter())
+            .map(|&mode| Start {
+                mode,
+                corrected: self.options.new_control_numbers,
+                rejected: Control::default(),
+                stdin: None,
+            })
+            .collect();
+        let Some(mut next) = self.options.new_control_numbers else {
+            return Ok(starts);
+        };
+        let split = self.options.split_rejected.is_some();
+        if inputs.len() == 1 && !split {
+            return Ok(starts);
+        }
+        for (p, start) in inputs.iter().zip(&mut starts) {
+            let counts = if p.is_stdin() {
+                let mut spool = tempfile::tempfile()?;
+                io::copy(&mut io::stdin().lock(), &mut spool)?;
+                spool.seek(io::SeekFrom::Start(0))?;
+                let n = crate::x12::control::count(&spool)?;
+                spool.seek(io::SeekFrom::Start(0))?;
+                start.stdin = Some(spool);
+                n
+            } else {
+                // What cannot be read now is said when its turn comes.
+                (std::fs::File::open(&p.arg).and_then(crate::x12::control::count))
+                    .unwrap_or_default()
+            };
+            start.corrected = Some(next);
+            next = next.after(counts);
+            if split {
+                // Its rejected copies have at most as many envelopes as it has.
+                start.rejected = next;
+                next = next.after(counts);
+            }
+        }
+        Ok(starts)
+    }
+
     fn one(
         &self,
         planned: &PlannedInput,
-        mode: u32,
+        start: &Start,
         stdout: Option<&mut Option<Output>>,
         console: &dyn Console,
     ) -> Done {
+        let mode = start.mode;
         let name = planned.name();
         let mut done = Done::new(name.clone());
         if let Some(why) = &planned.unwritable {
@@ -243,7 +302,8 @@ impl Scrub {
             done.status = Status::Failed;
             return done;
         }
-        let read = match input::open(&planned.arg) {
+        let spooled = (start.stdin.as_ref()).map(|f| Box::new(f) as Box<dyn io::Read + '_>);
+        let read = match spooled.map_or_else(|| input::open(&planned.arg), Ok) {
             Ok(r) => r,
             Err(e) => {
                 console.say(&format!("x837: {name}: cannot read: {e}"));
@@ -266,17 +326,19 @@ impl Scrub {
             },
             None => None,
         };
-        let mut into = |sink: &mut dyn Rewind| match rejected.as_mut() {
-            Some(r) => scrub_split(
+        let mut into = |sink: &mut dyn Rewind| {
+            let extras = Extras {
+                rejected: (rejected.as_mut()).map(|r| (r as &mut dyn Rewind, start.rejected)),
+                renumber: start.corrected,
+            };
+            scrub_with(
                 &mut hashing,
                 &name,
                 &self.settings,
                 sink,
                 &mut findings,
-                r,
-                Next::default(),
-            ),
-            None => scrub_to(&mut hashing, &name, &self.settings, sink, &mut findings),
+                extras,
+            )
         };
         let Some(result) = self.write(planned, mode, stdout, &mut into, &mut done, console) else {
             return done;
@@ -465,6 +527,17 @@ impl Scrub {
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
         if incomplete { Status::Failed } else { status }
     }
+}
+
+/// What one input starts from (see `Scrub::starts`).
+struct Start {
+    mode: u32,
+    /// The first control numbers of its corrected output, when renumbering.
+    corrected: Option<Control>,
+    /// The first control numbers of its rejected output.
+    rejected: Control,
+    /// Standard input, kept in a temporary file to be counted first.
+    stdin: Option<std::fs::File>,
 }
 
 /// What became of one input, waiting to be said in input order.

@@ -23,11 +23,12 @@ use crate::output::Rewind;
 use crate::report::{Finding, FindingSink, FindingSpool, LeftOut, Outcome, Position, Tally};
 use crate::validate;
 use crate::x12::stream::{self, Event};
-use crate::x12::{LexError, Mode, Segment, Transaction, Unit, Writer};
+use crate::x12::{
+    Control, LexError, Lexer, Mode, Renumber, Renumbered, Segment, Transaction, Unit, Writer,
+};
 
 pub use config::{Fixes, Settings};
 pub use fixloop::{MAX_PASSES, NOT_CONVERGED};
-pub use rejected::Next;
 pub use rule::{Cx, Fix, Hit, Rule};
 
 /// What scrubbing one input produced.
@@ -52,8 +53,11 @@ pub struct Scrubbed {
     /// What was left out, as read, when `Settings::quarantine` asks for it (one entry per
     /// `left_out` entry).
     pub quarantined: Vec<Quarantined>,
-    /// Claims split off into the rejected output (`scrub_split`).
+    /// Claims split off into the rejected output (`Extras::rejected`).
     pub claims_split_off: usize,
+    /// The control numbers given to what was written (`Extras`): every new one given to
+    /// the corrected output, then those of the rejected output.
+    pub control_numbers: Vec<Renumbered>,
 }
 
 impl Scrubbed {
@@ -87,6 +91,7 @@ impl Scrubbed {
             left_out: self.left_out,
             claims_split_off: self.claims_split_off,
             rejected_output: None,
+            control_numbers: self.control_numbers,
         }
     }
 }
@@ -122,6 +127,8 @@ struct Open {
     /// Transactions (of a group) or groups (of an interchange) of it written to the
     /// corrected output.
     written: usize,
+    /// Where the map of new control numbers stood before it.
+    renumbered: usize,
 }
 
 /// The bytes as read of the open interchange, kept when left-out parts are quarantined
@@ -186,8 +193,10 @@ struct Driver<'s, W: Rewind, F: FindingSink> {
     isa: Option<Open>,
     gs: Option<Open>,
     raw: Option<Raw>,
-    /// Where claims that keep an error go (`scrub_split`).
+    /// Where claims that keep an error go (`Extras::rejected`).
     rejected: Option<rejected::Rejected<'s>>,
+    /// New control numbers for the corrected output (`Extras::renumber`).
+    renumber: Option<Renumber>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -253,6 +262,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             raw: self.raw.as_ref().map_or(0, Raw::len),
             split: 0,
             written: 0,
+            renumbered: self.renumber.as_ref().map_or(0, Renumber::mark),
         })
     }
 
@@ -267,6 +277,13 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             }
         }
         self.out.claims_split_off -= unit.split.min(self.out.claims_split_off);
+        if let Some(r) = self.renumber.as_mut() {
+            r.truncate(unit.renumbered);
+            match what {
+                "interchange" => r.iea(),
+                _ => r.ge(),
+            };
+        }
         self.out.left_out.truncate(unit.left_out);
         // Its transactions were scrubbed, but nothing of it is written.
         self.flush()?;
@@ -349,7 +366,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                     r.isa(seg);
                 }
                 self.raw(seg.raw())?;
-                self.writer.unit(&Unit::Segment(*seg), &[])
+                let new = self.renumber.as_mut().map(|r| r.isa(seg.value(13)));
+                self.writer
+                    .envelope(seg, new.as_ref().map(String::as_bytes))
             }
             b"GS" => {
                 self.group_unclosed("the next GS")?;
@@ -364,7 +383,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                     r.gs(seg);
                 }
                 self.raw(seg.raw())?;
-                self.writer.unit(&Unit::Segment(*seg), &[])
+                let new = self.renumber.as_mut().map(|r| r.gs(seg.value(6)));
+                self.writer
+                    .envelope(seg, new.as_ref().map(String::as_bytes))
             }
             b"GE" => {
                 self.raw(seg.raw())?;
@@ -385,8 +406,10 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                         isa.written += usize::from(!emptied);
                     }
                 }
+                let new = self.renumber.as_mut().and_then(Renumber::ge);
                 if !emptied {
-                    self.writer.unit(&Unit::Segment(*seg), &[])?;
+                    self.writer
+                        .envelope(seg, new.as_ref().map(String::as_bytes))?;
                 }
                 self.settle_outside()
             }
@@ -396,11 +419,12 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 if let Some(r) = self.rejected.as_mut() {
                     r.iea(seg)?;
                 }
+                let new = self.renumber.as_mut().and_then(Renumber::iea);
                 match self.isa.take() {
                     Some(isa) if isa.split > 0 && isa.written == 0 => {
                         self.writer.get_mut().rewind(isa.mark)?
                     }
-                    _ => self.writer.unit(&Unit::Segment(*seg), &[])?,
+                    _ => (self.writer).envelope(seg, new.as_ref().map(String::as_bytes))?,
                 }
                 self.settle_outside()
             }
@@ -462,7 +486,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         }
         let Some(t) = done else {
             self.out.passed_through += 1;
-            self.writer.transaction(tx, &[])?;
+            self.put(tx, None)?;
             self.wrote_transaction();
             return self.settle_outside();
         };
@@ -470,21 +494,45 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.batch.extend(t.findings);
         self.flush()?;
         let kept = if self.settings.check {
-            self.writer.transaction(tx, &[])?;
+            self.put(tx, None)?;
             true
         } else if self.rejected.is_some() && !t.rejected.is_empty() {
             self.split(tx, t.output.as_deref(), &t.rejected)?
         } else {
-            match t.output {
-                Some(bytes) => self.writer.raw_transaction(&bytes)?,
-                None => self.writer.transaction(tx, &[])?,
-            }
+            self.put(tx, t.output.as_deref())?;
             true
         };
         if kept {
             self.wrote_transaction();
         }
         self.settle_outside()
+    }
+
+    /// Writes transaction `tx` (or `bytes`, its edited version) to the corrected output,
+    /// with its new ST02 when renumbering.
+    fn put(&mut self, tx: &Transaction<'_>, bytes: Option<&[u8]>) -> io::Result<()> {
+        let Some(r) = self.renumber.as_mut() else {
+            return match bytes {
+                Some(b) => self.writer.raw_transaction(b),
+                None => self.writer.transaction(tx, &[]),
+            };
+        };
+        let new = r.st(tx.control());
+        match bytes {
+            None => {
+                (self.writer).renumbered_transaction(tx.segments.iter().copied(), new.as_bytes())
+            }
+            Some(b) => {
+                let d = tx.segments[0].delimiters;
+                match Lexer::continuing(b, d).collect::<Result<Vec<_>, _>>() {
+                    Ok(segs) => self
+                        .writer
+                        .renumbered_transaction(segs.into_iter(), new.as_bytes()),
+                    // Bytes x837 wrote itself always lex; if not, they go as they are.
+                    Err(_) => self.writer.raw_transaction(b),
+                }
+            }
+        }
     }
 
     /// A transaction was written to the corrected output: its group (or interchange, when
@@ -505,10 +553,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         rejected: &[usize],
     ) -> io::Result<bool> {
         let (Some(g), true) = (scrubbable(tx), self.rejected.is_some()) else {
-            match output {
-                Some(bytes) => self.writer.raw_transaction(bytes)?,
-                None => self.writer.transaction(tx, &[])?,
-            }
+            self.put(tx, output)?;
             return Ok(true);
         };
         let relexed = output.map(|b| fixloop::relex(b, tx, tx.segments.len()));
@@ -517,14 +562,15 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         let Some(r) = self.rejected.as_mut() else {
             return Ok(true);
         };
-        let parts = split::split(view, &tree, rejected, &r.st02());
+        let st02 = r.begin(tx.control())?;
+        let parts = split::split(view, &tree, rejected, &st02);
         r.transaction(&parts.rejected)?;
         self.out.claims_split_off += parts.rejected_claims;
         if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
             open.split += parts.rejected_claims;
         }
         match parts.kept {
-            Some(bytes) => self.writer.raw_transaction(&bytes).map(|()| true),
+            Some(bytes) => self.put(view, Some(&bytes)).map(|()| true),
             None => {
                 self.writer.drop_transaction();
                 Ok(false)
@@ -613,29 +659,31 @@ pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
     sink: W,
     findings: &mut F,
 ) -> io::Result<Scrubbed> {
-    drive(read, file, settings, sink, findings, None)
+    drive(read, file, settings, sink, findings, Extras::default())
 }
 
-/// `scrub_to`, writing the claims an error-level finding remains on to `rejected` (with
-/// envelopes of their own, control numbers from `next`) rather than to `sink`
-/// (`--split-rejected`).
-pub fn scrub_split<R: Read, W: Rewind, F: FindingSink>(
+/// What a scrub writes besides the corrected output.
+#[derive(Default)]
+pub struct Extras<'r> {
+    /// Where the claims an error-level finding remains on go instead of the corrected
+    /// output, with envelopes of their own numbered from the `Control` given
+    /// (`--split-rejected`).
+    pub rejected: Option<(&'r mut dyn Rewind, Control)>,
+    /// New control numbers for the corrected output, from these
+    /// (`--new-control-numbers`).
+    pub renumber: Option<Control>,
+}
+
+/// `scrub_to` with `extras`.
+pub fn scrub_with<'s, R: Read, W: Rewind, F: FindingSink>(
     read: R,
-    file: &str,
-    settings: &Settings,
+    file: &'s str,
+    settings: &'s Settings,
     sink: W,
-    findings: &mut F,
-    rejected: &mut dyn Rewind,
-    next: rejected::Next,
+    findings: &'s mut F,
+    extras: Extras<'s>,
 ) -> io::Result<Scrubbed> {
-    drive(
-        read,
-        file,
-        settings,
-        sink,
-        findings,
-        Some(rejected::Rejected::new(rejected, next)),
-    )
+    drive(read, file, settings, sink, findings, extras)
 }
 
 fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
@@ -644,10 +692,11 @@ fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
     settings: &'s Settings,
     sink: W,
     findings: &'s mut F,
-    rejected: Option<rejected::Rejected<'s>>,
+    extras: Extras<'s>,
 ) -> io::Result<Scrubbed> {
     let mut d = Driver {
-        rejected,
+        rejected: (extras.rejected).map(|(out, next)| rejected::Rejected::new(out, next)),
+        renumber: (extras.renumber).map(|next| Renumber::new(next, "corrected")),
         findings,
         batch: Vec::new(),
         file,
@@ -679,8 +728,12 @@ fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
         d.interchange_unclosed("the end of the input")?;
     }
     d.flush()?;
-    if let Some(r) = d.rejected {
-        r.finish()?;
+    if let Some(r) = d.renumber.take() {
+        d.out.control_numbers = r.map;
+    }
+    if let Some(r) = d.rejected.take() {
+        let map = r.finish()?;
+        d.out.control_numbers.extend(map);
     }
     let out = d.out;
     let mut sink = d.writer.into_inner();
