@@ -76,28 +76,22 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-/// A reader that tells `seen` how many bytes have been read so far, after each read.
+/// A reader that tells `seen` how many bytes each read returned.
 pub struct Counting<R, F> {
     inner: R,
-    read: u64,
     seen: F,
 }
 
 impl<R: Read, F: FnMut(u64)> Counting<R, F> {
     pub fn new(inner: R, seen: F) -> Self {
-        Counting {
-            inner,
-            read: 0,
-            seen,
-        }
+        Counting { inner, seen }
     }
 }
 
 impl<R: Read, F: FnMut(u64)> Read for Counting<R, F> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        (self.seen)(self.read);
+        (self.seen)(n as u64);
         Ok(n)
     }
 }

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let console = cli::Stderr::new();
+    let console = cli::Stderr::new(args.color, args.quiet());
     let status = match args.command {
         cli::Command::Info(a) => run::info::run(&a.into(), &console),
         cli::Command::Validate(a) => run::validate::run(&a.into(), &console),
@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         cli::Command::Rules { id } => run::rules::run(id.as_deref(), &console),
         cli::Command::Generate(a) => run::generate::generate(&a.into(), &console),
         cli::Command::Synth(a) => run::generate::synth(&a.into(), &console),
+        cli::Command::Completions { shell } => cli::completions(shell, &console),
+        cli::Command::Man { out_dir } => cli::man(out_dir.as_deref(), &console),
     };
     console.finish();
     ExitCode::from(status as u8)

@@ -59,6 +59,12 @@ pub struct ScrubArgs {
     fail_on: FailOn,
 }
 
+impl ScrubArgs {
+    pub fn quiet(&self) -> bool {
+        self.batch.quiet
+    }
+}
+
 impl From<ScrubArgs> for run::scrub::Options {
     fn from(a: ScrubArgs) -> Self {
         use x837::report::Format as F;

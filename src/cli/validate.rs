@@ -21,6 +21,12 @@ pub struct ValidateArgs {
     fail_on: FailOn,
 }
 
+impl ValidateArgs {
+    pub fn quiet(&self) -> bool {
+        self.batch.quiet
+    }
+}
+
 impl From<ValidateArgs> for run::validate::Options {
     fn from(a: ValidateArgs) -> Self {
         run::validate::Options {
@@ -44,6 +50,12 @@ pub struct InfoArgs {
     /// Output format: text for people, json for one object per line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+impl InfoArgs {
+    pub fn quiet(&self) -> bool {
+        self.batch.quiet
+    }
 }
 
 impl From<InfoArgs> for run::info::Options {

@@ -43,9 +43,8 @@ fn one(
 ) -> Result<Status, super::Stopped> {
     let path = &found.path;
     let name = input::display_name(path);
-    let total = std::fs::metadata(path).ok().map(|m| m.len());
     let counted = input::open(path).and_then(|r| {
-        let r = input::Counting::new(r, |n| console.progress(&name, n, total));
+        let r = input::Counting::new(r, |n| console.read(n));
         crate::info::count_read(r, &name)
     });
     let counted = match counted {

@@ -51,8 +51,24 @@ impl FailOn {
 pub trait Console: Sync {
     /// One line: a summary, a warning, an error.
     fn say(&self, line: &str);
-    /// How much of input `name` has been read (bytes); `total` when known.
-    fn progress(&self, _name: &str, _read: u64, _total: Option<u64>) {}
+    /// A run over `files` inputs of `bytes` bytes in all (when known) starts.
+    fn start(&self, _files: usize, _bytes: Option<u64>) {}
+    /// `bytes` more bytes of the inputs were read.
+    fn read(&self, _bytes: u64) {}
+    /// One more input is done; it held `claims` claims.
+    fn done(&self, _claims: usize) {}
+}
+
+/// The size of the inputs in all, when every one is a file whose size is known.
+pub fn total_bytes<'a>(paths: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Option<u64> {
+    let mut total = 0;
+    for p in paths {
+        if p == "-" {
+            return None;
+        }
+        total += std::fs::metadata(p).ok().filter(|m| m.is_file())?.len();
+    }
+    Some(total)
 }
 
 /// A console that keeps the lines, for tests and library callers.
@@ -185,8 +201,8 @@ impl Console for Held<'_> {
         }
     }
 
-    fn progress(&self, name: &str, read: u64, total: Option<u64>) {
-        self.inner.progress(name, read, total);
+    fn read(&self, bytes: u64) {
+        self.inner.read(bytes);
     }
 }
 
@@ -229,10 +245,16 @@ where
     use std::io::{Seek, Write};
     let mut status = Status::Clean;
     let stdout = io::stdout();
+    console.start(
+        found.len(),
+        total_bytes(found.iter().map(|f| f.path.as_os_str())),
+    );
     if found.len() == 1 || pool.current_num_threads() == 1 {
         let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
         for f in found {
-            match pool.install(|| one(f, &mut out, console)) {
+            let done = pool.install(|| one(f, &mut out, console));
+            console.done(0);
+            match done {
                 Ok(s) => status = status.max(s),
                 Err(s) => return write_failed(&s.error, "<stdout>", status.max(s.status), console),
             }
@@ -256,6 +278,7 @@ where
             Ok(r)
         });
         lines.iter().for_each(|l| console.say(l));
+        console.done(0);
         match copied {
             Ok(Ok(s)) => status = status.max(s),
             Ok(Err(s)) => {

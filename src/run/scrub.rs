@@ -187,6 +187,8 @@ impl Scrub {
                 return Status::Failed;
             }
         };
+        let args = self.plan.inputs.iter().map(|p| p.arg.as_os_str());
+        console.start(self.plan.inputs.len(), super::total_bytes(args));
         // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
         let n = self.plan.inputs.len();
@@ -311,10 +313,7 @@ impl Scrub {
                 return done;
             }
         };
-        let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
-        let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
-            console.progress(&name, n, total)
-        }));
+        let mut hashing = input::Hashing::new(input::Counting::new(read, |n| console.read(n)));
         let mut findings = FindingSpool::new();
         let mut rejected = match &planned.rejected {
             Some(t) => match Output::open(t, mode) {
@@ -457,6 +456,7 @@ impl Scrub {
             // The reader of the output went away: stop quietly.
             return (done.status, ControlFlow::Break(()));
         }
+        console.done(done.scrubbed.as_ref().map_or(0, |(_, s, _)| s.claims));
         let mut status = done.status;
         if let Some(mut temp) = done.edi {
             let copied = (|| {

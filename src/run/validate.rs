@@ -96,8 +96,7 @@ fn one(
             return Ok(Status::Failed);
         }
     };
-    let total = std::fs::metadata(path).ok().map(|m| m.len());
-    let read = input::Counting::new(read, |n| console.progress(&name, n, total));
+    let read = input::Counting::new(read, |n| console.read(n));
     if options.format == Lines::Json {
         let head = serde_json::json!({ "file": name }).to_string();
         // `{"file":"NAME"` then the findings, then the counts.
