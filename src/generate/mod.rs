@@ -1,13 +1,18 @@
 //! The generator: a claim description (JSON) becomes an 837 interchange, and `synth` makes
 //! seeded batches of valid and deliberately broken claims with a truth file.
 
+pub mod breaks;
 pub mod build;
+pub mod corpus;
 pub mod description;
 mod guide;
 pub mod interchange;
+pub mod layout;
 pub mod rng;
 pub mod segment;
 pub mod synth;
+pub mod truth;
+pub mod variants;
 
 use std::io::{self, Write};
 

@@ -4,6 +4,10 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 
+use std::io::Write;
+
+use crate::generate::layout::Layout;
+use crate::generate::variants::{self, Selection};
 use crate::generate::{self, Control, Kind, synth};
 use crate::input;
 use crate::output::{self, Output, Rewind, Target};
@@ -25,7 +29,7 @@ fn target(output: Option<&OsStr>, input: Option<&OsStr>) -> Result<Target, Usage
 }
 
 /// Writes through `write` to `target`, committing only when all went well.
-fn emit(
+pub(super) fn emit(
     target: &Target,
     mode: u32,
     write: impl FnOnce(&mut Output) -> io::Result<()>,
@@ -81,13 +85,82 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
 /// The options of `x837 synth`.
 #[derive(Debug, Clone)]
 pub struct SynthOptions {
+    /// The batch; its `error_rate` is taken from `error_rate` here.
     pub synth: synth::Options,
+    /// `--error-rate`; without it 1 when `inject` is given, else 0.
+    pub error_rate: Option<f64>,
+    /// `--inject`: variant names, rule ids or `all`.
+    pub inject: Option<Vec<String>>,
+    /// `--list`: print the variants and stop.
+    pub list: bool,
+    /// `--corpus DIR`.
+    pub corpus: Option<OsString>,
+    pub layout: Layout,
     pub truth: Option<OsString>,
     pub output: Option<OsString>,
 }
 
-/// A seeded synthetic batch, with its truth file.
+/// The batch's options and extras, checked: an unknown `--inject` id or a layout that
+/// cannot be written is a usage error.
+fn checked_synth(o: &SynthOptions) -> Result<(synth::Options, synth::Extra), Usage> {
+    let inject = match &o.inject {
+        Some(ids) => {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            Selection::parse(&ids).map_err(Usage)?
+        }
+        None => Selection::default(),
+    };
+    o.layout.check().map_err(Usage)?;
+    let mut options = o.synth.clone();
+    options.error_rate = o
+        .error_rate
+        .unwrap_or(if o.inject.is_some() { 1.0 } else { 0.0 });
+    Ok((
+        options,
+        synth::Extra {
+            inject,
+            layout: o.layout,
+        },
+    ))
+}
+
+/// `x837 synth --list`: one variant a line, `NAME<TAB>RULE[,RULE]<TAB>KINDS<TAB>SCOPE`.
+fn list(console: &dyn Console) -> Status {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let r = (|| {
+        writeln!(out, "variant\trules\tkinds\tapplies to")?;
+        for v in variants::all() {
+            let rules: Vec<&str> = v.rules.iter().map(|r| r.as_str()).collect();
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                v.name,
+                rules.join(","),
+                v.applies.name(),
+                v.scope.name()
+            )?;
+        }
+        out.flush()
+    })();
+    wrote(r, "standard output", Status::Clean, console)
+}
+
+/// A seeded synthetic batch, with its truth file; or the variant list, or a corpus.
 pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
+    if o.list {
+        return list(console);
+    }
+    let (options, extra) = match checked_synth(o) {
+        Ok(c) => c,
+        Err(e) => {
+            console.say(&format!("x837: {e}"));
+            return Status::Failed;
+        }
+    };
+    if let Some(dir) = &o.corpus {
+        return super::corpus::write(dir, options.seed, console);
+    }
     let checked = target(o.output.as_deref(), None).and_then(|t| {
         let truth = o
             .truth
@@ -120,7 +193,7 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
     };
     let mut summary = None;
     let r = emit(&target, mode, |out| {
-        summary = Some(synth::run(&o.synth, out, truth_out.as_mut())?);
+        summary = Some(synth::run_with(&options, &extra, out, truth_out.as_mut())?);
         Ok(())
     });
     let r = r.and_then(|()| match truth_out {
