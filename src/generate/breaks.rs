@@ -100,7 +100,10 @@ fn set_first(segs: &mut [OwnedSegment], id: &[u8], n: usize, v: &[u8]) {
 }
 
 fn insert_before_lx(segs: &mut Vec<OwnedSegment>, seg: OwnedSegment) {
-    let at = segs.iter().position(|s| s.id == b"LX").unwrap_or(segs.len());
+    let at = segs
+        .iter()
+        .position(|s| s.id == b"LX")
+        .unwrap_or(segs.len());
     segs.insert(at, seg);
 }
 

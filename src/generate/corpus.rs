@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 use std::io;
 
+use super::Control;
 use super::layout::{Layout, LineEnding, Separators};
 use super::synth::{self, Extra, Options, SynthKind};
 use super::variants::{self, Applies, Selection};
-use super::Control;
 use crate::report::RuleId;
 
 /// Claims in each batch of the corpus.
@@ -81,14 +81,7 @@ pub fn layouts() -> Vec<(&'static str, Layout, &'static [RuleId])> {
             },
             &[],
         ),
-        (
-            "indent",
-            Layout {
-                indent: true,
-                ..d
-            },
-            &[],
-        ),
+        ("indent", Layout { indent: true, ..d }, &[]),
     ]
 }
 
@@ -117,7 +110,11 @@ fn read_truth(truth: &[u8]) -> (BTreeSet<String>, String) {
     let mut claims = Vec::new();
     let ids = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     if let Some(map) = t["claims"].as_object() {

@@ -455,6 +455,12 @@ impl<W: Write> InterchangeWriter<W> {
         let mut write = true;
         if let Some((b, variant)) = self.interchange_break.take() {
             self.note(variant, None, None);
+            if b == TrailerBreak::Missing
+                && let Some(last) = self.broken.last_mut()
+            {
+                // The end of the input: the reader reports the last segment.
+                last.segment -= 1;
+            }
             match b {
                 TrailerBreak::Count => groups += 1,
                 TrailerBreak::Control => control = other_control(&control, 9),

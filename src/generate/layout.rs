@@ -54,7 +54,10 @@ impl Separators {
         let in_values = |c: u8| c.is_ascii_alphanumeric() || c == b' ' || c == b'.' || c == b'-';
         let printable = |c: u8| c.is_ascii_graphic();
         let name = |c: u8| crate::echo::escape(&char::from(c).to_string()).into_owned();
-        for (what, c) in [("element separator", self.element), ("ISA16", self.component)] {
+        for (what, c) in [
+            ("element separator", self.element),
+            ("ISA16", self.component),
+        ] {
             if !printable(c) || in_values(c) {
                 return Err(format!(
                     "{what} {} must be a printable character other than a letter, digit, `.` or `-`",
@@ -360,12 +363,23 @@ mod tests {
     #[test]
     fn delimiters_parse_and_refuse() {
         let s = Separators::parse("|,^,>,\\n").unwrap();
-        assert_eq!((s.element, s.component, s.repetition, s.segment), (b'|', b'^', b'>', b'\n'));
+        assert_eq!(
+            (s.element, s.component, s.repetition, s.segment),
+            (b'|', b'^', b'>', b'\n')
+        );
         assert_eq!(Separators::parse("*,:,^,~").unwrap(), Separators::STANDARD);
         assert_eq!(Separators::parse("~,:,U,_").unwrap().repetition, b'U');
         assert!(Separators::parse("*,:,:,~").is_ok());
         assert_eq!(Separators::parse("\\x2c,:,^,~").unwrap().element, b',');
-        for bad in ["*,*,^,~", "A,:,^,~", "*,:,^", "*,:,*,~", "*,:,^,.", "*,:,^,ab", "\\n,:,^,~"] {
+        for bad in [
+            "*,*,^,~",
+            "A,:,^,~",
+            "*,:,^",
+            "*,:,*,~",
+            "*,:,^,.",
+            "*,:,^,ab",
+            "\\n,:,^,~",
+        ] {
             assert!(Separators::parse(bad).is_err(), "{bad}");
         }
     }
@@ -382,7 +396,10 @@ mod tests {
             lay(l, input, false),
             b"ISA|00|>\nHL|1||20|1\nNM1|85\nHL|2|1|22|0\nCLM|A|1>B\nSE|5|1\n".to_vec()
         );
-        assert_eq!(lay(l, input, true), b"ISA|00|>\nHL|1||20|1\nNM1|85\nHL|2|1|22|0\nCLM|A|1>B\nSE|5|1".to_vec());
+        assert_eq!(
+            lay(l, input, true),
+            b"ISA|00|>\nHL|1||20|1\nNM1|85\nHL|2|1|22|0\nCLM|A|1>B\nSE|5|1".to_vec()
+        );
         l = Layout {
             indent: true,
             bom: true,

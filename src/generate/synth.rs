@@ -1086,7 +1086,7 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             c
         };
         self.open_for(kind)?;
-        let mut rules: &[RuleId] = &[];
+        let mut rules: Vec<RuleId> = Vec::new();
         let mut edit: Option<SegmentEdit> = None;
         let mut hierarchy = None;
         let variant = if self.open.clean() {
@@ -1103,7 +1103,10 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             if v.scope == Scope::Hierarchy {
                 hierarchy = Some(v);
             } else {
-                rules = v.rules;
+                rules.extend_from_slice(v.rules);
+                if !self.inject.is_default() {
+                    rules.extend_from_slice(v.also);
+                }
             }
             *self.summary.injected.entry(v.name).or_default() += 1;
         }
@@ -1112,7 +1115,7 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             None => self.w.claim(kind, bp, &claim)?,
         };
         if let Some(t) = &mut self.truth {
-            t.claim(&claim.id, rules)?;
+            t.claim(&claim.id, &rules)?;
         }
         if let Some(v) = hierarchy {
             self.placed(Some((v, &claim.id)), first)?;
@@ -1152,7 +1155,8 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
     fn cut(&mut self) -> io::Result<()> {
         self.placed(None, 0)?;
         let (interchange, group, transaction) = self.w.open_controls();
-        let at = self.w.segments();
+        // The reader reports the end of the input at its last segment.
+        let at = self.w.segments().saturating_sub(1);
         let Some(t) = &mut self.truth else {
             return Ok(());
         };

@@ -64,6 +64,9 @@ impl Scope {
 pub struct Variant {
     pub name: &'static str,
     pub rules: &'static [RuleId],
+    /// Rule ids validation reports besides (the scrub's fix of `rules` removes them);
+    /// the truth of an `--inject` batch lists them too.
+    pub also: &'static [RuleId],
     pub applies: Applies,
     pub scope: Scope,
 }
@@ -72,6 +75,23 @@ const fn j(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Va
     Variant {
         name,
         rules,
+        also: &[],
+        applies,
+        scope: Scope::J2326,
+    }
+}
+
+/// A J2326 variant whose break validation also reports under `also`.
+const fn ja(
+    name: &'static str,
+    rules: &'static [RuleId],
+    also: &'static [RuleId],
+    applies: Applies,
+) -> Variant {
+    Variant {
+        name,
+        rules,
+        also,
         applies,
         scope: Scope::J2326,
     }
@@ -81,6 +101,7 @@ const fn x(name: &'static str, rule: &'static [RuleId], scope: Scope) -> Variant
     Variant {
         name,
         rules: rule,
+        also: &[],
         applies: Applies::Both,
         scope,
     }
@@ -113,7 +134,12 @@ const VARIANTS: &[Variant] = &[
     j("ndc-unlisted-package", &[RuleId::NdcProduct], Both),
     j("ndc-other-product", &[RuleId::NdcProduct], Both),
     j("ndc-loop-missing", &[RuleId::NdcMissing], Both),
-    j("ndc-lin-without-ctp", &[RuleId::NdcMissing], Both),
+    ja(
+        "ndc-lin-without-ctp",
+        &[RuleId::NdcMissing],
+        &[RuleId::SegmentMissing],
+        Both,
+    ),
     j("ndc-unit-un", &[RuleId::NdcUnit], Both),
     j("ndc-unit-other", &[RuleId::NdcUnit], Both),
     j("ndc-quantity-wrong", &[RuleId::NdcQuantity], Both),
@@ -182,7 +208,11 @@ const VARIANTS: &[Variant] = &[
     x("truncated", &[RuleId::EnvelopeStructure], Batch),
     x("segment-missing-hi", &[RuleId::SegmentMissing], Claim),
     x("element-missing-clm07", &[RuleId::ElementMissing], Claim),
-    x("segment-order-dtp-before-sv", &[RuleId::SegmentOrder], Claim),
+    x(
+        "segment-order-dtp-before-sv",
+        &[RuleId::SegmentOrder],
+        Claim,
+    ),
     x("segment-unknown", &[RuleId::SegmentUnexpected], Claim),
     x("code-invalid-unit-basis", &[RuleId::CodeInvalid], Claim),
     x("element-too-long-units", &[RuleId::ElementLength], Claim),
@@ -237,7 +267,8 @@ impl Selection {
             let rule = RuleId::parse(id);
             let mut any = false;
             for (c, v) in chosen.iter_mut().zip(VARIANTS) {
-                if v.name == id || rule.is_some_and(|r| v.rules.contains(&r)) {
+                let produces = |r: RuleId| v.rules.contains(&r) || v.also.contains(&r);
+                if v.name == id || rule.is_some_and(produces) {
                     *c = true;
                     any = true;
                 }
@@ -319,7 +350,13 @@ mod tests {
         let picked: Vec<&str> = s.of(Scope::J2326, true).iter().map(|v| v.name).collect();
         assert_eq!(
             picked,
-            ["units-1", "units-5", "units-12", "units-1200", "waste-jw-line-beside-jz"]
+            [
+                "units-1",
+                "units-5",
+                "units-12",
+                "units-1200",
+                "waste-jw-line-beside-jz"
+            ]
         );
         let s = Selection::parse(&["se01-wrong", "control-number"]).unwrap();
         assert_eq!(s.of(Scope::Transaction, false).len(), 2);

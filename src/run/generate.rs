@@ -131,7 +131,7 @@ fn list(console: &dyn Console) -> Status {
     let r = (|| {
         writeln!(out, "variant\trules\tkinds\tapplies to")?;
         for v in variants::all() {
-            let rules: Vec<&str> = v.rules.iter().map(|r| r.as_str()).collect();
+            let rules: Vec<&str> = v.rules.iter().chain(v.also).map(|r| r.as_str()).collect();
             writeln!(
                 out,
                 "{}\t{}\t{}\t{}",
