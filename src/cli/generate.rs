@@ -55,6 +55,9 @@ pub struct GenerateArgs {
     /// Output file, replaced atomically; standard output when absent or `-`.
     #[arg(short, long)]
     output: Option<OsString>,
+    /// Write the description's values exactly as given; its checks become warnings.
+    #[arg(long)]
+    as_written: bool,
     #[command(flatten)]
     control: ControlArgs,
 }
@@ -69,6 +72,7 @@ impl From<GenerateArgs> for run::generate::GenerateOptions {
             }),
             output: a.output,
             control: a.control.into(),
+            as_written: a.as_written,
         }
     }
 }

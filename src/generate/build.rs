@@ -186,7 +186,7 @@ pub fn claim(out: &mut SegmentBuf, kind: Kind, hl: u64, parent: u64, claim: &Cla
 fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
     out.id("CLM")
         .el(&claim.id)
-        .el_decimal(claim_total(claim))
+        .el_decimal(claim.total.unwrap_or_else(|| claim_total(claim)))
         .els(&["", ""]);
     match kind {
         Kind::Professional => {
@@ -265,7 +265,7 @@ fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
 
 /// A diagnosis code as `diagnosis_code` writes it, appended to the open component.
 fn diagnosis(out: &mut SegmentBuf, code: &str) {
-    if code.bytes().all(|b| b != b'.' && !b.is_ascii_lowercase()) {
+    if out.verbatim() || code.bytes().all(|b| b != b'.' && !b.is_ascii_lowercase()) {
         out.text(code);
     } else {
         out.text(&diagnosis_code(code));

@@ -161,6 +161,11 @@ impl<W: Write> InterchangeWriter<W> {
         Ok(w)
     }
 
+    /// Writes the claims' values as given from now on (`generate --as-written`).
+    pub fn set_as_written(&mut self) {
+        self.buf.set_verbatim();
+    }
+
     /// Bytes written so far.
     pub fn written(&self) -> u64 {
         self.flushed + self.buf.len() as u64

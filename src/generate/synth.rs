@@ -358,6 +358,7 @@ fn person_claim(rng: &mut Rng, kind: Kind, id: String, child_share: f64) -> Clai
         prior_authorization: None,
         diagnoses: Vec::new(),
         lines: Vec::new(),
+        total: None,
     }
 }
 

@@ -47,6 +47,8 @@ pub struct GenerateOptions {
     pub kind: Option<Kind>,
     pub output: Option<OsString>,
     pub control: Control,
+    /// `--as-written`: the description's values written as given, its checks warnings.
+    pub as_written: bool,
 }
 
 /// EDI from a claim description.
@@ -66,7 +68,17 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
             return Status::Failed;
         }
     };
-    let (desc, kind) = match generate::parse(&bytes, o.kind) {
+    let parsed = if o.as_written {
+        generate::parse_as_written(&bytes, o.kind).map(|(d, k, warnings)| {
+            for w in &warnings {
+                console.say(&format!("x837: {name}: warning: {w} (written as given)"));
+            }
+            (d, k)
+        })
+    } else {
+        generate::parse(&bytes, o.kind)
+    };
+    let (desc, kind) = match parsed {
         Ok(d) => d,
         Err(errors) => {
             for e in &errors {
@@ -77,7 +89,7 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
     };
     let mode = output::mode_of((o.description != "-").then_some(o.description.as_ref()));
     let r = emit(&target, mode, |out| {
-        generate::write(&desc, kind, o.control, out).map(drop)
+        generate::write_with(&desc, kind, o.control, o.as_written, out).map(drop)
     });
     wrote(r, &target.display(), Status::Clean, console)
 }
