@@ -46,7 +46,7 @@ pub fn claim_edit(name: &str, kind: Kind, rng: &mut Rng) -> Option<SegmentEdit> 
             let cents = rng.range(1, 50_000);
             Box::new(move |s| clm_total_off(s, rust_decimal::Decimal::new(cents as i64, 2)))
         }
-        "lx-gap" => Box::new(lx_gap),
+        "lx-gap" => Box::new(|s| lx_gap(s)),
         "npi-check-digit" => {
             let first9 = format!("1{}", rng.digits(8));
             let good = npi_check_digit(&first9).unwrap_or(0);
@@ -59,7 +59,7 @@ pub fn claim_edit(name: &str, kind: Kind, rng: &mut Rng) -> Option<SegmentEdit> 
                 insert_before_lx(s, nm1);
             })
         }
-        "hl-out-of-sequence" => Box::new(hl_out_of_sequence),
+        "hl-out-of-sequence" => Box::new(|s| hl_out_of_sequence(s)),
         "hl-parent-unknown" => Box::new(|s| {
             if let Some(hl) = s.first_mut().filter(|x| x.id == b"HL") {
                 hl.set(2, 0, b"999999");
@@ -122,7 +122,7 @@ fn dtp_before_service(segs: &mut Vec<OwnedSegment>) {
 }
 
 /// The last line numbered one too high: 1, 2, 4.
-fn lx_gap(segs: &mut Vec<OwnedSegment>) {
+fn lx_gap(segs: &mut [OwnedSegment]) {
     let n = segs.iter().filter(|s| s.id == b"LX").count();
     if let Some(lx) = segs.iter_mut().rev().find(|s| s.id == b"LX") {
         lx.set(1, 0, (n + 1).to_string().as_bytes());
@@ -130,7 +130,7 @@ fn lx_gap(segs: &mut Vec<OwnedSegment>) {
 }
 
 /// The subscriber's HL01 fifty ahead of its place, its patient's HL02 following it.
-fn hl_out_of_sequence(segs: &mut Vec<OwnedSegment>) {
+fn hl_out_of_sequence(segs: &mut [OwnedSegment]) {
     let Some(hl) = segs.first_mut().filter(|x| x.id == b"HL") else {
         return;
     };
