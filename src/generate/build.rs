@@ -196,11 +196,13 @@ fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
                 .el("Y");
         }
         Kind::Institutional => {
-            let (facility, frequency) = claim
-                .type_of_bill
-                .as_deref()
-                .and_then(split_type_of_bill)
-                .unwrap_or(("13", "1"));
+            let tob = claim.type_of_bill.as_deref();
+            let (facility, frequency) = match tob.and_then(split_type_of_bill) {
+                Some(split) => split,
+                // As written: a type of bill that does not split stands in CLM05-1.
+                None if out.verbatim() => (tob.unwrap_or("13"), "1"),
+                None => ("13", "1"),
+            };
             out.el(facility).comp("A").comp(frequency).el("");
         }
     }
