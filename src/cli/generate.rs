@@ -111,7 +111,10 @@ pub struct SynthArgs {
     #[arg(long, exclusive = true)]
     list: bool,
     /// Write a regression corpus into DIR: a file per variant and per layout, MANIFEST.tsv.
-    #[arg(long, conflicts_with_all = ["claims", "output", "truth", "inject", "error_rate"])]
+    #[arg(long, conflicts_with_all = [
+        "claims", "output", "truth", "inject", "error_rate",
+        "delimiters", "line_endings", "bom", "wrap", "indent",
+    ])]
     corpus: Option<OsString>,
     /// The delimiters ELEM,COMP,REP,TERM (e.g. `|,^,>,\n`); REP is written as ISA11.
     #[arg(long, value_parser = separators)]

@@ -196,8 +196,10 @@ pub struct LayoutWriter<W: Write> {
     map: [u8; 256],
     /// The segment being read, in the standard form.
     pending: Vec<u8>,
-    /// The last whole segment read (its body, without `~` and the newline).
-    held: Option<Vec<u8>>,
+    /// The last whole segment read (its body, without `~` and the newline), when
+    /// `holding`.
+    held: Vec<u8>,
+    holding: bool,
     buf: Vec<u8>,
     written: u64,
     segments: u64,
@@ -223,7 +225,8 @@ impl<W: Write> LayoutWriter<W> {
             layout,
             map,
             pending: Vec::with_capacity(256),
-            held: None,
+            held: Vec::with_capacity(256),
+            holding: false,
             buf: Vec::with_capacity(FLUSH_AT + 1024),
             written: 0,
             segments: 0,
@@ -286,8 +289,13 @@ impl<W: Write> LayoutWriter<W> {
             let depth = self.indent_of(&body[..id_end], body);
             self.buf.resize(self.buf.len() + 2 * depth, b' ');
         }
-        let mapped: Vec<u8> = body.iter().map(|&b| self.map[usize::from(b)]).collect();
-        self.put(&mapped);
+        if self.layout.wrap.is_none() {
+            let map = &self.map;
+            self.buf.extend(body.iter().map(|&b| map[usize::from(b)]));
+        } else {
+            let mapped: Vec<u8> = body.iter().map(|&b| self.map[usize::from(b)]).collect();
+            self.put(&mapped);
+        }
         if terminated {
             self.put(&[self.layout.separators.segment]);
             if self.layout.wrap.is_none() {
@@ -311,7 +319,8 @@ impl<W: Write> LayoutWriter<W> {
     /// Writes the held segment (without its terminator when `cut`) and flushes; returns
     /// the output, the bytes written and the segments written.
     pub fn finish(mut self, cut: bool) -> io::Result<(W, u64, u64)> {
-        if let Some(last) = self.held.take() {
+        if self.holding {
+            let last = std::mem::take(&mut self.held);
             self.emit(&last, !cut)?;
         }
         if !self.pending.is_empty() {
@@ -335,11 +344,16 @@ impl<W: Write> Write for LayoutWriter<W> {
             rest = &rest[nl + 1..];
             // Synth's values hold no newline: this one ends a segment (`~` before it).
             let body_len = self.pending.len().saturating_sub(2);
-            let body = self.pending[..body_len].to_vec();
-            self.pending.clear();
-            if let Some(prev) = self.held.replace(body) {
+            self.pending.truncate(body_len);
+            // The pending segment is held; the one held before is written.
+            std::mem::swap(&mut self.pending, &mut self.held);
+            if self.holding {
+                let prev = std::mem::take(&mut self.pending);
                 self.emit(&prev, true)?;
+                self.pending = prev;
             }
+            self.holding = true;
+            self.pending.clear();
         }
         self.pending.extend_from_slice(rest);
         Ok(data.len())
