@@ -197,6 +197,7 @@ fn inject_ids_select_variants_and_unknown_ones_are_usage_errors() {
     for bad in [
         &["--inject", "no-such-variant"][..],
         &["--inject", "element-repeat"],
+        &["--inject", "revenue-code-not-0636", "--kind", "837p"],
         &["--delimiters", "*,*,^,~"],
         &["--delimiters", "A,:,^,~"],
         &["--wrap", "80", "--indent"],

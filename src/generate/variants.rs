@@ -327,6 +327,17 @@ impl Selection {
             .collect()
     }
 
+    /// Whether any chosen variant applies to claims of `professional` or not.
+    pub fn applies(&self, professional: bool) -> bool {
+        VARIANTS.iter().zip(&self.chosen).any(|(v, c)| {
+            *c && match v.applies {
+                Applies::Both => true,
+                Applies::Professional => professional,
+                Applies::Institutional => !professional,
+            }
+        })
+    }
+
     /// Whether any chosen variant is of `scope`.
     pub fn has(&self, scope: Scope) -> bool {
         VARIANTS

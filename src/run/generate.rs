@@ -7,7 +7,7 @@ use std::io;
 use std::io::Write;
 
 use crate::generate::layout::Layout;
-use crate::generate::variants::{self, Selection};
+use crate::generate::variants::{self, Scope, Selection};
 use crate::generate::{self, Control, Kind, synth};
 use crate::input;
 use crate::output::{self, Output, Rewind, Target};
@@ -123,6 +123,16 @@ fn checked_synth(o: &SynthOptions) -> Result<(synth::Options, synth::Extra), Usa
         None => Selection::default(),
     };
     o.layout.check().map_err(Usage)?;
+    let kinds: &[bool] = match o.synth.kind {
+        synth::SynthKind::Professional => &[true],
+        synth::SynthKind::Institutional => &[false],
+        synth::SynthKind::Mixed => &[true, false],
+    };
+    if o.inject.is_some() && !kinds.iter().any(|&p| inject.applies(p)) {
+        return Err(Usage(
+            "--inject: none of the variants chosen applies to the claims of this --kind".into(),
+        ));
+    }
     let mut options = o.synth.clone();
     options.error_rate = o
         .error_rate
@@ -216,10 +226,21 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
     if status == Status::Clean
         && let Some(s) = summary
     {
-        let injected: u64 = s.injected.values().sum();
+        let in_claims = |name: &str| {
+            variants::find(name).is_some_and(|v| matches!(v.scope, Scope::J2326 | Scope::Claim))
+        };
+        let claims: u64 = (s.injected.iter())
+            .filter(|(n, _)| in_claims(n))
+            .map(|(_, c)| c)
+            .sum();
+        let others: u64 = s.injected.values().sum::<u64>() - claims;
+        let others = match others {
+            0 => String::new(),
+            n => format!(", {n} injected outside claims (HL, trailers, a cut)"),
+        };
         console.say(&format!(
-            "x837: {} claims ({} J2326, {} with an injected error), {} bytes",
-            s.claims, s.j2326_claims, injected, s.bytes
+            "x837: {} claims ({} J2326, {claims} with an injected error){others}, {} bytes",
+            s.claims, s.j2326_claims, s.bytes
         ));
     }
     status
