@@ -105,19 +105,19 @@ pub struct SynthArgs {
     #[arg(long, value_parser = share)]
     error_rate: Option<f64>,
     /// Only these variants or rule ids (a rule id: every variant producing it); `all`.
-    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "ID")]
     inject: Option<Vec<String>>,
     /// Print every variant with the rule ids it produces, and stop.
     #[arg(long, exclusive = true)]
     list: bool,
     /// Write a regression corpus into DIR: a file per variant and per layout, MANIFEST.tsv.
-    #[arg(long, conflicts_with_all = [
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
         "claims", "output", "truth", "inject", "error_rate",
         "delimiters", "line_endings", "bom", "wrap", "indent",
     ])]
     corpus: Option<OsString>,
     /// The delimiters ELEM,COMP,REP,TERM (e.g. `|,^,>,\n`); REP is written as ISA11.
-    #[arg(long, value_parser = separators)]
+    #[arg(long, value_parser = separators, value_name = "ELEM,COMP,REP,TERM")]
     delimiters: Option<x837::generate::layout::Separators>,
     /// What follows each terminator (with --wrap: what ends each line).
     #[arg(long, value_enum)]
