@@ -1036,9 +1036,8 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             return Ok(());
         }
         self.w.open_transaction(kind)?;
-        if opens {
-            self.placed(None, 0)?;
-        }
+        // The trailers just written (the previous transaction's, group's) go to the truth.
+        self.placed(None, 0)?;
         let professional = kind == Kind::Professional;
         if opens_group {
             self.open.group = false;
