@@ -5,7 +5,9 @@
 
 pub mod catalog;
 pub mod config;
+pub mod dose;
 mod fixloop;
+pub mod index;
 pub mod lines;
 pub mod ndc;
 pub mod pairing;
@@ -14,6 +16,7 @@ mod rejected;
 pub mod rule;
 pub mod rules;
 pub mod split;
+pub mod strength;
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -58,6 +61,9 @@ pub struct Scrubbed {
     /// The control numbers given to what was written (`Extras`): every new one given to
     /// the corrected output, then those of the rejected output.
     pub control_numbers: Vec<Renumbered>,
+    /// Its J2326 lines, for the rules that need more than one claim (see
+    /// [`index`]; [`across`] runs them).
+    pub index: index::Part,
 }
 
 impl Scrubbed {
@@ -92,6 +98,7 @@ impl Scrubbed {
             claims_split_off: self.claims_split_off,
             rejected_output: None,
             control_numbers: self.control_numbers,
+            claims_not_keyed: self.index.unkeyed,
         }
     }
 }
@@ -103,6 +110,12 @@ pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
     let mut findings = Vec::new();
     // Reading from and writing to memory cannot fail.
     let mut out = scrub_to(input, file, settings, &mut output, &mut findings).unwrap_or_default();
+    // One call is one run: the cross-claim rules see this input's claims. Their places
+    // are in a temporary file; should it fail, their findings say so.
+    match index::across(std::slice::from_mut(&mut out.index), settings) {
+        Ok(found) => findings.extend(found.into_iter().map(|(_, f)| f)),
+        Err(e) => findings.push(index::failed(file, &e)),
+    }
     out.output = output;
     out.findings = findings;
     out
@@ -492,6 +505,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         };
         self.out.transactions += 1;
         self.batch.extend(t.findings);
+        for found in t.indexed {
+            self.out.index.add(found)?;
+        }
         self.flush()?;
         let kept = if self.settings.check {
             self.put(tx, None)?;
