@@ -219,6 +219,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
 }
 
 /// The rules a run applies: every rule the settings leave enabled, in catalogue order.
+#[derive(Default)]
 pub struct Rules<'r> {
     pub list: Vec<&'r dyn Rule>,
     pub enabled: Enabled,
