@@ -149,15 +149,27 @@ mod tests {
                 "{v}"
             );
         }
-        for v in ["", "005010X224A2", "004010X098A1", "005010X222A1X", "005010X221A1"] {
+        for v in [
+            "",
+            "005010X224A2",
+            "004010X098A1",
+            "005010X222A1X",
+            "005010X221A1",
+        ] {
             assert!(for_version(v).is_none(), "{v}");
         }
         assert_eq!(
             for_version("005010X231").map(|g| g.kind),
             Some(Kind::Implementation)
         );
-        assert_eq!(for_set(b"277", "005010X214").map(|g| g.kind), Some(Kind::ClaimAcknowledgment));
-        assert_eq!(for_set(b"999", "005010X231A1").map(|g| g.kind), Some(Kind::Implementation));
+        assert_eq!(
+            for_set(b"277", "005010X214").map(|g| g.kind),
+            Some(Kind::ClaimAcknowledgment)
+        );
+        assert_eq!(
+            for_set(b"999", "005010X231A1").map(|g| g.kind),
+            Some(Kind::Implementation)
+        );
         assert!(for_set(b"837", "005010X214").is_none());
         assert!(for_set(b"835", "005010X221A1").is_none());
     }
@@ -165,32 +177,82 @@ mod tests {
     #[test]
     fn acknowledgment_grammars_load() {
         let g = implementation();
-        assert_eq!((g.version.as_str(), g.kind), ("005010X231A1", Kind::Implementation));
+        assert_eq!(
+            (g.version.as_str(), g.kind),
+            ("005010X231A1", Kind::Implementation)
+        );
         let ids: Vec<&str> = g.root.descendants().iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids, ["ST_LOOP", "2000", "2100", "2110"]);
         // The two CTX of 2100 are told apart by CTX01-01.
-        let ctx: Vec<&SegmentDef> = g.find_loop("2100").expect("2100").segments().filter(|s| s.id == "CTX").collect();
+        let ctx: Vec<&SegmentDef> = g
+            .find_loop("2100")
+            .expect("2100")
+            .segments()
+            .filter(|s| s.id == "CTX")
+            .collect();
         assert_eq!(ctx.len(), 2);
-        assert!(segment(g.find_loop("2100").expect("2100"), "CTX", "SITUATIONAL TRIGGER").is_some());
+        assert!(
+            segment(
+                g.find_loop("2100").expect("2100"),
+                "CTX",
+                "SITUATIONAL TRIGGER"
+            )
+            .is_some()
+        );
         assert!(segment(g.find_loop("2100").expect("2100"), "CTX", "CLM01").is_some());
         let ik4 = g.find_loop("2110").expect("2110").trigger();
         assert_eq!(ik4.element(3).and_then(|e| e.data_element), Some(621));
-        assert!(ik4.element(3).expect("IK403").codes.iter().any(|c| c == "I12"));
+        assert!(
+            ik4.element(3)
+                .expect("IK403")
+                .codes
+                .iter()
+                .any(|c| c == "I12")
+        );
         let c = claim_acknowledgment();
-        assert_eq!((c.version.as_str(), c.kind), ("005010X214", Kind::ClaimAcknowledgment));
+        assert_eq!(
+            (c.version.as_str(), c.kind),
+            ("005010X214", Kind::ClaimAcknowledgment)
+        );
         let ids: Vec<&str> = c.root.descendants().iter().map(|l| l.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["ST_LOOP", "2000A", "2100A", "2200A", "2000B", "2100B", "2200B", "2000C", "2100C", "2200C", "2000D", "2100D", "2200D", "2220D"]
+            [
+                "ST_LOOP", "2000A", "2100A", "2200A", "2000B", "2100B", "2200B", "2000C", "2100C",
+                "2200C", "2000D", "2100D", "2200D", "2220D"
+            ]
         );
-        let stc = c.find_loop("2200D").expect("2200D").segments().find(|s| s.id == "STC").expect("STC");
+        let stc = c
+            .find_loop("2200D")
+            .expect("2200D")
+            .segments()
+            .find(|s| s.id == "STC")
+            .expect("STC");
         let stc01 = stc.element(1).expect("STC01");
-        assert_eq!(stc01.component(1).and_then(|e| e.external.as_deref()), Some("claim_status_cat"));
-        assert_eq!(stc01.component(2).and_then(|e| e.external.as_deref()), Some("claim_status"));
-        for k in [Kind::Professional, Kind::Institutional, Kind::Implementation, Kind::ClaimAcknowledgment] {
+        assert_eq!(
+            stc01.component(1).and_then(|e| e.external.as_deref()),
+            Some("claim_status_cat")
+        );
+        assert_eq!(
+            stc01.component(2).and_then(|e| e.external.as_deref()),
+            Some("claim_status")
+        );
+        for k in [
+            Kind::Professional,
+            Kind::Institutional,
+            Kind::Implementation,
+            Kind::ClaimAcknowledgment,
+        ] {
             assert_eq!(for_kind(k).kind, k);
             assert_eq!(Kind::from_letter(k.letter()), Some(k));
-            assert_eq!(for_kind(k).root.trigger().element(1).map(|e| e.codes.clone()), Some(vec![k.set_id().to_string()]));
+            assert_eq!(
+                for_kind(k)
+                    .root
+                    .trigger()
+                    .element(1)
+                    .map(|e| e.codes.clone()),
+                Some(vec![k.set_id().to_string()])
+            );
         }
     }
 
@@ -214,7 +276,10 @@ mod tests {
             let st03 = g.root.trigger().element(3).expect("ST03");
             assert_eq!(st03.usage, Usage::Required);
             assert!(st03.codes.contains(&g.version));
-            assert_eq!(g.kind == Kind::Implementation, !g.root.segments().any(|s| s.id == "BHT"));
+            assert_eq!(
+                g.kind == Kind::Implementation,
+                !g.root.segments().any(|s| s.id == "BHT")
+            );
             assert!(matches!(g.root.children.last(), Some(Node::Segment(s)) if s.id == "SE"));
         }
     }

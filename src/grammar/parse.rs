@@ -6,9 +6,9 @@ use std::vec::IntoIter;
 
 use nom::{
     IResult,
+    branch::alt,
     bytes::complete::{take_while, take_while1},
     character::complete::{char, digit1, space0, space1},
-    branch::alt,
     combinator::{all_consuming, recognize},
     multi::{many0, separated_list1},
     sequence::{delimited, preceded, separated_pair, terminated, tuple},
@@ -233,7 +233,11 @@ fn attr_value(i: &str) -> IResult<&str, &str> {
     recognize(separated_list1(
         char(','),
         alt((
-            recognize(delimited(char('"'), take_while1(|c: char| c != '"'), char('"'))),
+            recognize(delimited(
+                char('"'),
+                take_while1(|c: char| c != '"'),
+                char('"'),
+            )),
             take_while(|c: char| !c.is_whitespace() && c != ',' && c != '"'),
         )),
     ))(i)
@@ -775,14 +779,22 @@ loop ST_LOOP R >1 "Transaction Set Header"
 
     #[test]
     fn quoted_codes_and_data_elements() {
-        let text = format!("{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-35 R \"E\" de=9999 codes=\"SITUATIONAL TRIGGER\",CLM01,\"PATIENT NAME NM109\"\n");
+        let text = format!(
+            "{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-35 R \"E\" de=9999 codes=\"SITUATIONAL TRIGGER\",CLM01,\"PATIENT NAME NM109\"\n"
+        );
         let g = parse_grammar(&text).expect("parses");
         let e = g.root.trigger().element(1).expect("ST01");
-        assert_eq!(e.codes, ["SITUATIONAL TRIGGER", "CLM01", "PATIENT NAME NM109"]);
+        assert_eq!(
+            e.codes,
+            ["SITUATIONAL TRIGGER", "CLM01", "PATIENT NAME NM109"]
+        );
         assert_eq!(e.data_element, Some(9999));
         assert!(e.compiled.codes.contains(b"SITUATIONAL TRIGGER"));
         for kind in ["P", "I", "999", "277CA"] {
-            let g = parse_grammar(&format!("grammar V {kind} \"G\"\nloop L R 1 \"L\"\n  segment ST R 1 @1 \"S\"\n")).expect(kind);
+            let g = parse_grammar(&format!(
+                "grammar V {kind} \"G\"\nloop L R 1 \"L\"\n  segment ST R 1 @1 \"S\"\n"
+            ))
+            .expect(kind);
             assert_eq!(g.kind.letter(), kind);
         }
     }

@@ -8,6 +8,6 @@ pub mod render;
 mod rule_id;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
-pub use finding::{Finding, FixClass, Position, Severity};
+pub use finding::{ElementAt, Finding, FixClass, Missing, Position, Severity};
 pub use format::Format;
 pub use rule_id::{RuleId, Source};
