@@ -14,6 +14,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub mod ack;
 pub mod claim;
 pub mod echo;
 pub mod generate;

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["claim"],
     &["validate", "info"],
     &["scrub", "generate"],
+    &["ack"],
     &["run"],
 ];
 

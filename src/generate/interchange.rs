@@ -38,6 +38,64 @@ impl Default for Control {
     }
 }
 
+/// The largest control number: ISA13, GS06 and ST02 all fit nine digits.
+pub const MAX_CONTROL: u32 = 999_999_999;
+
+impl Control {
+    /// `ISA13[,GS06,ST02]` as `--new-control-numbers` takes it: one to three numbers from
+    /// 1 to 999999999, comma-separated; those left out start at 1.
+    pub fn parse(s: &str) -> Result<Control, String> {
+        let parts: Vec<&str> = s.split(',').collect();
+        if parts.len() > 3 {
+            return Err("expected ISA13[,GS06,ST02]: at most three numbers".into());
+        }
+        let mut n = [1u32; 3];
+        for (slot, part) in n.iter_mut().zip(&parts) {
+            let part = part.trim();
+            *slot = match part.parse::<u32>() {
+                Ok(v)
+                    if (1..=MAX_CONTROL).contains(&v)
+                        && part.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    v
+                }
+                _ => {
+                    return Err(format!(
+                        "{} is not a control number from 1 to {MAX_CONTROL}",
+                        crate::echo::cut(part)
+                    ));
+                }
+            };
+        }
+        Ok(Control {
+            isa13: n[0],
+            gs06: n[1],
+            st02: n[2],
+        })
+    }
+
+    /// Takes the next interchange control number (after 999999999 comes 1).
+    pub fn next_isa13(&mut self) -> u32 {
+        take(&mut self.isa13)
+    }
+
+    /// Takes the next group control number.
+    pub fn next_gs06(&mut self) -> u32 {
+        take(&mut self.gs06)
+    }
+
+    /// Takes the next transaction control number.
+    pub fn next_st02(&mut self) -> u32 {
+        take(&mut self.st02)
+    }
+}
+
+fn take(n: &mut u32) -> u32 {
+    let v = *n;
+    *n = if v >= MAX_CONTROL { 1 } else { v + 1 };
+    v
+}
+
 /// What the envelopes and the transaction header say.
 #[derive(Debug, Clone)]
 pub struct Envelope {
@@ -340,4 +398,23 @@ fn assign(to: &mut BillingProvider, from: &BillingProvider) {
     t.city.clone_from(&f.city);
     t.state.clone_from(&f.state);
     t.zip.clone_from(&f.zip);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_numbers_parse() {
+        let c = |isa13, gs06, st02| Control { isa13, gs06, st02 };
+        assert_eq!(Control::parse("5"), Ok(c(5, 1, 1)));
+        assert_eq!(Control::parse("5,6,7"), Ok(c(5, 6, 7)));
+        assert_eq!(Control::parse("5,6"), Ok(c(5, 6, 1)));
+        for bad in ["", "0", "1,2,3,4", "a", "1000000000", "-1", "+5", "1,,2"] {
+            assert!(Control::parse(bad).is_err(), "{bad}");
+        }
+        let mut n = c(MAX_CONTROL, 1, 9);
+        assert_eq!((n.next_isa13(), n.next_isa13()), (MAX_CONTROL, 1));
+        assert_eq!((n.next_st02(), n.next_st02()), (9, 10));
+    }
 }

@@ -12,7 +12,7 @@ pub mod synth;
 use std::io::{self, Write};
 
 pub use description::{Description, DescriptionError, Kind, parse};
-pub use interchange::{Control, Envelope, InterchangeWriter};
+pub use interchange::{Control, Envelope, InterchangeWriter, MAX_CONTROL};
 
 /// Writes the interchange for a checked description (see `description::parse`): one group,
 /// one transaction holding every claim.
