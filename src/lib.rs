@@ -22,6 +22,7 @@ pub mod grammar;
 pub mod info;
 pub mod input;
 pub mod output;
+pub mod reply;
 pub mod report;
 pub mod run;
 pub mod scrub;

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["grammar"],
     &["tree"],
-    &["claim"],
+    &["claim", "reply"],
     &["validate", "info"],
     &["scrub", "generate"],
     &["ack"],

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
+use crate::report::Finding;
 use crate::report::{Format, Report, Tool, render};
 use crate::scrub::{Fixes, Settings};
 
@@ -27,6 +28,8 @@ pub struct Options {
     pub config: Option<OsString>,
     pub fixes: Fixes,
     pub fail_on: FailOn,
+    /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
+    pub ack_dir: Option<OsString>,
 }
 
 /// Whether the run goes on after an input.
@@ -52,6 +55,8 @@ pub struct Scrub {
     format: Format,
     settings: Settings,
     options: Options,
+    /// Where each input's acknowledgments go, with `--ack-dir`.
+    acks: Option<Vec<super::ack::Targets>>,
 }
 
 impl Scrub {
@@ -112,12 +117,17 @@ impl Scrub {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
         };
+        let acks = match &options.ack_dir {
+            Some(dir) => Some(plan_acks(&plan, &found, dir, options.check)?),
+            None => None,
+        };
         Ok(Scrub {
             plan,
             report,
             format,
             settings,
             options,
+            acks,
         })
     }
 
@@ -145,16 +155,28 @@ impl Scrub {
             .collect();
         // Standard output is one stream for every input.
         let mut stdout: Option<Output> = None;
-        for (planned, &mode) in self.plan.inputs.iter().zip(&modes) {
-            match self.one(planned, mode, &mut stdout, &mut report, console) {
+        // With --ack-dir: what each input's acknowledgments need, once the run is over.
+        let mut to_ack: Vec<(usize, Vec<Finding>)> = Vec::new();
+        for (i, (planned, &mode)) in self.plan.inputs.iter().zip(&modes).enumerate() {
+            let mut remaining = None;
+            match self.one(
+                planned,
+                mode,
+                &mut stdout,
+                &mut report,
+                console,
+                &mut remaining,
+            ) {
                 Next::Go(s) => status = status.max(s),
                 // The reader of the output went away: stop quietly.
                 Next::Stop => return status,
             }
+            to_ack.extend(remaining.map(|r| (i, r)));
         }
         if let Some(out) = stdout {
             status = wrote(out.commit(), "<stdout>", status, console);
         }
+        status = self.acknowledge(&to_ack, &modes, status, console);
         if let ReportTo::Target(t) = &self.report {
             let mode = output::mode_for(modes.iter().copied());
             let written = Output::open(t, mode).and_then(|mut out| {
@@ -176,6 +198,7 @@ impl Scrub {
         stdout: &mut Option<Output>,
         report: &mut Report,
         console: &dyn Console,
+        remaining: &mut Option<Vec<Finding>>,
     ) -> Next {
         let name = planned.name();
         let read = match input::open(&planned.arg) {
@@ -231,6 +254,9 @@ impl Scrub {
         {
             status = wrote(o.commit(), &t.display(), status, console);
         }
+        if self.acks.is_some() && s.wrote {
+            *remaining = Some(super::ack::remaining(&s.findings));
+        }
         Next::Go(status.max(self.account(&name, hashing.hex(), s, report, console)))
     }
 
@@ -264,5 +290,76 @@ impl Scrub {
         }
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
         if incomplete { Status::Failed } else { status }
+    }
+}
+
+/// `--ack-dir`: acknowledgment targets for every input, checked against the run's other
+/// outputs. The corrected EDI is read back to be acknowledged, so it must go to files.
+fn plan_acks(
+    plan: &Plan,
+    found: &[crate::input::Found],
+    dir: &OsString,
+    check: bool,
+) -> Result<Vec<super::ack::Targets>, Usage> {
+    let in_files = plan
+        .inputs
+        .iter()
+        .all(|p| matches!(p.target, Some(Target::File { .. })));
+    if check || !in_files {
+        return Err(Usage(
+            "--ack-dir acknowledges the corrected EDI it writes: it needs -o FILE or --out-dir, and no --check".into(),
+        ));
+    }
+    let mut others: Vec<(String, &Target)> = (plan.inputs.iter())
+        .filter_map(|p| {
+            p.target
+                .as_ref()
+                .map(|t| (format!("the corrected EDI of {}", p.name()), t))
+        })
+        .collect();
+    others.extend(plan.report.iter().map(|t| ("the report".to_string(), t)));
+    super::ack::plan(found, dir, crate::ack::Kinds::default(), &others)
+}
+
+impl Scrub {
+    /// `--ack-dir`, after the run: acknowledges each corrected output written (its
+    /// claims' remaining J2326 findings in `to_ack`), numbering from 1.
+    fn acknowledge(
+        &self,
+        to_ack: &[(usize, Vec<Finding>)],
+        modes: &[u32],
+        status: Status,
+        console: &dyn Console,
+    ) -> Status {
+        let Some(targets) = &self.acks else {
+            return status;
+        };
+        let mut status = status;
+        let mut numbers = crate::generate::Control::default();
+        let options = crate::ack::Options {
+            kinds: crate::ack::Kinds::default(),
+            now: super::ack::now(),
+        };
+        for (i, remaining) in to_ack {
+            let (Some(planned), Some(t)) = (self.plan.inputs.get(*i), targets.get(*i)) else {
+                continue;
+            };
+            let Some(Target::File { real, .. }) = &planned.target else {
+                continue;
+            };
+            let name = planned.name();
+            let bytes = match std::fs::read(real) {
+                Ok(b) => b,
+                Err(e) => {
+                    console.say(&format!("x837: {}: cannot read: {e}", real.display()));
+                    status = Status::Failed;
+                    continue;
+                }
+            };
+            let acks = crate::ack::acknowledge(&bytes, &name, remaining, &options, &mut numbers);
+            status = super::ack::write(&acks, t, modes[*i], status, console);
+            console.say(&super::ack::line(&name, &acks.summary));
+        }
+        status
     }
 }

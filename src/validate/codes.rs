@@ -83,33 +83,7 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<Problem>) {
                 ));
             }
         }
-        b"HI" => {
-            for (i, e) in seg.elements().enumerate() {
-                let mut parts = e.components();
-                let q = parts.next().unwrap_or_default();
-                if !DIAGNOSIS_QUALIFIERS.contains(&q) {
-                    continue;
-                }
-                let code = parts.next().unwrap_or_default();
-                let shown = echo::quoted(code);
-                if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
-                    out.push(Problem::at(
-                        rules::DIAGNOSIS_FORMAT,
-                        format!(
-                            "HI{:02}-2 diagnosis {shown} has a point or lower case",
-                            i + 1
-                        ),
-                        component(i + 1, 2),
-                    ));
-                } else if !icd10_shape(code) {
-                    out.push(Problem::at(
-                        rules::DIAGNOSIS_CODE,
-                        format!("HI{:02}-2 {shown} is not an ICD-10-CM code", i + 1),
-                        component(i + 1, 2),
-                    ));
-                }
-            }
-        }
+        b"HI" => diagnoses(seg, out),
         b"SV1" | b"SV2" | b"SVD" => {
             let n = match seg.id() {
                 b"SV1" => 1,
@@ -170,6 +144,35 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<Problem>) {
             }
         }
         _ => {}
+    }
+}
+
+/// The HI diagnoses: no point, no lower case, shaped like ICD-10-CM.
+fn diagnoses(seg: &Segment<'_>, out: &mut Vec<Problem>) {
+    for (i, e) in seg.elements().enumerate() {
+        let mut parts = e.components();
+        let q = parts.next().unwrap_or_default();
+        if !DIAGNOSIS_QUALIFIERS.contains(&q) {
+            continue;
+        }
+        let code = parts.next().unwrap_or_default();
+        let shown = echo::quoted(code);
+        if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
+            out.push(Problem::at(
+                rules::DIAGNOSIS_FORMAT,
+                format!(
+                    "HI{:02}-2 diagnosis {shown} has a point or lower case",
+                    i + 1
+                ),
+                component(i + 1, 2),
+            ));
+        } else if !icd10_shape(code) {
+            out.push(Problem::at(
+                rules::DIAGNOSIS_CODE,
+                format!("HI{:02}-2 {shown} is not an ICD-10-CM code", i + 1),
+                component(i + 1, 2),
+            ));
+        }
     }
 }
 

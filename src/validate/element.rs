@@ -159,6 +159,11 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
             ));
         }
     }
+    syntax_notes(def, &present, out);
+}
+
+/// The X12 syntax notes of `def`, given which elements are present.
+fn syntax_notes(def: &SegmentDef, present: &[bool], out: &mut Vec<Problem>) {
     for (rule, parsed) in def.syntax.iter().zip(&def.compiled.syntax) {
         // One condition, one finding: a note broken only because a required element is
         // absent is already an `element-missing`.
@@ -167,11 +172,11 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                 && def.element(*p).is_some_and(|e| e.usage == Usage::Required)
         };
         let owned_by_missing = parsed.kind != b'E' && parsed.positions.iter().any(absent_required);
-        if parsed.broken(&present)
+        if parsed.broken(present)
             && !owned_by_missing
-            && let Some(m) = syntax(rule, &present, &def.id)
+            && let Some(m) = syntax(rule, present, &def.id)
         {
-            let at = syntax_element(parsed.kind, &parsed.positions, &present);
+            let at = syntax_element(parsed.kind, &parsed.positions, present);
             let at = at.map(|p| {
                 def.element(p)
                     .map_or(ElementAt::element(p), |e| place(e, p))
