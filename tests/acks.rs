@@ -1347,3 +1347,110 @@ fn the_readers_say_what_real_acknowledgments_say() {
     let t = &file("02_").ta1[0];
     assert_eq!((t.code.as_str(), t.note.as_str()), ("R", "024"));
 }
+
+// --- Any input ---------------------------------------------------------------------------
+
+/// Inputs cut short and with bytes changed: the acknowledgments never panic, and what
+/// they write is X12 their own guides accept.
+#[test]
+fn acknowledgments_of_damaged_input_are_always_valid_x12() {
+    let mut inputs: Vec<Vec<u8>> = samples().into_iter().map(|(_, b)| b).take(12).collect();
+    inputs.push(base().into_bytes());
+    inputs.push(
+        Claim::i837()
+            .line(Line::drug())
+            .line(Line::admin())
+            .render()
+            .into_bytes(),
+    );
+    inputs.push(batch(SynthKind::Mixed, 20, 5, 0.5));
+    let tried = damaged(&inputs, 40);
+    assert!(tried > 400, "{tried}");
+}
+
+#[cfg_attr(
+    no_shared,
+    ignore = "needs the shared corpus: X837_SHARED or ../shared"
+)]
+#[test]
+fn acknowledgments_of_damaged_corpus_files_are_always_valid_x12() {
+    let inputs: Vec<Vec<u8>> = common::x12_corpus()
+        .into_iter()
+        .map(|(_, b)| b)
+        .filter(|b| b.len() < 100_000)
+        .collect();
+    let tried = damaged(&inputs, 8);
+    assert!(tried > 100, "{tried}");
+}
+
+/// Acknowledges `rounds` damaged copies of each input; panics when what it writes is not
+/// valid. Returns how many acknowledgments were checked.
+fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let bytes: &[u8] = b"*:~^\n\r0A9 ~*HLCLM\x00\x1b\xc3\xa9>|!";
+    let mut tried = 0;
+    for input in inputs {
+        for round in 0..rounds {
+            let mut b = input.clone();
+            match round % 5 {
+                0 => b.truncate(next(b.len())),
+                1 => {
+                    for _ in 0..1 + next(4) {
+                        let at = next(b.len());
+                        b[at] = bytes[next(bytes.len())];
+                    }
+                }
+                2 => {
+                    let at = next(b.len());
+                    let len = next(40).min(b.len() - at);
+                    b.drain(at..at + len);
+                }
+                3 => {
+                    let at = next(b.len());
+                    let junk: Vec<u8> = (0..1 + next(12))
+                        .map(|_| bytes[next(bytes.len())])
+                        .collect();
+                    b.splice(at..at, junk);
+                }
+                _ => {
+                    let at = next(b.len());
+                    let len = next(300).min(b.len() - at);
+                    let copy = b[at..at + len].to_vec();
+                    let to = next(b.len());
+                    b.splice(to..to, copy);
+                }
+            }
+            let acks = acknowledge(&b);
+            for (kind, out) in [
+                ("ta1", &acks.ta1),
+                ("999", &acks.k999),
+                ("277ca", &acks.ca277),
+            ] {
+                if out.is_empty() {
+                    continue;
+                }
+                tried += 1;
+                let v = x837::validate::validate(out, kind);
+                let errors: Vec<String> = v
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.to_string())
+                    .collect();
+                assert!(
+                    errors.is_empty() && v.error.is_none(),
+                    "{kind} of a damaged input is not valid: {errors:?}\n{}\n--- of ---\n{}",
+                    String::from_utf8_lossy(out),
+                    String::from_utf8_lossy(&b)
+                );
+            }
+        }
+    }
+    tried
+}

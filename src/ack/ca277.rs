@@ -198,8 +198,11 @@ struct Names<'q> {
     persons: &'q [&'q str],
     /// How many of NM104..NM107 (first, middle, prefix, suffix) the loop uses.
     names: usize,
-    /// The NM108 codes the loop allows, the first taken when the 837's is not one.
+    /// The NM108 codes the loop allows.
     qualifiers: &'q [&'q str],
+    /// NM108 and NM109 when the 837's NM108 is not one of `qualifiers` or it has no
+    /// NM109.
+    fallback: (&'q str, String),
 }
 
 /// An NM1 for the acknowledgment from `nm1` of the 837 (its name and id) as `fit` lets
@@ -216,7 +219,12 @@ fn nm1(n: &Names<'_>, nm1: Option<&Segment<'_>>, d: &Delimiters) -> OwnedSegment
             ok.first().copied().unwrap_or_default().to_string()
         }
     };
-    let nm108 = pick(value(8, 2), n.qualifiers);
+    let (nm108, nm109) = (value(8, 2), value(9, 80));
+    let (nm108, nm109) = if n.qualifiers.contains(&nm108.as_str()) && nm109.chars().count() >= 2 {
+        (nm108, nm109)
+    } else {
+        (n.fallback.0.to_string(), n.fallback.1.clone())
+    };
     let last = value(3, 60);
     let mut e = vec![
         simple(n.entity),
@@ -234,10 +242,25 @@ fn nm1(n: &Names<'_>, nm1: Option<&Segment<'_>>, d: &Delimiters) -> OwnedSegment
             String::new()
         }));
     }
-    let id = value(9, 80);
     e.push(simple(nm108));
-    e.push(simple(if id.len() >= 2 { id } else { "00".to_string() }));
+    e.push(simple(nm109));
     segment("NM1", e)
+}
+
+/// An id where the 837 gave none the acknowledgment can carry.
+const NO_ID: &str = "00";
+
+/// The billing provider's tax id (2010AA REF*EI) under 2000A loop `a`, for a 2100C
+/// without an NPI.
+fn tax_id(tree: &Tree, tx: &Transaction<'_>, a: usize, d: &Delimiters) -> String {
+    let ein = child(tree, a, "2010AA").and_then(|l| {
+        let node = &tree.loops[l];
+        (node.first..=node.last.min(tx.segments.len().saturating_sub(1)))
+            .map(|i| &tx.segments[i])
+            .find(|s| s.is("REF") && s.value(1) == b"EI")
+            .and_then(|s| fit(s.value(2), 2, 80, d))
+    });
+    ein.unwrap_or_else(|| NO_ID.into())
 }
 
 /// The patient of the claim of 2300 loop `c`: the 2010CA name under a 2000C, the
@@ -255,6 +278,7 @@ fn patient(tree: &Tree, tx: &Transaction<'_>, c: usize, d: &Delimiters) -> Owned
         persons: &["1"],
         names: 4,
         qualifiers: &["MI", "II"],
+        fallback: ("MI", NO_ID.into()),
     };
     let mut nm1 = nm1(&names, seg(dependent.or(subscriber)), d);
     // A dependent is identified by the subscriber's member id.
@@ -520,6 +544,7 @@ pub fn transaction(
             persons: &["2", "1"],
             names: 4,
             qualifiers: &["XX", "FI", "SV"],
+            fallback: ("FI", tax_id(tree, tx, p.loop_index, cx.delimiters)),
         };
         let out = &mut body.segments;
         out.push(OwnedSegment::new(
@@ -579,12 +604,14 @@ fn header(
         persons: &["2"],
         names: 0,
         qualifiers: &["46", "FI", "PI", "XV"],
+        fallback: ("46", NO_ID.into()),
     };
     let receiver = Names {
         entity: "41",
         persons: &["2", "1"],
         names: 2,
         qualifiers: &["46"],
+        fallback: ("46", NO_ID.into()),
     };
     let received = composite([
         table.received.category.as_str(),

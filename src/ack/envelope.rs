@@ -56,7 +56,16 @@ impl Parties {
             "T" => "T",
             _ => "P",
         };
-        let mut delimiters = delimiters;
+        let mut delimiters = if usable(&delimiters) {
+            delimiters
+        } else {
+            Delimiters {
+                element: b'*',
+                component: b':',
+                repetition: Some(b'^'),
+                segment: b'~',
+            }
+        };
         if delimiters.repetition.is_none() {
             delimiters.repetition = b"^{|!`\\".iter().copied().find(|&b| {
                 !used[usize::from(b)]
@@ -67,14 +76,42 @@ impl Parties {
             b"\r\n" | b"\n" | b"\r" => eol.to_vec(),
             _ => Vec::new(),
         };
+        // An id that cannot be written back as it is (a delimiter inside, too long).
+        let id = |n: usize| {
+            let v = value(n);
+            let v = fit(v.trim_end().as_bytes(), 1, 15, &delimiters)
+                .filter(|v| v.is_ascii())
+                .unwrap_or_else(|| "UNKNOWN".into());
+            fixed(&v, 15)
+        };
         Parties {
-            sender: (qualifier(7), fixed(value(8).trim_end(), 15)),
-            receiver: (qualifier(5), fixed(value(6).trim_end(), 15)),
+            sender: (qualifier(7), id(8)),
+            receiver: (qualifier(5), id(6)),
             usage: usage.to_string(),
             delimiters,
             eol,
         }
     }
+}
+
+/// Whether an acknowledgment can be written in `d`: four different bytes, none of them a
+/// letter, digit, space, `.` or `-` (which the values it writes hold), the terminator
+/// printable or a line break, the others printable.
+fn usable(d: &Delimiters) -> bool {
+    let bad = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b'-');
+    let mut all = vec![d.element, d.component, d.segment];
+    all.extend(d.repetition);
+    let distinct = all
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !all[i + 1..].contains(a));
+    distinct
+        && !all.iter().any(|&b| bad(b))
+        && [d.element, d.component]
+            .iter()
+            .chain(d.repetition.iter())
+            .all(u8::is_ascii_graphic)
+        && (d.segment.is_ascii_graphic() || matches!(d.segment, b'\n' | b'\r'))
 }
 
 /// Writes acknowledgment interchanges one segment at a time.

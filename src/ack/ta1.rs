@@ -74,13 +74,19 @@ pub fn ta1(isa: &[Vec<u8>], problems: &Problems, today: &str, now: &str) -> Opti
         None if asked => ("A", "000"),
         None => return None,
     };
-    let date = match digits(value(9), 6) {
-        d if d == "000000" => today.to_string(),
-        d => d,
+    let two = |v: &[u8], i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
+    let digits_of = |v: &[u8], n: usize| v.len() == n && v.iter().all(u8::is_ascii_digit);
+    let (d, t) = (value(9), value(10));
+    let date = if digits_of(d, 6) && (1..=12).contains(&two(d, 2)) && (1..=31).contains(&two(d, 4))
+    {
+        String::from_utf8_lossy(d).into_owned()
+    } else {
+        today.to_string()
     };
-    let time = match digits(value(10), 4) {
-        t if t == "0000" && value(10) != b"0000" => now.to_string(),
-        t => t,
+    let time = if digits_of(t, 4) && two(t, 0) < 24 && two(t, 2) < 60 {
+        String::from_utf8_lossy(t).into_owned()
+    } else {
+        now.to_string()
     };
     Some(OwnedSegment::new(
         "TA1",
