@@ -791,6 +791,13 @@ fn pyx12_accepts_the_acks_of_samples_rule_cases_and_synth_batches() {
     inputs.push(("837p".into(), batch(SynthKind::Professional, 300, 11, 0.3)));
     inputs.push(("837i".into(), batch(SynthKind::Institutional, 200, 12, 0.4)));
     inputs.push(("mixed".into(), batch(SynthKind::Mixed, 200, 13, 0.6)));
+    let damaged = damage(&[base().into_bytes()], 60);
+    inputs.extend(
+        damaged
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| (format!("damaged{i}"), b)),
+    );
     let acks = written(&inputs);
     // Rejections of every kind are among them.
     let replies: Vec<Replies> = acks.iter().map(|(_, b)| read(b)).collect();
@@ -1383,9 +1390,9 @@ fn acknowledgments_of_damaged_corpus_files_are_always_valid_x12() {
     assert!(tried > 100, "{tried}");
 }
 
-/// Acknowledges `rounds` damaged copies of each input; panics when what it writes is not
-/// valid. Returns how many acknowledgments were checked.
-fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
+/// `rounds` damaged copies of each input: cut short, bytes changed, removed, inserted,
+/// a stretch copied elsewhere (the same copies every run).
+fn damage(inputs: &[Vec<u8>], rounds: usize) -> Vec<Vec<u8>> {
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move |n: usize| {
         seed ^= seed << 13;
@@ -1394,7 +1401,7 @@ fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
         (seed % n.max(1) as u64) as usize
     };
     let bytes: &[u8] = b"*:~^\n\r0A9 ~*HLCLM\x00\x1b\xc3\xa9>|!";
-    let mut tried = 0;
+    let mut out = Vec::new();
     for input in inputs {
         for round in 0..rounds {
             let mut b = input.clone();
@@ -1426,30 +1433,40 @@ fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
                     b.splice(to..to, copy);
                 }
             }
-            let acks = acknowledge(&b);
-            for (kind, out) in [
-                ("ta1", &acks.ta1),
-                ("999", &acks.k999),
-                ("277ca", &acks.ca277),
-            ] {
-                if out.is_empty() {
-                    continue;
-                }
-                tried += 1;
-                let v = x837::validate::validate(out, kind);
-                let errors: Vec<String> = v
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .map(|f| f.to_string())
-                    .collect();
-                assert!(
-                    errors.is_empty() && v.error.is_none(),
-                    "{kind} of a damaged input is not valid: {errors:?}\n{}\n--- of ---\n{}",
-                    String::from_utf8_lossy(out),
-                    String::from_utf8_lossy(&b)
-                );
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Acknowledges damaged copies of `inputs`; panics when what it writes is not valid.
+/// Returns how many acknowledgments were checked.
+fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
+    let mut tried = 0;
+    for b in &damage(inputs, rounds) {
+        let acks = acknowledge(b);
+        for (kind, out) in [
+            ("ta1", &acks.ta1),
+            ("999", &acks.k999),
+            ("277ca", &acks.ca277),
+        ] {
+            if out.is_empty() {
+                continue;
             }
+            tried += 1;
+            let v = x837::validate::validate(out, kind);
+            let errors: Vec<String> = v
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.to_string())
+                .collect();
+            assert!(
+                errors.is_empty() && v.error.is_none(),
+                "{kind} of a damaged input is not valid: {errors:?}\n{}\n--- of ---\n{}",
+                String::from_utf8_lossy(out),
+                String::from_utf8_lossy(b)
+            );
         }
     }
     tried
