@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::envelope::{composite, fit, segment, simple};
+use super::envelope::{Body, Parties, composite, fit, segment, simple};
 use super::mapping::{self, Status};
 use crate::claim::{self, Claim, LineDate, ServiceLine};
 use crate::report::{Finding, Severity, Source};
@@ -58,7 +58,7 @@ impl<'f> Remaining<'f> {
 /// The 277CA body (BHT to the last claim) of one transaction, and what it says.
 #[derive(Debug, Clone, Default)]
 pub struct TxBody {
-    pub segments: Vec<OwnedSegment>,
+    pub body: Body,
     /// CLM01 of every claim, in order.
     pub claims: Vec<String>,
     pub accepted: usize,
@@ -72,6 +72,8 @@ pub struct Context<'a> {
     pub date: NaiveDate,
     pub time: String,
     pub delimiters: &'a Delimiters,
+    /// The acknowledgment's delimiters and line endings, which the body is written in.
+    pub parties: &'a Parties,
 }
 
 /// The statuses of one claim: its own, and those of its lines by LX01.
@@ -493,7 +495,7 @@ impl Totals {
 /// One billing provider (2000A of the 837) and its claims' loops.
 struct Provider {
     loop_index: usize,
-    claims: Vec<Vec<OwnedSegment>>,
+    claims: Vec<Body>,
     totals: Totals,
 }
 
@@ -525,14 +527,16 @@ pub fn transaction(
         };
         let (segments, rejected) = claim_loop(tree, tx, &claim, remaining.on(&key), cx);
         let amount = claim.billed.unwrap_or(Decimal::ZERO);
-        providers[at].claims.push(segments);
+        let mut written = Body::default();
+        written.extend(&segments, cx.parties);
+        providers[at].claims.push(written);
         providers[at].totals.add(amount, rejected);
         batch.add(amount, rejected);
         body.claims.push(key.2);
     }
     body.accepted = batch.accepted;
     body.rejected = batch.rejected;
-    body.segments = header(tree, tx, &batch, cx);
+    body.body.extend(&header(tree, tx, &batch, cx), cx.parties);
     let table = mapping::claim_status();
     let mut hl = 3;
     for p in providers {
@@ -546,7 +550,7 @@ pub fn transaction(
             qualifiers: &["XX", "FI", "SV"],
             fallback: ("FI", tax_id(tree, tx, p.loop_index, cx.delimiters)),
         };
-        let out = &mut body.segments;
+        let mut out: Vec<OwnedSegment> = Vec::new();
         out.push(OwnedSegment::new(
             "HL",
             [provider_hl.as_str(), "2", "19", "1"],
@@ -568,13 +572,12 @@ pub fn transaction(
             ],
         ));
         out.extend(p.totals.segments(("QA", "QC")));
+        body.body.extend(&out, cx.parties);
         hl += 1;
         for claim in p.claims {
-            out.push(OwnedSegment::new(
-                "HL",
-                [hl.to_string().as_str(), &provider_hl, "PT"],
-            ));
-            out.extend(claim);
+            let patient = OwnedSegment::new("HL", [hl.to_string().as_str(), &provider_hl, "PT"]);
+            body.body.push(&patient, cx.parties);
+            body.body.append(&claim);
             hl += 1;
         }
     }

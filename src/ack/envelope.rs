@@ -114,6 +114,42 @@ fn usable(d: &Delimiters) -> bool {
         && (d.segment.is_ascii_graphic() || matches!(d.segment, b'\n' | b'\r'))
 }
 
+/// Segments written ahead of the envelope they go in: their bytes and their count, so a
+/// long acknowledgment is held as the bytes it will be, not as segments.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl Body {
+    /// Adds `s`, written with `parties`' delimiters and line endings.
+    pub fn push(&mut self, s: &OwnedSegment, parties: &Parties) {
+        let d = &parties.delimiters;
+        self.bytes.extend_from_slice(&s.body(d));
+        self.bytes.push(d.segment);
+        self.bytes.extend_from_slice(&parties.eol);
+        self.count += 1;
+    }
+
+    /// Adds every segment of `segments`.
+    pub fn extend<'s>(
+        &mut self,
+        segments: impl IntoIterator<Item = &'s OwnedSegment>,
+        parties: &Parties,
+    ) {
+        for s in segments {
+            self.push(s, parties);
+        }
+    }
+
+    /// Adds the segments of `other`.
+    pub fn append(&mut self, other: &Body) {
+        self.bytes.extend_from_slice(&other.bytes);
+        self.count += other.count;
+    }
+}
+
 /// Writes acknowledgment interchanges one segment at a time.
 pub struct Writer<'p> {
     parties: &'p Parties,
@@ -157,6 +193,12 @@ impl<'p> Writer<'p> {
         self.out.push(d.segment);
         self.out.extend_from_slice(&self.parties.eol);
         self.segments += 1;
+    }
+
+    /// Writes the segments of `body` (counted in the open transaction).
+    pub fn body(&mut self, body: &Body) {
+        self.out.extend_from_slice(&body.bytes);
+        self.segments += body.count;
     }
 
     /// Opens an interchange with the next ISA13.

@@ -15,7 +15,7 @@ use crate::generate::Control;
 use crate::report::{Finding, RuleId};
 use crate::validate::{self, CleanSegments};
 use crate::x12::stream::{self, Event};
-use crate::x12::{OwnedSegment, Problem, Segment, Transaction, Unit};
+use crate::x12::{Problem, Segment, Transaction, Unit};
 
 /// Why a claim gets no 277CA entry.
 const OUTSIDE: &str = "its transaction set is outside an interchange or functional group";
@@ -219,6 +219,7 @@ impl Driver<'_> {
                     date: now.date(),
                     time: now.format("%H%M").to_string(),
                     delimiters: &d,
+                    parties: &open.parties,
                 };
                 group
                     .bodies
@@ -378,7 +379,7 @@ impl Driver<'_> {
             w.group(self.numbers, "HN", "005010X214", &from, &to);
             for b in &g.bodies {
                 w.transaction(self.numbers, "277", "005010X214");
-                b.segments.iter().for_each(|s: &OwnedSegment| w.segment(s));
+                w.body(&b.body);
                 w.end_transaction();
             }
             w.end_group();
