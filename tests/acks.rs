@@ -1471,3 +1471,49 @@ fn damaged(inputs: &[Vec<u8>], rounds: usize) -> usize {
     }
     tried
 }
+
+#[test]
+fn the_readme_documents_every_mapping() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let t = ack::mapping::claim_status();
+    for (rule, s) in &t.rules {
+        let entity = s
+            .entity
+            .as_deref()
+            .map(|e| format!(":{e}"))
+            .unwrap_or_default();
+        let row = format!(
+            "| `{rule}` | `{}:{}{entity}` | {} |",
+            s.category, s.status, s.description
+        );
+        assert!(readme.contains(&row), "README lacks {row}");
+    }
+    let codes = ack::mapping::syntax_errors();
+    for (rule, c) in &codes.segment {
+        assert!(
+            readme.contains(&format!("| `{rule}` | IK304 `{c}` |")),
+            "README lacks {rule}"
+        );
+    }
+    for (rule, p) in &codes.element {
+        let head = format!("| `{rule}` | IK403 ");
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&head))
+            .unwrap_or_else(|| panic!("README lacks {rule}"));
+        match p {
+            ack::mapping::Pick::One(c) => assert_eq!(row, format!("{head}`{c}` |")),
+            ack::mapping::Pick::By(m) => {
+                for (k, v) in m {
+                    assert!(row.contains(&format!("`{v}` ({k})")), "README: {rule} {k}");
+                }
+            }
+        }
+    }
+    for (what, c) in &ack::mapping::ta1_notes().isa {
+        assert!(
+            readme.contains(&format!("{what} `{c}`")),
+            "README lacks {what}"
+        );
+    }
+}
