@@ -1517,3 +1517,37 @@ fn the_readme_documents_every_mapping() {
         );
     }
 }
+
+#[test]
+fn one_broken_interchange_does_not_reject_the_next() {
+    let b = base();
+    // The first interchange has no IEA; the second is sound and asks for a TA1.
+    let first = b.replace("IEA*1*000000101~\n", "");
+    let isa = b.lines().next().unwrap();
+    let second = b
+        .replace(isa, &isa.replace("*000000101*0*T*", "*000000102*1*T*"))
+        .replace("IEA*1*000000101", "IEA*1*000000102");
+    let acks = acknowledge(format!("{first}{second}").as_bytes());
+    let ta1 = read(&acks.ta1).ta1;
+    let got: Vec<(&str, &str, &str)> = ta1
+        .iter()
+        .map(|t| (t.control.as_str(), t.code.as_str(), t.note.as_str()))
+        .collect();
+    assert_eq!(got, [("000000101", "R", "023"), ("000000102", "A", "000")]);
+    let r = read(&acks.k999);
+    assert_eq!(
+        r.transactions().map(|t| t.accepted()).collect::<Vec<_>>(),
+        [true]
+    );
+    assert_eq!(read(&acks.ca277).claims().count(), 1);
+    // Two interchanges, two acknowledgment interchanges each numbered afresh.
+    assert_eq!(acks.summary.interchanges, 2);
+    // A group without GE: the 999 rejects the group (AK905 3), no TA1.
+    let acks = acknowledge(b.replace("GE*1*101~\n", "").as_bytes());
+    assert!(acks.ta1.is_empty());
+    let g = &read(&acks.k999).groups[0];
+    assert_eq!(
+        (g.code.as_str(), g.errors.clone()),
+        ("R", vec!["3".to_string()])
+    );
+}

@@ -32,9 +32,10 @@ impl Problems {
     }
 
     /// An error-level envelope finding on the ISA (about one of its elements, or its
-    /// width) or on the IEA (IEA01, IEA02).
+    /// width) or on the IEA (IEA01, IEA02). What does not close is found by the reading
+    /// itself (`add`): the reader reports it where the next envelope starts.
     pub fn finding(&mut self, f: &Finding) {
-        if f.severity != Severity::Error {
+        if f.severity != Severity::Error || f.rule == RuleId::EnvelopeStructure {
             return;
         }
         let t = mapping::ta1_notes();
