@@ -59,6 +59,8 @@ impl<'f> Remaining<'f> {
 #[derive(Debug, Clone, Default)]
 pub struct TxBody {
     pub body: Body,
+    /// ST02 of the transaction acknowledged.
+    pub control: String,
     /// CLM01 of every claim, in order.
     pub claims: Vec<String>,
     pub accepted: usize,
@@ -71,7 +73,6 @@ pub struct Context<'a> {
     pub interchange: &'a str,
     pub date: NaiveDate,
     pub time: String,
-    pub delimiters: &'a Delimiters,
     /// The acknowledgment's delimiters and line endings, which the body is written in.
     pub parties: &'a Parties,
 }
@@ -377,7 +378,7 @@ fn claim_loop(
     findings: &[&Finding],
     cx: &Context<'_>,
 ) -> (Vec<OwnedSegment>, bool) {
-    let d = cx.delimiters;
+    let d = &cx.parties.delimiters;
     let table = mapping::claim_status();
     let verdict = Verdict::of(findings, claim);
     let date = d8(cx.date);
@@ -509,7 +510,10 @@ pub fn transaction(
 ) -> TxBody {
     let control = text(tx.control());
     let mut providers: Vec<Provider> = Vec::new();
-    let mut body = TxBody::default();
+    let mut body = TxBody {
+        control: control.clone(),
+        ..TxBody::default()
+    };
     let mut batch = Totals::default();
     for claim in claim::each(tree, tx) {
         let key = (cx.interchange.to_string(), control.clone(), text(claim.id));
@@ -548,14 +552,14 @@ pub fn transaction(
             persons: &["2", "1"],
             names: 4,
             qualifiers: &["XX", "FI", "SV"],
-            fallback: ("FI", tax_id(tree, tx, p.loop_index, cx.delimiters)),
+            fallback: ("FI", tax_id(tree, tx, p.loop_index, &cx.parties.delimiters)),
         };
         let mut out: Vec<OwnedSegment> = Vec::new();
         out.push(OwnedSegment::new(
             "HL",
             [provider_hl.as_str(), "2", "19", "1"],
         ));
-        out.push(nm1(&names, billing, cx.delimiters));
+        out.push(nm1(&names, billing, &cx.parties.delimiters));
         out.push(OwnedSegment::new("TRN", ["1", "0"]));
         let received = composite([
             table.received.category.as_str(),
@@ -592,7 +596,7 @@ fn header(
     batch: &Totals,
     cx: &Context<'_>,
 ) -> Vec<OwnedSegment> {
-    let d = cx.delimiters;
+    let d = &cx.parties.delimiters;
     let table = mapping::claim_status();
     let trace = format!("{}-{}", cx.interchange, text(tx.control()));
     let trace = fit(trace.as_bytes(), 1, 50, d).unwrap_or_else(|| "0".into());

@@ -218,7 +218,6 @@ impl Driver<'_> {
                     interchange: &interchange,
                     date: now.date(),
                     time: now.format("%H%M").to_string(),
-                    delimiters: &d,
                     parties: &open.parties,
                 };
                 group
@@ -260,17 +259,11 @@ impl Driver<'_> {
         if ic.problems.broken() {
             summary.interchanges_rejected += 1;
             for g in ic.groups {
-                let claims =
-                    g.bodies
-                        .into_iter()
-                        .flat_map(|b| b.claims)
-                        .map(|claim| NotAcknowledged {
-                            claim,
-                            interchange: Some(control.clone()),
-                            transaction: String::new(),
-                            reason: INTERCHANGE_REJECTED,
-                        });
-                summary.not_acknowledged.extend(claims);
+                for b in &g.bodies {
+                    summary
+                        .not_acknowledged
+                        .extend(unanswered(b, &control, INTERCHANGE_REJECTED));
+                }
                 summary
                     .not_acknowledged
                     .extend(g.unanswered.into_iter().map(|mut n| {
@@ -312,15 +305,11 @@ impl Driver<'_> {
             };
             answered.push(reason.is_none());
             if let Some(reason) = reason {
-                let claims = g.bodies.iter().flat_map(|b| b.claims.iter());
-                summary
-                    .not_acknowledged
-                    .extend(claims.map(|claim| NotAcknowledged {
-                        claim: claim.clone(),
-                        interchange: Some(ic.control()),
-                        transaction: String::new(),
-                        reason,
-                    }));
+                for b in &g.bodies {
+                    summary
+                        .not_acknowledged
+                        .extend(unanswered(b, &ic.control(), reason));
+                }
             }
             if !nameable || !self.options.kinds.k999 {
                 continue;
@@ -389,6 +378,20 @@ impl Driver<'_> {
             self.acks.ca277.extend(w.into_bytes());
         }
     }
+}
+
+/// The claims of a 277CA body that will not be sent, with why.
+fn unanswered<'b>(
+    b: &'b TxBody,
+    interchange: &'b str,
+    reason: &'static str,
+) -> impl Iterator<Item = NotAcknowledged> + 'b {
+    b.claims.iter().map(move |claim| NotAcknowledged {
+        claim: claim.clone(),
+        interchange: Some(interchange.to_string()),
+        transaction: b.control.clone(),
+        reason,
+    })
 }
 
 /// GS02 and GS03 of an acknowledgment of group `g`: its GS03 and GS02, or the
