@@ -892,6 +892,11 @@ fn our_999_and_pyx12s_agree_on_every_transaction() {
     use common::stricter::{STRICTER, STRICTER_FILES};
     let mut inputs: Vec<(String, Vec<u8>)> = common::x12_corpus();
     inputs.extend(samples());
+    inputs.push(("synth-mixed".into(), batch(SynthKind::Mixed, 200, 31, 0.5)));
+    inputs.push((
+        "synth-837i".into(),
+        batch(SynthKind::Institutional, 120, 32, 0.5),
+    ));
     let mut not_compared = Vec::new();
     inputs.retain(|(name, b)| match no_pyx12_verdict(b) {
         Some(why) => {
