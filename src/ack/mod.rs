@@ -24,8 +24,6 @@ pub mod ta1;
 
 use chrono::NaiveDateTime;
 
-use crate::generate::Control;
-use crate::report::Finding;
 use crate::x12::LexError;
 
 /// Which acknowledgments to write (`--kinds`).
@@ -140,16 +138,4 @@ pub struct Acks {
     pub error: Option<LexError>,
 }
 
-/// Acknowledges `input` (named `file` in findings), whose other findings (the J2326
-/// rules', from a scrub of these same claims) are `remaining`: the error-level ones not
-/// fixed reject their claims in the 277CA. The input is validated here, so the 999
-/// answers exactly these bytes. Control numbers are taken from `numbers`.
-pub fn acknowledge(
-    input: &[u8],
-    file: &str,
-    remaining: &[Finding],
-    options: &Options,
-    numbers: &mut Control,
-) -> Acks {
-    received::acknowledge(input, file, remaining, options, numbers)
-}
+pub use received::acknowledge;

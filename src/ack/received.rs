@@ -409,7 +409,10 @@ fn swapped(g: &Group, parties: &Parties) -> (String, String) {
     (gs(3, &parties.sender.1), gs(2, &parties.receiver.1))
 }
 
-/// See [`super::acknowledge`].
+/// Acknowledges `input` (named `file` in findings), whose other findings (the J2326
+/// rules', from a scrub of these same claims) are `remaining`: the error-level ones not
+/// fixed reject their claims in the 277CA. The input is validated here, so the 999
+/// answers exactly these bytes. Control numbers are taken from `numbers`.
 pub fn acknowledge(
     input: &[u8],
     file: &str,

@@ -5,6 +5,7 @@
 use super::mapping;
 use crate::report::{Finding, RuleId, Severity, Source};
 use crate::x12::OwnedSegment;
+use crate::x12::envelope::{is_hhmm, is_yymmdd};
 
 /// What was wrong with one interchange's envelope, in input order.
 #[derive(Debug, Clone, Default)]
@@ -75,16 +76,13 @@ pub fn ta1(isa: &[Vec<u8>], problems: &Problems, today: &str, now: &str) -> Opti
         None if asked => ("A", "000"),
         None => return None,
     };
-    let two = |v: &[u8], i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
-    let digits_of = |v: &[u8], n: usize| v.len() == n && v.iter().all(u8::is_ascii_digit);
     let (d, t) = (value(9), value(10));
-    let date = if digits_of(d, 6) && (1..=12).contains(&two(d, 2)) && (1..=31).contains(&two(d, 4))
-    {
+    let date = if is_yymmdd(d) {
         String::from_utf8_lossy(d).into_owned()
     } else {
         today.to_string()
     };
-    let time = if digits_of(t, 4) && two(t, 0) < 24 && two(t, 2) < 60 {
+    let time = if is_hhmm(t) {
         String::from_utf8_lossy(t).into_owned()
     } else {
         now.to_string()

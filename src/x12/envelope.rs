@@ -204,7 +204,7 @@ fn text(b: &[u8]) -> String {
 }
 
 /// YYMMDD with a month and a day that can be (the ISA's and TA1's dates).
-fn is_yymmdd(v: &[u8]) -> bool {
+pub fn is_yymmdd(v: &[u8]) -> bool {
     let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
     v.len() == 6
         && v.iter().all(u8::is_ascii_digit)
@@ -212,8 +212,8 @@ fn is_yymmdd(v: &[u8]) -> bool {
         && (1..=31).contains(&two(4))
 }
 
-/// HHMM.
-fn is_hhmm(v: &[u8]) -> bool {
+/// HHMM, a time of day.
+pub fn is_hhmm(v: &[u8]) -> bool {
     let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
     v.len() == 4 && v.iter().all(u8::is_ascii_digit) && two(0) < 24 && two(2) < 60
 }
