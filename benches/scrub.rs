@@ -57,16 +57,21 @@ fn main() {
                 profile: settings.profile.clone(),
                 options: serde_json::Value::Null,
             });
-            report.add(
-                "bench",
-                String::new(),
-                x837::report::Outcome {
-                    claims: s.claims,
-                    findings: s.findings.clone(),
-                    left_out: Vec::new(),
-                    unread: false,
-                },
-            );
+            report
+                .add(
+                    "bench",
+                    String::new(),
+                    x837::report::Outcome {
+                        claims: s.claims,
+                        findings: s.findings.clone().into(),
+                        left_out: Vec::new(),
+                        unread: false,
+                        claims_split_off: 0,
+                        rejected_output: None,
+                        control_numbers: Vec::new(),
+                    },
+                )
+                .expect("a report in memory");
             let mut out = Vec::new();
             let _ = render::json(black_box(&report), &mut out);
             out

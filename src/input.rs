@@ -33,10 +33,12 @@ pub fn open(path: &OsStr) -> std::io::Result<Box<dyn Read>> {
     }
 }
 
-/// A reader that computes the SHA-256 of what passes through it.
+/// A reader that computes the SHA-256 of what passes through it, and remembers whether
+/// a read failed (so that a failure is told apart from one of writing).
 pub struct Hashing<R> {
     inner: R,
     hasher: sha2::Sha256,
+    failed: bool,
 }
 
 impl<R: Read> Hashing<R> {
@@ -45,7 +47,13 @@ impl<R: Read> Hashing<R> {
         Hashing {
             inner,
             hasher: sha2::Sha256::new(),
+            failed: false,
         }
+    }
+
+    /// Whether a read failed.
+    pub fn failed(&self) -> bool {
+        self.failed
     }
 
     /// The hex SHA-256 of everything read.
@@ -62,34 +70,28 @@ impl<R: Read> Hashing<R> {
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         use sha2::Digest;
-        let n = self.inner.read(buf)?;
+        let n = self.inner.read(buf).inspect_err(|_| self.failed = true)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
     }
 }
 
-/// A reader that tells `seen` how many bytes have been read so far, after each read.
+/// A reader that tells `seen` how many bytes each read returned.
 pub struct Counting<R, F> {
     inner: R,
-    read: u64,
     seen: F,
 }
 
 impl<R: Read, F: FnMut(u64)> Counting<R, F> {
     pub fn new(inner: R, seen: F) -> Self {
-        Counting {
-            inner,
-            read: 0,
-            seen,
-        }
+        Counting { inner, seen }
     }
 }
 
 impl<R: Read, F: FnMut(u64)> Read for Counting<R, F> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        (self.seen)(self.read);
+        (self.seen)(n as u64);
         Ok(n)
     }
 }

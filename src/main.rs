@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let console = cli::Stderr::new();
+    let console = cli::Stderr::new(args.color, args.quiet());
     let status = match args.command {
         cli::Command::Info(a) => run::info::run(&a.into(), &console),
         cli::Command::Validate(a) => run::validate::run(&a.into(), &console),
@@ -34,6 +34,8 @@ fn main() -> ExitCode {
             Ok(s) => s.run(&console),
             Err(e) => usage(&console, &e),
         },
+        cli::Command::Completions { shell } => cli::completions(shell, &console),
+        cli::Command::Man { out_dir } => cli::man(out_dir.as_deref(), &console),
     };
     console.finish();
     ExitCode::from(status as u8)

@@ -15,11 +15,11 @@ use rust_decimal::Decimal;
 use common::claims::{Claim, Line};
 use common::pyx12::{self, Verdict};
 use x837::ack::{self, Acks, Kinds, Options};
-use x837::generate::Control;
 use x837::generate::synth::{self, SynthKind};
 use x837::reply::{self, Replies};
 use x837::report::Severity;
 use x837::scrub::{Fixes, Settings};
+use x837::x12::Control;
 
 /// The clock of every acknowledgment here.
 fn options() -> Options {
@@ -1052,6 +1052,138 @@ fn scrub_ack_dir_rejects_exactly_the_claims_that_keep_an_error() {
     );
 }
 
+/// CLM01 of the claims of `file` that keep an error-level finding in a scrub report.
+fn keep_error(report: &serde_json::Value, file: &str) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error" && f["fixed"] == false && f["file"] == file)
+        .filter_map(|f| f["claim"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// CLM01 of every claim of an 837.
+fn clm01s(edi: &[u8]) -> BTreeSet<String> {
+    common::lex_all(edi)
+        .iter()
+        .filter(|s| s.is("CLM"))
+        .map(|s| String::from_utf8_lossy(s.value(1)).into_owned())
+        .collect()
+}
+
+#[test]
+fn scrub_ack_dir_follows_new_control_numbers_over_a_batch() {
+    // Two inputs scrubbed in parallel into renumbered outputs: each one's 277CA still
+    // rejects exactly its claims that keep an error (the findings name the control
+    // numbers as read, the corrected output has new ones).
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for (name, seed) in [("a.x12", 31), ("b.x12", 32)] {
+        std::fs::write(inputs.join(name), batch(SynthKind::Mixed, 120, seed, 0.5)).unwrap();
+    }
+    let out_dir = dir.path().join("out");
+    let report = dir.path().join("r.json");
+    let acks = dir.path().join("acks");
+    let p = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let out = common::x837(&[
+        "scrub",
+        &p(&inputs),
+        "--out-dir",
+        &p(&out_dir),
+        "--report",
+        &p(&report),
+        "--ack-dir",
+        &p(&acks),
+        "--new-control-numbers",
+        "7000,8000,9000",
+        "--jobs",
+        "2",
+    ]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        common::show(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    for stem in ["a", "b"] {
+        let file = p(&inputs.join(format!("{stem}.x12")));
+        let corrected = std::fs::read(out_dir.join(format!("{stem}.x12"))).unwrap();
+        let isa13 = common::lex_all(&corrected)
+            .iter()
+            .find(|s| s.is("ISA"))
+            .map(|s| String::from_utf8_lossy(s.value(13)).into_owned())
+            .unwrap();
+        assert_ne!(isa13.trim_start_matches('0'), "1", "{stem}: renumbered");
+        let keep = keep_error(&report, &file);
+        assert!(!keep.is_empty(), "{stem}: the batch keeps some errors");
+        let ca277 = read(&std::fs::read(acks.join(format!("{stem}.277ca"))).unwrap());
+        let rejected: BTreeSet<String> = (ca277.claims())
+            .filter(|c| c.rejected())
+            .map(|c| c.claim.clone())
+            .collect();
+        assert_eq!(rejected, keep, "{stem}");
+        let acknowledged: BTreeSet<String> = ca277.claims().map(|c| c.claim.clone()).collect();
+        assert_eq!(acknowledged, clm01s(&corrected), "{stem}");
+    }
+}
+
+#[test]
+fn scrub_ack_dir_with_split_rejected_accepts_what_stays() {
+    // The claims split off are not in the corrected output, so not in its 277CA; what
+    // stays is accepted. `x837 ack` on the rejected file rejects every claim in it.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("batch.x12");
+    std::fs::write(&input, batch(SynthKind::Mixed, 200, 33, 0.5)).unwrap();
+    let fixed = dir.path().join("fixed.x12");
+    let rejected_dir = dir.path().join("rejected");
+    let acks = dir.path().join("acks");
+    let p = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let out = common::x837(&[
+        "scrub",
+        &p(&input),
+        "-o",
+        &p(&fixed),
+        "--split-rejected",
+        &p(&rejected_dir),
+        "--ack-dir",
+        &p(&acks),
+    ]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        common::show(&out.stderr)
+    );
+    let corrected = std::fs::read(&fixed).unwrap();
+    let ca277 = read(&std::fs::read(acks.join("batch.277ca")).unwrap());
+    assert!(
+        ca277.claims().all(|c| !c.rejected()),
+        "what stays is accepted"
+    );
+    let acknowledged: BTreeSet<String> = ca277.claims().map(|c| c.claim.clone()).collect();
+    assert_eq!(acknowledged, clm01s(&corrected));
+    let split = std::fs::read(rejected_dir.join("batch.x12")).unwrap();
+    let split_claims = clm01s(&split);
+    assert!(!split_claims.is_empty(), "some claims were split off");
+    assert!(acknowledged.is_disjoint(&split_claims));
+    let again = dir.path().join("acks-rejected");
+    let out = common::x837(&[
+        "ack",
+        &p(&rejected_dir.join("batch.x12")),
+        "--out-dir",
+        &p(&again),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::show(&out.stderr));
+    let ca277 = read(&std::fs::read(again.join("batch.277ca")).unwrap());
+    let rejected: BTreeSet<String> = (ca277.claims())
+        .filter(|c| c.rejected())
+        .map(|c| c.claim.clone())
+        .collect();
+    assert_eq!(rejected, split_claims);
+}
+
 #[test]
 fn scrub_ack_dir_needs_the_corrected_edi_in_a_file() {
     let sample = common::root().join("samples/837p-j2326.x12");
@@ -1131,6 +1263,31 @@ fn x837_ack_writes_name_dot_kind_and_says_what_it_did() {
     let out = common::x837(&["ack", &junk.to_string_lossy(), "--out-dir", &o]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!out_dir.join("junk.999").exists());
+}
+
+#[test]
+fn x837_ack_over_a_directory_fails_only_the_input_it_cannot_write() {
+    // A directory argument's files keep their path under --out-dir; a directory in the
+    // way of one acknowledgment fails that input (exit 2), the others are written.
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(inputs.join("sub")).unwrap();
+    let sample = std::fs::read(common::root().join("samples/837p-j2326.x12")).unwrap();
+    std::fs::write(inputs.join("one.x12"), &sample).unwrap();
+    std::fs::write(inputs.join("sub/two.x12"), &sample).unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(out_dir.join("one.999")).unwrap();
+    let p = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let out = common::x837(&["ack", &p(&inputs), "--out-dir", &p(&out_dir)]);
+    let err = common::show(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write its acknowledgments"), "{err}");
+    assert!(out_dir.join("sub/two.999").is_file(), "{err}");
+    assert!(out_dir.join("sub/two.277ca").is_file(), "{err}");
+    assert!(
+        !out_dir.join("one.277ca").exists(),
+        "nothing of a refused input"
+    );
 }
 
 #[test]

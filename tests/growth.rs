@@ -117,16 +117,21 @@ fn report_of(claims: usize) -> x837::report::Report {
         profile: "default".into(),
         options: serde_json::Value::Null,
     });
-    report.add(
-        "in.x12",
-        String::new(),
-        Outcome {
-            claims,
-            findings,
-            left_out: Vec::new(),
-            unread: false,
-        },
-    );
+    report
+        .add(
+            "in.x12",
+            String::new(),
+            Outcome {
+                claims,
+                findings: findings.into(),
+                left_out: Vec::new(),
+                unread: false,
+                claims_split_off: 0,
+                rejected_output: None,
+                control_numbers: Vec::new(),
+            },
+        )
+        .unwrap();
     report
 }
 

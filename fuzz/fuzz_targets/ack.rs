@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use x837::ack::{Options, acknowledge};
-use x837::generate::Control;
+use x837::x12::Control;
 use x837::report::Severity;
 use x837::scrub::{Fixes, Settings, scrub};
 

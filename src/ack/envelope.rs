@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::generate::Control;
+use crate::x12::Control;
 use crate::x12::{Delimiters, OwnedElement, OwnedSegment};
 
 /// The interchange id qualifiers X12 005010 lists (ISA05, ISA07).

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use x837::ack::{acknowledge, Options};
-//! use x837::generate::Control;
+//! use x837::x12::Control;
 //!
 //! let claim = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/837p-j2326.x12"))?;
 //! let acks = acknowledge(&claim, "837p-j2326.x12", &[], &Options::default(), &mut Control::default());

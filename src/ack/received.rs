@@ -11,9 +11,9 @@ use super::envelope::{Parties, Writer, fit, segment, simple};
 use super::k999::{self, GroupEnd, Read, TxAck};
 use super::ta1::{self, Problems};
 use super::{Acks, NotAcknowledged, Options};
-use crate::generate::Control;
 use crate::report::{Finding, RuleId};
 use crate::validate::{self, CleanSegments};
+use crate::x12::Control;
 use crate::x12::stream::{self, Event};
 use crate::x12::{Problem, Segment, Transaction, Unit};
 

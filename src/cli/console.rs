@@ -1,63 +1,79 @@
-//! Standard error as the console: messages with control bytes escaped, and a progress
-//! line for long inputs only when standard error is a terminal (never in a pipeline's
-//! logs), always cleared before the next message so the two never share a line.
+//! Standard error as the console: messages with control bytes escaped (then coloured, when
+//! asked), and a progress bar only when standard error is a terminal (never in a
+//! pipeline's logs), suspended while a message is written so the two never share a line.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
+use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use x837::run::Console;
 
-/// Progress is shown every this many bytes.
-const STEP: u64 = 64 << 20;
-
-struct State<W> {
-    out: W,
-    /// The byte count at which progress is shown next.
-    next: u64,
-    /// A progress line is on screen.
-    shown: bool,
+/// Whether messages are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    /// When standard error is a terminal and `NO_COLOR` is not set.
+    Auto,
+    Always,
+    Never,
 }
 
-/// A console over `W`; `terminal` says whether progress may be drawn.
+impl ColorArg {
+    /// Whether to colour, given whether standard error is a terminal and `NO_COLOR`.
+    pub fn applies(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            // https://no-color.org: set and not empty.
+            ColorArg::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// Counts behind the bar's message.
+#[derive(Default)]
+struct Done {
+    files: usize,
+    of: usize,
+    claims: usize,
+}
+
+/// A console over `W`.
 pub struct Terminal<W: Write> {
-    terminal: bool,
-    state: Mutex<State<W>>,
+    color: bool,
+    /// The bar, when standard error is a terminal; drawn only once a run starts.
+    bar: Option<ProgressBar>,
+    state: Mutex<(W, Done)>,
 }
 
 /// The console of the binary.
 pub type Stderr = Terminal<std::io::Stderr>;
 
 impl Stderr {
-    pub fn new() -> Self {
-        Terminal::over(std::io::stderr(), std::io::stderr().is_terminal())
+    /// The console of standard error; `quiet` draws no bar.
+    pub fn new(color: ColorArg, quiet: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let color = color.applies(terminal, std::env::var_os("NO_COLOR").as_deref());
+        let bar = (terminal && !quiet)
+            .then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()));
+        Terminal::over(std::io::stderr(), color, bar)
     }
 }
 
 impl<W: Write> Terminal<W> {
-    pub fn over(out: W, terminal: bool) -> Self {
+    pub fn over(out: W, color: bool, bar: Option<ProgressBar>) -> Self {
         Terminal {
-            terminal,
-            state: Mutex::new(State {
-                out,
-                next: STEP,
-                shown: false,
-            }),
+            color,
+            bar,
+            state: Mutex::new((out, Done::default())),
         }
     }
 
-    /// Clears a progress line left on screen.
+    /// Takes the bar off the screen, for good.
     pub fn finish(&self) {
-        if let Ok(mut s) = self.state.lock() {
-            clear(&mut s);
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
-    }
-}
-
-fn clear<W: Write>(s: &mut State<W>) {
-    if s.shown {
-        let _ = s.out.write_all(b"\r\x1b[K");
-        let _ = s.out.flush();
-        s.shown = false;
     }
 }
 
@@ -74,44 +90,110 @@ fn escaped(line: &str) -> String {
     out
 }
 
-impl<W: Write> Console for Terminal<W> {
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const GREEN: &str = "\x1b[32m";
+const BOLD_RED: &str = "\x1b[1;31m";
+const RESET: &str = "\x1b[0m";
+
+/// `line` (already escaped) with what a person looks for coloured: x837's own errors,
+/// the severity of a finding, and remaining errors and warnings.
+fn coloured(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("x837: ") {
+        return format!("{BOLD_RED}x837:{RESET} {rest}");
+    }
+    let mut out = line.to_string();
+    for (word, colour) in [(": error [", RED), (": warning [", YELLOW)] {
+        if let Some(at) = out.find(word) {
+            let w = &word[2..word.len() - 2];
+            out = format!(
+                "{}: {colour}{w}{RESET} [{}",
+                &out[..at],
+                &out[at + word.len()..]
+            );
+            break;
+        }
+    }
+    // "3 errors and 1 warnings remain", "0 errors, 0 warnings".
+    let words: Vec<&str> = out.split(' ').collect();
+    let mut rebuilt = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(|n| n.trim_end_matches([',', ';']));
+        let colour = match (w.parse::<u64>(), next) {
+            (Ok(0), Some("errors" | "warnings")) => Some(GREEN),
+            (Ok(_), Some("errors")) => Some(RED),
+            (Ok(_), Some("warnings")) => Some(YELLOW),
+            _ => None,
+        };
+        match colour {
+            Some(c) => rebuilt.push(format!("{c}{w}{RESET}")),
+            None => rebuilt.push((*w).to_string()),
+        }
+    }
+    rebuilt.join(" ")
+}
+
+impl<W: Write + Send> Console for Terminal<W> {
     fn say(&self, line: &str) {
         let Ok(mut s) = self.state.lock() else {
             return;
         };
-        clear(&mut s);
-        let _ = writeln!(s.out, "{}", escaped(line));
-        let _ = s.out.flush();
+        let mut text = escaped(line);
+        if self.color {
+            text = coloured(&text);
+        }
+        let out = &mut s.0;
+        let mut write = || {
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(b) => b.suspend(write),
+            None => write(),
+        }
     }
 
-    fn progress(&self, name: &str, read: u64, total: Option<u64>) {
-        if !self.terminal {
-            return;
-        }
-        let Ok(mut s) = self.state.lock() else {
+    fn start(&self, files: usize, bytes: Option<u64>) {
+        let Some(b) = &self.bar else {
             return;
         };
-        if read < s.next {
-            // A new input starts below the last mark.
-            if read < STEP {
-                s.next = STEP;
+        if let Ok(mut s) = self.state.lock() {
+            s.1 = Done {
+                of: files,
+                ..Done::default()
+            };
+        }
+        let template = match bytes {
+            Some(_) => {
+                "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {binary_bytes_per_sec} {eta} left {msg}"
             }
-            return;
-        }
-        s.next = read + STEP;
-        s.shown = true;
-        let name = escaped(name);
-        let _ = match total {
-            Some(t) if t > 0 => write!(
-                s.out,
-                "\r\x1b[K{name}: {} of {} MB read ({}%)",
-                read >> 20,
-                t >> 20,
-                read * 100 / t
-            ),
-            _ => write!(s.out, "\r\x1b[K{name}: {} MB read", read >> 20),
+            None => "{elapsed_precise} {spinner} {bytes} {binary_bytes_per_sec} {msg}",
         };
-        let _ = s.out.flush();
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_length(bytes.unwrap_or(0));
+        b.set_message(format!("0/{files} files"));
+        b.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+        b.enable_steady_tick(Duration::from_millis(250));
+    }
+
+    fn read(&self, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(bytes);
+        }
+    }
+
+    fn done(&self, claims: usize) {
+        let Some(b) = &self.bar else {
+            return;
+        };
+        if let Ok(mut s) = self.state.lock() {
+            s.1.files += 1;
+            s.1.claims += claims;
+            let d = &s.1;
+            b.set_message(format!("{}/{} files, {} claims", d.files, d.of, d.claims));
+        }
     }
 }
 
@@ -120,27 +202,60 @@ mod tests {
     use super::*;
 
     fn shown(t: &Terminal<Vec<u8>>) -> String {
-        String::from_utf8(t.state.lock().unwrap().out.clone()).unwrap()
+        String::from_utf8(t.state.lock().unwrap().0.clone()).unwrap()
     }
 
     #[test]
-    fn a_summary_never_shares_the_progress_line() {
-        let t = Terminal::over(Vec::new(), true);
-        t.progress("big.x12", 64 << 20, None);
+    fn a_summary_waits_for_the_bar_to_step_aside() {
+        let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::hidden());
+        let t = Terminal::over(Vec::new(), false, Some(bar));
+        t.start(2, Some(100));
+        t.read(50);
+        t.done(7);
         t.say("big.x12: 200000 claims, 3 findings");
-        let out = shown(&t);
-        assert!(
-            out.contains("64 MB read\r\x1b[Kbig.x12: 200000 claims"),
-            "{out:?}"
-        );
-        assert!(out.ends_with("claims, 3 findings\n"));
+        assert_eq!(shown(&t), "big.x12: 200000 claims, 3 findings\n");
+        let b = t.bar.as_ref().unwrap();
+        assert_eq!(b.position(), 50);
+        assert_eq!(b.message(), "1/2 files, 7 claims");
+        t.finish();
+        assert!(b.is_finished());
     }
 
     #[test]
-    fn no_progress_off_a_terminal_and_control_bytes_escaped() {
-        let t = Terminal::over(Vec::new(), false);
-        t.progress("big.x12", 1 << 30, Some(2 << 30));
+    fn no_bar_off_a_terminal_and_control_bytes_escaped() {
+        let t = Terminal::over(Vec::new(), false, None);
+        t.start(1, Some(1 << 30));
+        t.read(1 << 20);
         t.say("bad\x1b[31mname: x");
         assert_eq!(shown(&t), "bad\\x1b[31mname: x\n");
+    }
+
+    #[test]
+    fn colours_only_what_x837_says_and_never_the_input() {
+        let t = Terminal::over(Vec::new(), true, None);
+        t.say("x837: in.x12: cannot read: gone");
+        t.say("in.x12: 3 claims, 2 findings, 1 fixed; 1 errors and 0 warnings remain");
+        t.say("in.x12: segment 4 (line 5, byte 90): warning [ndc-format]: \x1b[2J");
+        let out = shown(&t);
+        assert!(out.starts_with("\x1b[1;31mx837:\x1b[0m in.x12"), "{out:?}");
+        assert!(
+            out.contains("\x1b[31m1\x1b[0m errors and \x1b[32m0\x1b[0m warnings"),
+            "{out:?}"
+        );
+        assert!(
+            out.contains(": \x1b[33mwarning\x1b[0m [ndc-format]: \\x1b[2J"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn no_color_is_honoured_unless_colour_is_asked_for() {
+        use std::ffi::OsStr;
+        assert!(ColorArg::Auto.applies(true, None));
+        assert!(ColorArg::Auto.applies(true, Some(OsStr::new(""))));
+        assert!(!ColorArg::Auto.applies(true, Some(OsStr::new("1"))));
+        assert!(!ColorArg::Auto.applies(false, None));
+        assert!(ColorArg::Always.applies(false, Some(OsStr::new("1"))));
+        assert!(!ColorArg::Never.applies(true, None));
     }
 }

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use ack::AckArgs;
-pub use console::Stderr;
+pub use console::{ColorArg, Stderr};
 pub use generate::{GenerateArgs, SynthArgs};
 pub use scrub::ScrubArgs;
 pub use validate::{InfoArgs, ValidateArgs};
@@ -24,6 +24,22 @@ use x837::run;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in messages on standard error: auto (a terminal, and NO_COLOR not set),
+    /// always or never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+impl Cli {
+    /// Whether the command was asked to say nothing but errors (`--quiet`).
+    pub fn quiet(&self) -> bool {
+        match &self.command {
+            Command::Scrub(a) => a.quiet(),
+            Command::Validate(a) => a.quiet(),
+            Command::Info(a) => a.quiet(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +107,21 @@ pub enum FixesArg {
     None,
 }
 
+/// What every command over many inputs takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BatchArgs {
+    /// Of the files under directory arguments, only those whose path under the directory
+    /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
+    #[arg(long)]
+    pub glob: Option<String>,
+    /// Threads (default: one per core); the outputs do not depend on it.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// No summary line per input on standard error (errors are still said).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate against the implementation guides; prints findings only.
@@ -109,10 +140,64 @@ pub enum Command {
     },
     /// EDI from a claim description (JSON); see docs/claim-description.md.
     Generate(GenerateArgs),
-    /// A seeded batch of synthetic claims, valid or with injected J2326 errors.
+    /// A seeded batch of synthetic claims, valid or with injected errors (J2326 and X12).
     Synth(SynthArgs),
     /// Counts per file: interchanges, groups, transactions, segments, claims, lines, billed.
     Info(InfoArgs),
     /// Acknowledge what was received: TA1, 999 and 277CA files for each input.
     Ack(AckArgs),
+    /// Prints a completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Prints the manual page, x837(1); with --out-dir, writes it and one page per command
+    /// (x837-scrub.1, ...) there.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<OsString>,
+    },
+}
+
+/// Writes the completion script for `shell` to standard output.
+pub fn completions(shell: clap_complete::Shell, console: &dyn run::Console) -> run::Status {
+    use clap::CommandFactory;
+    use std::io::Write;
+    // Made in memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "x837", &mut script);
+    let written = std::io::stdout().lock().write_all(&script);
+    run::wrote(written, "<stdout>", run::Status::Clean, console)
+}
+
+/// Writes x837(1) to standard output, or every page into `out_dir`.
+pub fn man(out_dir: Option<&std::ffi::OsStr>, console: &dyn run::Console) -> run::Status {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let cmd = Cli::command();
+    let Some(dir) = out_dir else {
+        let mut page = Vec::new();
+        let written = clap_mangen::Man::new(cmd)
+            .render(&mut page)
+            .and_then(|()| std::io::stdout().lock().write_all(&page));
+        return run::wrote(written, "<stdout>", run::Status::Clean, console);
+    };
+    let dir = std::path::Path::new(dir);
+    let mut status = run::Status::Clean;
+    let mut pages = vec![("x837".to_string(), cmd.clone())];
+    for sub in cmd.get_subcommands() {
+        let name = format!("x837-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut bytes = Vec::new();
+        let written = clap_mangen::Man::new(page)
+            .render(&mut bytes)
+            .and_then(|()| {
+                std::fs::create_dir_all(dir)?;
+                let target = x837::output::Target::resolve(path.as_os_str())
+                    .map_err(std::io::Error::other)?;
+                x837::output::write_to(&target, 0o644, &bytes)
+            });
+        status = run::wrote(written, &path.display().to_string(), status, console);
+    }
+    status
 }

@@ -11,10 +11,24 @@ pub struct ScrubArgs {
     /// Input files; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<OsString>,
-    /// Of the files under directory arguments, only those whose path under the directory
-    /// matches this glob (`*.x12`, `2026-*/**/*.edi`).
+    #[command(flatten)]
+    batch: super::BatchArgs,
+    /// Put each interchange (or group, transaction) that could not be processed here, as
+    /// read, with a `.why` note beside it.
+    #[arg(long, value_name = "DIR")]
+    quarantine: Option<OsString>,
+    /// Rewrite each input, keeping its old version as FILE.orig (never overwritten).
     #[arg(long)]
-    glob: Option<String>,
+    in_place: bool,
+    /// Send the claims that still carry an error-level finding to DIR/<input path>, with
+    /// envelopes of their own; the others go to the corrected output.
+    #[arg(long, value_name = "DIR")]
+    split_rejected: Option<OsString>,
+    /// Give the corrected output fresh control numbers from these (ISA13/IEA02, then
+    /// GS06/GE02 and ST02/SE02; those left out are 1), incrementing over the batch in
+    /// input order; the report maps old to new.
+    #[arg(long, value_name = "ISA13[,GS06,ST02]", value_parser = x837::x12::Control::parse)]
+    new_control_numbers: Option<x837::x12::Control>,
     /// Write the corrected EDI here (one input only; `-` is standard output).
     #[arg(short = 'o', long = "output")]
     output: Option<OsString>,
@@ -48,13 +62,25 @@ pub struct ScrubArgs {
     ack_dir: Option<OsString>,
 }
 
+impl ScrubArgs {
+    pub fn quiet(&self) -> bool {
+        self.batch.quiet
+    }
+}
+
 impl From<ScrubArgs> for run::scrub::Options {
     fn from(a: ScrubArgs) -> Self {
         use x837::report::Format as F;
         use x837::scrub::Fixes;
         run::scrub::Options {
             files: a.files,
-            glob: a.glob,
+            glob: a.batch.glob,
+            jobs: a.batch.jobs,
+            quiet: a.batch.quiet,
+            quarantine: a.quarantine,
+            in_place: a.in_place,
+            split_rejected: a.split_rejected,
+            new_control_numbers: a.new_control_numbers,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

@@ -17,84 +17,7 @@ const FLUSH_AT: usize = 1 << 16;
 /// A change to one claim's segments, given once.
 type ClaimEdit<'a> = dyn FnMut(&mut Vec<OwnedSegment>) + 'a;
 
-/// First control numbers; each new group and transaction takes the next one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Control {
-    /// ISA13, at most nine digits.
-    pub isa13: u32,
-    /// GS06 of the first group.
-    pub gs06: u32,
-    /// ST02 of the first transaction.
-    pub st02: u32,
-}
-
-impl Default for Control {
-    fn default() -> Self {
-        Control {
-            isa13: 1,
-            gs06: 1,
-            st02: 1,
-        }
-    }
-}
-
-/// The largest control number: ISA13, GS06 and ST02 all fit nine digits.
-pub const MAX_CONTROL: u32 = 999_999_999;
-
-impl Control {
-    /// `ISA13[,GS06,ST02]` as `--new-control-numbers` takes it: one to three numbers from
-    /// 1 to 999999999, comma-separated; those left out start at 1.
-    pub fn parse(s: &str) -> Result<Control, String> {
-        let parts: Vec<&str> = s.split(',').collect();
-        if parts.len() > 3 {
-            return Err("expected ISA13[,GS06,ST02]: at most three numbers".into());
-        }
-        let mut n = [1u32; 3];
-        for (slot, part) in n.iter_mut().zip(&parts) {
-            let part = part.trim();
-            *slot = match part.parse::<u32>() {
-                Ok(v)
-                    if (1..=MAX_CONTROL).contains(&v)
-                        && part.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    v
-                }
-                _ => {
-                    return Err(format!(
-                        "{} is not a control number from 1 to {MAX_CONTROL}",
-                        crate::echo::cut(part)
-                    ));
-                }
-            };
-        }
-        Ok(Control {
-            isa13: n[0],
-            gs06: n[1],
-            st02: n[2],
-        })
-    }
-
-    /// Takes the next interchange control number (after 999999999 comes 1).
-    pub fn next_isa13(&mut self) -> u32 {
-        take(&mut self.isa13)
-    }
-
-    /// Takes the next group control number.
-    pub fn next_gs06(&mut self) -> u32 {
-        take(&mut self.gs06)
-    }
-
-    /// Takes the next transaction control number.
-    pub fn next_st02(&mut self) -> u32 {
-        take(&mut self.st02)
-    }
-}
-
-fn take(n: &mut u32) -> u32 {
-    let v = *n;
-    *n = if v >= MAX_CONTROL { 1 } else { v + 1 };
-    v
-}
+pub use crate::x12::Control;
 
 /// What the envelopes and the transaction header say.
 #[derive(Debug, Clone)]
@@ -111,9 +34,36 @@ pub struct Envelope {
     pub reference: Option<String>,
 }
 
+/// How a trailer is written wrong (synth's envelope variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrailerBreak {
+    /// SE01/GE01/IEA01 one too high.
+    Count,
+    /// SE02/GE02/IEA02 differs from its header's control number.
+    Control,
+    /// No trailer at all.
+    Missing,
+}
+
+/// A trailer written wrong (or left out), for synth's truth file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The variant's name, as given to `break_transaction` and its siblings.
+    pub variant: &'static str,
+    /// ISA13.
+    pub interchange: String,
+    /// GS06, for a group's or a transaction's trailer.
+    pub group: Option<String>,
+    /// ST02, for a transaction's trailer.
+    pub transaction: Option<String>,
+    /// Index of the trailer in the output (ISA is 0); where it would stand when missing.
+    pub segment: u64,
+}
+
 struct OpenTransaction {
     /// `SegmentBuf::segments` before ST.
     first_segment: u64,
+    brk: Option<(TrailerBreak, &'static str)>,
     hl: u64,
     /// HL of the open 2000A and its provider.
     billing: Option<(u64, BillingProvider)>,
@@ -131,6 +81,10 @@ pub struct InterchangeWriter<W: Write> {
     groups: u64,
     /// Kind, GS06 and transaction count of the open group.
     group: Option<(Kind, u32, u64)>,
+    group_break: Option<(TrailerBreak, &'static str)>,
+    interchange_break: Option<(TrailerBreak, &'static str)>,
+    broken: Vec<Broken>,
+    closed: bool,
     tx: Option<OpenTransaction>,
     buf: SegmentBuf,
     /// Bytes handed to `out` so far.
@@ -151,6 +105,10 @@ impl<W: Write> InterchangeWriter<W> {
             next_st: control.st02,
             groups: 0,
             group: None,
+            group_break: None,
+            interchange_break: None,
+            broken: Vec::new(),
+            closed: false,
             tx: None,
             buf: SegmentBuf::with_capacity(FLUSH_AT + (FLUSH_AT >> 2)),
             flushed: 0,
@@ -182,6 +140,11 @@ impl<W: Write> InterchangeWriter<W> {
         );
         w.write(&isa)?;
         Ok(w)
+    }
+
+    /// Writes the claims' values as given from now on (`generate --as-written`).
+    pub fn set_as_written(&mut self) {
+        self.buf.set_verbatim();
     }
 
     /// Bytes written so far.
@@ -252,6 +215,7 @@ impl<W: Write> InterchangeWriter<W> {
         self.next_st = self.next_st.wrapping_add(1);
         self.tx = Some(OpenTransaction {
             first_segment: self.buf.segments(),
+            brk: None,
             hl: 0,
             billing: None,
             claims: 0,
@@ -278,8 +242,9 @@ impl<W: Write> InterchangeWriter<W> {
     }
 
     /// Writes one claim under `bp` (a new 2000A when it differs from the open one). Opens a
-    /// transaction of the open group's kind if none is open.
-    pub fn claim(&mut self, kind: Kind, bp: &BillingProvider, claim: &Claim) -> io::Result<()> {
+    /// transaction of the open group's kind if none is open. Returns the index of the
+    /// claim's first segment (its subscriber HL) in the output.
+    pub fn claim(&mut self, kind: Kind, bp: &BillingProvider, claim: &Claim) -> io::Result<u64> {
         self.put_claim(kind, bp, claim, None)
     }
 
@@ -292,7 +257,7 @@ impl<W: Write> InterchangeWriter<W> {
         bp: &BillingProvider,
         claim: &Claim,
         edit: impl FnOnce(&mut Vec<OwnedSegment>),
-    ) -> io::Result<()> {
+    ) -> io::Result<u64> {
         let mut edit = Some(edit);
         self.put_claim(
             kind,
@@ -312,7 +277,7 @@ impl<W: Write> InterchangeWriter<W> {
         bp: &BillingProvider,
         claim: &Claim,
         edit: Option<&mut ClaimEdit<'_>>,
-    ) -> io::Result<()> {
+    ) -> io::Result<u64> {
         if self.tx.is_none() || self.open_kind() != Some(kind) {
             self.open_transaction(kind)?;
         }
@@ -336,6 +301,7 @@ impl<W: Write> InterchangeWriter<W> {
             }
         };
         let start = self.buf.len();
+        let first = self.buf.segments();
         let used = build::claim(&mut self.buf, kind, tx.hl + 1, parent, claim);
         tx.hl += used;
         tx.claims += 1;
@@ -346,14 +312,69 @@ impl<W: Write> InterchangeWriter<W> {
                 self.buf.owned(s);
             }
         }
-        self.flush_full()
+        self.flush_full().map(|()| first)
+    }
+
+    /// Whether a claim of `kind` opens a transaction (and whether it opens a group).
+    pub fn opens(&self, kind: Kind) -> (bool, bool) {
+        let other = self.open_kind() != Some(kind);
+        (self.tx.is_none() || other, self.group.is_none() || other)
+    }
+
+    /// Writes the open transaction's SE wrong, as `b` says, naming `variant` in `broken`.
+    pub fn break_transaction(&mut self, b: TrailerBreak, variant: &'static str) {
+        if let Some(tx) = &mut self.tx {
+            tx.brk = Some((b, variant));
+        }
+    }
+
+    /// Writes the open group's GE wrong.
+    pub fn break_group(&mut self, b: TrailerBreak, variant: &'static str) {
+        if self.group.is_some() {
+            self.group_break = Some((b, variant));
+        }
+    }
+
+    /// Writes the IEA wrong.
+    pub fn break_interchange(&mut self, b: TrailerBreak, variant: &'static str) {
+        self.interchange_break = Some((b, variant));
+    }
+
+    /// The trailers written wrong since the last call.
+    pub fn take_broken(&mut self) -> Vec<Broken> {
+        std::mem::take(&mut self.broken)
+    }
+
+    fn isa13(&self) -> String {
+        format!("{:09}", self.control.isa13 % 1_000_000_000)
+    }
+
+    /// Records a broken trailer about to be written at the next segment.
+    fn note(&mut self, variant: &'static str, group: Option<String>, tx: Option<String>) {
+        self.broken.push(Broken {
+            variant,
+            interchange: self.isa13(),
+            group,
+            transaction: tx,
+            segment: self.buf.segments(),
+        });
     }
 
     /// Writes SE for the open transaction, if any.
     pub fn close_transaction(&mut self) -> io::Result<()> {
         if let Some(tx) = self.tx.take() {
-            let count = self.buf.segments() - tx.first_segment + 1;
-            let se = OwnedSegment::new("SE", [count.to_string(), tx.control]);
+            let mut count = self.buf.segments() - tx.first_segment + 1;
+            let mut control = tx.control;
+            if let Some((b, variant)) = tx.brk {
+                let gs = self.group.map(|g| g.1.to_string());
+                self.note(variant, gs, Some(control.clone()));
+                match b {
+                    TrailerBreak::Count => count += 1,
+                    TrailerBreak::Control => control = other_control(&control, 4),
+                    TrailerBreak::Missing => return Ok(()),
+                }
+            }
+            let se = OwnedSegment::new("SE", [count.to_string(), control]);
             self.write(&se)?;
         }
         Ok(())
@@ -361,29 +382,90 @@ impl<W: Write> InterchangeWriter<W> {
 
     fn close_group(&mut self) -> io::Result<()> {
         self.close_transaction()?;
-        if let Some((_, gs06, n)) = self.group.take() {
-            self.write(&OwnedSegment::new("GE", [n.to_string(), gs06.to_string()]))?;
+        if let Some((_, gs06, mut n)) = self.group.take() {
+            let mut control = gs06.to_string();
+            if let Some((b, variant)) = self.group_break.take() {
+                self.note(variant, Some(control.clone()), None);
+                match b {
+                    TrailerBreak::Count => n += 1,
+                    TrailerBreak::Control => control = other_control(&control, 1),
+                    TrailerBreak::Missing => return Ok(()),
+                }
+            }
+            self.write(&OwnedSegment::new("GE", [n.to_string(), control]))?;
         }
         Ok(())
     }
 
-    /// Closes what is open, writes IEA and flushes; returns the output and the bytes
-    /// written in all.
-    pub fn finish(mut self) -> io::Result<(W, u64)> {
-        self.close_group()?;
-        let iea = OwnedSegment::new(
-            "IEA",
-            [
-                self.groups.to_string(),
-                format!("{:09}", self.control.isa13 % 1_000_000_000),
-            ],
-        );
-        self.write(&iea)?;
+    /// Flushes what was written and stops: no trailer is written (a cut batch).
+    pub fn abandon(mut self) -> io::Result<(W, u64)> {
         self.flush_buf()?;
         self.out.flush()?;
         let written = self.flushed;
         Ok((self.out, written))
     }
+
+    /// Segments written so far, ISA included.
+    pub fn segments(&self) -> u64 {
+        self.buf.segments()
+    }
+
+    /// ISA13, and GS06 and ST02 of the open group and transaction.
+    pub fn open_controls(&self) -> (String, Option<String>, Option<String>) {
+        (
+            self.isa13(),
+            self.group.map(|g| g.1.to_string()),
+            self.tx.as_ref().map(|t| t.control.clone()),
+        )
+    }
+
+    /// Closes what is open, writes IEA and flushes; returns the output and the bytes
+    /// written in all.
+    pub fn finish(mut self) -> io::Result<(W, u64)> {
+        self.close()?;
+        self.flush_buf()?;
+        self.out.flush()?;
+        let written = self.flushed;
+        Ok((self.out, written))
+    }
+
+    /// Closes what is open and writes IEA (once; `finish` does it when not done).
+    pub fn close(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        self.close_group()?;
+        let mut groups = self.groups;
+        let mut control = self.isa13();
+        let mut write = true;
+        if let Some((b, variant)) = self.interchange_break.take() {
+            self.note(variant, None, None);
+            if b == TrailerBreak::Missing
+                && let Some(last) = self.broken.last_mut()
+            {
+                // The end of the input: the reader reports the last segment.
+                last.segment -= 1;
+            }
+            match b {
+                TrailerBreak::Count => groups += 1,
+                TrailerBreak::Control => control = other_control(&control, 9),
+                TrailerBreak::Missing => write = false,
+            }
+        }
+        if write {
+            let iea = OwnedSegment::new("IEA", [groups.to_string(), control]);
+            self.write(&iea)?;
+        }
+        Ok(())
+    }
+}
+
+/// A control number other than `control`, of at least `width` digits: one more, modulo
+/// the nine digits an interchange control number has.
+fn other_control(control: &str, width: usize) -> String {
+    let n: u64 = control.parse().unwrap_or(0);
+    format!("{:0width$}", (n + 1) % 1_000_000_000)
 }
 
 /// `*to = from.clone()`, reusing `to`'s strings.
@@ -398,23 +480,4 @@ fn assign(to: &mut BillingProvider, from: &BillingProvider) {
     t.city.clone_from(&f.city);
     t.state.clone_from(&f.state);
     t.zip.clone_from(&f.zip);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_numbers_parse() {
-        let c = |isa13, gs06, st02| Control { isa13, gs06, st02 };
-        assert_eq!(Control::parse("5"), Ok(c(5, 1, 1)));
-        assert_eq!(Control::parse("5,6,7"), Ok(c(5, 6, 7)));
-        assert_eq!(Control::parse("5,6"), Ok(c(5, 6, 1)));
-        for bad in ["", "0", "1,2,3,4", "a", "1000000000", "-1", "+5", "1,,2"] {
-            assert!(Control::parse(bad).is_err(), "{bad}");
-        }
-        let mut n = c(MAX_CONTROL, 1, 9);
-        assert_eq!((n.next_isa13(), n.next_isa13()), (MAX_CONTROL, 1));
-        assert_eq!((n.next_st02(), n.next_st02()), (9, 10));
-    }
 }

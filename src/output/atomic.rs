@@ -110,6 +110,25 @@ impl AtomicFile {
         })
     }
 
+    /// Flushes, syncs and puts the file in place of its target, keeping the old one as
+    /// `backup` (which must not exist: it is never overwritten).
+    pub fn commit_keeping(self, backup: &Path) -> io::Result<()> {
+        fs::hard_link(&self.real, backup).or_else(|e| {
+            // No hard links here (or across devices): a copy, never over an existing file.
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            let mut from = File::open(&self.real)?;
+            let mut to = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(backup)?;
+            io::copy(&mut from, &mut to)?;
+            to.sync_all()
+        })?;
+        self.commit()
+    }
+
     /// Flushes, syncs and puts the file in place of its target.
     pub fn commit(self) -> io::Result<()> {
         let temp = self.file.into_inner().map_err(|e| e.into_error())?;
@@ -145,6 +164,22 @@ impl AtomicFile {
 
     /// Discards what was written: the target is left as it was.
     pub fn discard(self) {}
+
+    /// Discards what was written and removes the target, if it is there (nothing is the
+    /// new version), keeping the old one as `backup` when given.
+    pub fn remove(self, backup: Option<&Path>) -> io::Result<()> {
+        if let Some(b) = backup {
+            fs::hard_link(&self.real, b)?;
+        }
+        match fs::remove_file(&self.real) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if let Ok(d) = File::open(directory(&self.real)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
 }
 
 impl Temp {

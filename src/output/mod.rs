@@ -36,7 +36,7 @@ pub fn mode_of(path: Option<&Path>) -> u32 {
 
 /// A stream written in place.
 enum Stream {
-    Stdout(io::StdoutLock<'static>),
+    Stdout(io::Stdout),
     Stderr(io::Stderr),
     Direct(File),
     Socket(UnixStream),
@@ -86,6 +86,8 @@ enum Sink {
     /// What is written waits in a spool until settled (see [`Rewind`]).
     Stream(Spool<Stream>),
     File(AtomicFile),
+    /// A file whose old version is kept as the path given.
+    Keeping(AtomicFile, std::path::PathBuf),
 }
 
 /// An open output. Call `commit` when everything is written; dropping it instead leaves
@@ -98,7 +100,7 @@ impl Output {
     /// Opens `target`; a regular file gets permission bits `mode`.
     pub fn open(target: &Target, mode: u32) -> io::Result<Output> {
         let stream = match target {
-            Target::Stdout => Stream::Stdout(io::stdout().lock()),
+            Target::Stdout => Stream::Stdout(io::stdout()),
             Target::Stderr => Stream::Stderr(io::stderr()),
             Target::Direct { path, socket: true } => Stream::Socket(UnixStream::connect(path)?),
             Target::Direct { path, .. } => {
@@ -110,6 +112,11 @@ impl Output {
                     .append(regular)
                     .open(path)?;
                 Stream::Direct(f)
+            }
+            Target::InPlace { path, backup } => {
+                return Ok(Output {
+                    sink: Sink::Keeping(AtomicFile::create(path, mode)?, backup.clone()),
+                });
             }
             Target::File { real, .. } => {
                 // An existing file keeps permissions at least as strict as it had.
@@ -136,6 +143,18 @@ impl Output {
         match self.sink {
             Sink::Stream(s) => s.finish().map(drop),
             Sink::File(f) => f.commit(),
+            Sink::Keeping(f, backup) => f.commit_keeping(&backup),
+        }
+    }
+
+    /// Finishes an output that holds nothing: a regular-file target is removed if it is
+    /// there (an input rewritten in place is kept as its backup only); nothing is
+    /// written to a stream.
+    pub fn commit_nothing(self) -> io::Result<()> {
+        match self.sink {
+            Sink::Stream(s) => s.finish().map(drop),
+            Sink::File(f) => f.remove(None),
+            Sink::Keeping(f, backup) => f.remove(Some(&backup)),
         }
     }
 }
@@ -144,28 +163,28 @@ impl Rewind for Output {
     fn written(&self) -> u64 {
         match &self.sink {
             Sink::Stream(s) => s.written(),
-            Sink::File(f) => f.written(),
+            Sink::File(f) | Sink::Keeping(f, _) => f.written(),
         }
     }
 
     fn rewind(&mut self, to: u64) -> io::Result<()> {
         match &mut self.sink {
             Sink::Stream(s) => s.rewind(to),
-            Sink::File(f) => f.rewind(to),
+            Sink::File(f) | Sink::Keeping(f, _) => f.rewind(to),
         }
     }
 
     fn settle(&mut self) -> io::Result<()> {
         match &mut self.sink {
             Sink::Stream(s) => s.settle(),
-            Sink::File(f) => f.settle(),
+            Sink::File(f) | Sink::Keeping(f, _) => f.settle(),
         }
     }
 
     fn closed(&self) -> bool {
         match &self.sink {
             Sink::Stream(s) => s.get_ref().closed(),
-            Sink::File(_) => false,
+            Sink::File(_) | Sink::Keeping(..) => false,
         }
     }
 }
@@ -188,14 +207,14 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {
             Sink::Stream(w) => w.write(buf),
-            Sink::File(w) => w.write(buf),
+            Sink::File(w) | Sink::Keeping(w, _) => w.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
             Sink::Stream(w) => w.flush(),
-            Sink::File(w) => w.flush(),
+            Sink::File(w) | Sink::Keeping(w, _) => w.flush(),
         }
     }
 }

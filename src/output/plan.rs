@@ -25,6 +25,11 @@ pub struct PlannedInput {
     pub rel: PathBuf,
     /// Where its corrected EDI goes; `None` when no EDI is written.
     pub target: Option<Target>,
+    /// Why its `--out-dir` target cannot be written (a file or directory in the way): the
+    /// input is then refused when its turn comes, and the others go on.
+    pub unwritable: Option<String>,
+    /// Where its claims that keep an error go (`--split-rejected DIR`: `DIR/<rel>`).
+    pub rejected: Option<Target>,
 }
 
 impl PlannedInput {
@@ -54,6 +59,8 @@ pub enum Edi<'a> {
     One(&'a OsStr),
     /// A directory (`--out-dir`), created when missing.
     Dir(&'a OsStr),
+    /// Each input itself (`--in-place`), its old version kept as `FILE.orig`.
+    InPlace,
 }
 
 /// The checked outputs of a run.
@@ -80,6 +87,8 @@ pub enum PlanError {
     BothStdout,
     #[error("-o/--output takes one input; use --out-dir for several")]
     OneOutputManyInputs,
+    #[error("--in-place needs files: standard input cannot be rewritten")]
+    InPlaceStdin,
     #[error("{0}: given twice as an input")]
     InputTwice(String),
     #[error("{0}: cannot create the output directory: {1}")]
@@ -130,6 +139,8 @@ impl Plan {
                 arg: arg.clone(),
                 rel: found.rel.clone(),
                 target: None,
+                unwritable: None,
+                rejected: None,
             });
         }
         match edi {
@@ -141,14 +152,32 @@ impl Plan {
                 let t = Target::resolve(o)?;
                 planned.iter_mut().for_each(|p| p.target = Some(t.clone()));
             }
-            Edi::Dir(dir) => {
-                let dir = Path::new(dir);
-                if !dir.is_dir() {
-                    fs::create_dir_all(dir)
-                        .map_err(|e| PlanError::OutDir(dir.display().to_string(), e))?;
-                }
+            Edi::InPlace => {
                 for p in &mut planned {
-                    p.target = Some(Target::resolve(dir.join(&p.rel).as_os_str())?);
+                    if p.is_stdin() {
+                        return Err(PlanError::InPlaceStdin);
+                    }
+                    let path = PathBuf::from(&p.arg);
+                    let mut backup = p.arg.clone();
+                    backup.push(".orig");
+                    let backup = PathBuf::from(backup);
+                    if fs::symlink_metadata(&backup).is_ok() {
+                        p.unwritable = Some(format!(
+                            "{} exists; a backup is never overwritten",
+                            backup.display()
+                        ));
+                    } else {
+                        p.target = Some(Target::InPlace { path, backup });
+                    }
+                }
+            }
+            Edi::Dir(dir) => {
+                let dir = make_dir(dir)?;
+                for p in &mut planned {
+                    match under(dir, &p.rel) {
+                        Ok(t) => p.target = Some(t),
+                        Err(e) => p.unwritable = Some(e),
+                    }
                 }
             }
         }
@@ -158,7 +187,34 @@ impl Plan {
             report,
         };
         plan.check(&seen, matches!(edi, Edi::Stdout | Edi::One(_)))?;
+        if matches!(edi, Edi::InPlace) {
+            // Each input replaces itself only (a symlink is replaced, not followed).
+            for p in &plan.inputs {
+                if fs::symlink_metadata(&p.arg).is_ok_and(|m| !m.file_type().is_file()) {
+                    return Err(PlanError::Target(TargetError::NotRegular(p.name())));
+                }
+            }
+        }
         Ok(plan)
+    }
+
+    /// Sends the claims that keep an error of each input to `DIR/<its path>`
+    /// (`--split-rejected DIR`), checked like every other output. Creates `DIR`.
+    pub fn with_rejected(mut self, dir: &OsStr) -> Result<Plan, PlanError> {
+        let dir = make_dir(dir)?;
+        for p in &mut self.inputs {
+            match under(dir, &p.rel) {
+                Ok(t) => p.rejected = Some(t),
+                Err(e) => p.unwritable = p.unwritable.take().or(Some(e)),
+            }
+        }
+        let seen: Vec<(Identity, String)> = (self.inputs.iter())
+            .filter_map(|p| input_identity(&p.arg).map(|(id, _)| (id, p.name())))
+            .collect();
+        let shared = (self.inputs.iter()).any(|p| matches!(p.target, Some(Target::Stdout)))
+            || (self.inputs.len() == 1 && self.inputs[0].target.is_some());
+        self.check(&seen, shared)?;
+        Ok(self)
     }
 
     /// Every output against every input and every other output.
@@ -173,6 +229,11 @@ impl Plan {
                 p.target.as_ref().map(|t| (what, true, t))
             })
             .collect();
+        for p in &self.inputs {
+            if let Some(t) = &p.rejected {
+                outputs.push((format!("the rejected claims of {}", p.name()), false, t));
+            }
+        }
         if let Some(r) = &self.report {
             outputs.push(("the report".to_string(), false, r));
         }
@@ -210,4 +271,23 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+/// `dir`, created when missing.
+fn make_dir(dir: &OsStr) -> Result<&Path, PlanError> {
+    let dir = Path::new(dir);
+    if !dir.is_dir() {
+        fs::create_dir_all(dir).map_err(|e| PlanError::OutDir(dir.display().to_string(), e))?;
+    }
+    Ok(dir)
+}
+
+/// The target `dir/rel`, its directories created; why it cannot be written.
+fn under(dir: &Path, rel: &Path) -> Result<Target, String> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create the directory of {}: {e}", path.display()))?;
+    }
+    Target::resolve(path.as_os_str()).map_err(|e| e.to_string())
 }

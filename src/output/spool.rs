@@ -151,6 +151,16 @@ impl<W: Write> Rewind for Spool<W> {
     }
 }
 
+impl Rewind for std::fs::File {
+    fn written(&self) -> u64 {
+        self.metadata().map_or(0, |m| m.len())
+    }
+    fn rewind(&mut self, to: u64) -> io::Result<()> {
+        self.set_len(to)?;
+        self.seek(SeekFrom::Start(to)).map(drop)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

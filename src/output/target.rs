@@ -39,6 +39,9 @@ pub enum Target {
     /// A regular file, existing or not: written to an unnamed temporary file in the
     /// directory of `real` (the path after symlinks) and linked in when complete.
     File { path: PathBuf, real: PathBuf },
+    /// An input rewritten in place (`--in-place`): like `File`, and the old file is kept
+    /// as `backup` (a hard link made just before the new one is put in place).
+    InPlace { path: PathBuf, backup: PathBuf },
 }
 
 /// Why an output argument cannot be used.
@@ -50,6 +53,8 @@ pub enum TargetError {
     NoDirectory(String, String),
     #[error("{0}: {1} is not a directory")]
     NotDirectory(String, String),
+    #[error("{0}: not a regular file; --in-place rewrites regular files only")]
+    NotRegular(String),
     #[error("{0}: too many levels of symbolic links")]
     SymlinkLoop(String),
     #[error("{0}: cannot be examined: {1}")]
@@ -155,6 +160,8 @@ impl Target {
     pub fn identity(&self) -> Option<Identity> {
         let m = match self {
             Target::File { real, .. } => fs::metadata(real).ok()?,
+            // The input itself, by design.
+            Target::InPlace { .. } => return None,
             Target::Direct { path, .. } => fs::metadata(path).ok()?,
             Target::Stdout => {
                 let s = rustix::fs::fstat(std::io::stdout()).ok()?;
@@ -188,9 +195,9 @@ impl Target {
         match self {
             Target::Stdout => "<stdout>".into(),
             Target::Stderr => "<stderr>".into(),
-            Target::Direct { path, .. } | Target::File { path, .. } => {
-                path.to_string_lossy().into_owned()
-            }
+            Target::Direct { path, .. }
+            | Target::File { path, .. }
+            | Target::InPlace { path, .. } => path.to_string_lossy().into_owned(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::spool::FindingSpool;
 use super::{Finding, Position, Severity};
 
 /// An interchange, group or transaction that did not close, left out of the corrected
@@ -21,13 +22,19 @@ pub struct LeftOut {
 }
 
 /// One input's result, as the report takes it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Outcome {
     pub claims: usize,
-    pub findings: Vec<Finding>,
+    pub findings: FindingSpool,
     pub left_out: Vec<LeftOut>,
     /// Reading stopped before the end of the input.
     pub unread: bool,
+    /// Claims that kept an error and went to the rejected output (`--split-rejected`).
+    pub claims_split_off: usize,
+    /// Where they went, when a file was written.
+    pub rejected_output: Option<String>,
+    /// The control numbers given to what was written, old to new.
+    pub control_numbers: Vec<crate::x12::Renumbered>,
 }
 
 /// Report format version; bumped when a key changes meaning.
@@ -56,22 +63,23 @@ pub struct Tally {
 
 impl Tally {
     pub fn of(findings: &[Finding]) -> Tally {
-        let mut t = Tally {
-            findings: findings.len(),
-            ..Tally::default()
-        };
-        for f in findings {
-            t.fixed += usize::from(f.fixed);
-            t.would_fix += usize::from(f.would_fix);
-            if !f.fixed && !f.would_fix {
-                match f.severity {
-                    Severity::Error => t.errors += 1,
-                    Severity::Warning => t.warnings += 1,
-                    Severity::Info => {}
-                }
+        let mut t = Tally::default();
+        findings.iter().for_each(|f| t.add_one(f));
+        t
+    }
+
+    /// Counts one more finding.
+    pub fn add_one(&mut self, f: &Finding) {
+        self.findings += 1;
+        self.fixed += usize::from(f.fixed);
+        self.would_fix += usize::from(f.would_fix);
+        if !f.fixed && !f.would_fix {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => {}
             }
         }
-        t
     }
 
     fn add(&mut self, o: &Tally) {
@@ -84,7 +92,7 @@ impl Tally {
 }
 
 /// One input of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Input {
     pub file: String,
     pub sha256: String,
@@ -93,10 +101,22 @@ pub struct Input {
     pub claims_left_out: usize,
     #[serde(flatten)]
     pub tally: Tally,
+    /// Claims that kept an error and went to the rejected output (`--split-rejected`).
+    pub claims_split_off: usize,
+    /// The file they went to (`--split-rejected`; none when no claim was split off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_output: Option<String>,
+    /// The control numbers given to the corrected output (`--new-control-numbers`) and
+    /// to the rejected one (`--split-rejected`), old to new.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub control_numbers: Vec<crate::x12::Renumbered>,
     /// What was left out of the corrected output, and why.
     pub left_out: Vec<LeftOut>,
     /// The input could not be read to its end, or parts were left out.
     pub incomplete: bool,
+    /// Its findings, in input order (under the report's `findings`).
+    #[serde(skip)]
+    pub findings: FindingSpool,
 }
 
 /// The whole run.
@@ -104,17 +124,55 @@ pub struct Input {
 pub struct Summary {
     pub claims: usize,
     pub claims_left_out: usize,
+    pub claims_split_off: usize,
     #[serde(flatten)]
     pub tally: Tally,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The report of a run: its findings stay in their inputs' spools until it is written.
+#[derive(Debug)]
 pub struct Report {
     pub version: u32,
     pub tool: Tool,
     pub inputs: Vec<Input>,
     pub summary: Summary,
-    pub findings: Vec<Finding>,
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut r = s.serialize_struct("Report", 5)?;
+        r.serialize_field("version", &self.version)?;
+        r.serialize_field("tool", &self.tool)?;
+        r.serialize_field("inputs", &self.inputs)?;
+        r.serialize_field("summary", &self.summary)?;
+        r.serialize_field("findings", &AllFindings(&self.inputs))?;
+        r.end()
+    }
+}
+
+/// Every input's findings, read back from the spools as they are serialised.
+struct AllFindings<'r>(&'r [Input]);
+
+impl Serialize for AllFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        let mut failed: Option<S::Error> = None;
+        for input in self.0 {
+            let read = input.findings.for_each(|f| {
+                seq.serialize_element(&f).map_err(|e| {
+                    failed = Some(e);
+                    std::io::Error::other("serialising a finding failed")
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(S::Error::custom)?;
+        }
+        seq.end()
+    }
 }
 
 impl Report {
@@ -133,27 +191,31 @@ impl Report {
             tool,
             inputs: Vec::new(),
             summary: Summary::default(),
-            findings: Vec::new(),
         }
     }
 
     /// Adds one input's result; returns its entry (what its summary line says).
-    pub fn add(&mut self, file: &str, sha256: String, outcome: Outcome) -> &Input {
-        let tally = Tally::of(&outcome.findings);
+    pub fn add(&mut self, file: &str, sha256: String, outcome: Outcome) -> std::io::Result<&Input> {
+        let mut findings = outcome.findings;
+        let tally = findings.finish()?;
         let input = Input {
             file: file.to_string(),
             sha256,
             claims: outcome.claims,
             claims_left_out: outcome.left_out.iter().map(|l| l.claims).sum(),
             tally,
+            claims_split_off: outcome.claims_split_off,
+            rejected_output: outcome.rejected_output,
+            control_numbers: outcome.control_numbers,
             incomplete: outcome.unread || !outcome.left_out.is_empty(),
             left_out: outcome.left_out,
+            findings,
         };
         self.summary.claims += input.claims;
         self.summary.claims_left_out += input.claims_left_out;
+        self.summary.claims_split_off += input.claims_split_off;
         self.summary.tally.add(&tally);
-        self.findings.extend(outcome.findings);
         self.inputs.push(input);
-        &self.inputs[self.inputs.len() - 1]
+        Ok(&self.inputs[self.inputs.len() - 1])
     }
 }

@@ -1,6 +1,6 @@
 //! The one findings model shared by envelope checks, validation and scrub rules.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::RuleId;
@@ -8,7 +8,7 @@ use crate::echo::escape;
 
 /// How bad a finding is: an error is denied or rejected by a payer, a warning is likely
 /// reviewed, info is for the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -27,7 +27,7 @@ impl fmt::Display for Severity {
 }
 
 /// What a fix changes: how something is written (repair) or what was billed (recode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FixClass {
     Repair,
@@ -36,7 +36,7 @@ pub enum FixClass {
 
 /// Where a finding is. Byte offsets and segment indices count from 0, lines from 1;
 /// `segment` is the index in the file (ISA is 0).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Position {
     pub file: String,
     /// ISA13 of the interchange, when inside one.
@@ -51,7 +51,7 @@ pub struct Position {
 /// Where in its segment a finding is: the element's position (from 1), the component
 /// and the repetition within it (from 1, when it has them), and the element's X12 data
 /// element number when the guide gives it. What a 999 puts in IK4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ElementAt {
     pub position: u8,
     pub component: Option<u8>,
@@ -72,7 +72,7 @@ impl ElementAt {
 
 /// What a `segment-missing` or `loop-missing` finding says is missing: the segment (the
 /// loop's first segment, for a loop) and the loop's id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Missing {
     pub segment: String,
     #[serde(rename = "loop")]
@@ -80,7 +80,7 @@ pub struct Missing {
 }
 
 /// One result of a check or a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: RuleId,
     pub severity: Severity,

@@ -6,8 +6,10 @@ mod format;
 pub mod limit;
 pub mod render;
 mod rule_id;
+mod spool;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
 pub use finding::{ElementAt, Finding, FixClass, Missing, Position, Severity};
 pub use format::Format;
 pub use rule_id::{RuleId, Source};
+pub use spool::{FindingSink, FindingSpool, unfix};

@@ -11,36 +11,58 @@ pub fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// Findings of one file, in runs of one claim each: consecutive findings of the same
-/// transaction and CLM01 (findings are in input order, so one pass, no search; two claims
-/// that share a CLM01 stay apart).
-fn by_claim<'r>(
-    findings: &'r [Finding],
-) -> impl Iterator<Item = (Option<&'r str>, &'r [Finding])> + 'r {
-    let mut rest = findings;
-    std::iter::from_fn(move || {
-        let first = rest.first()?;
-        let same = |f: &Finding| {
-            f.claim == first.claim
-                && f.position.transaction == first.position.transaction
-                && f.position.interchange == first.position.interchange
-        };
-        let n = rest.iter().take_while(|f| same(f)).count();
-        let (run, tail) = rest.split_at(n);
-        rest = tail;
-        Some((first.claim.as_deref(), run))
-    })
+/// Which claim a finding belongs to: consecutive findings of the same interchange,
+/// transaction and CLM01 form one run (findings are in input order, so one pass and no
+/// search; two claims that share a CLM01 stay apart).
+#[derive(PartialEq, Eq)]
+struct ClaimKey {
+    claim: Option<String>,
+    transaction: Option<String>,
+    interchange: Option<String>,
 }
 
-/// The findings of each input: `report.findings` holds them input after input.
-fn per_input(report: &Report) -> impl Iterator<Item = (&Input, &[Finding])> {
-    let mut at = 0;
-    report.inputs.iter().map(move |input| {
-        let n = input.tally.findings.min(report.findings.len() - at);
-        let run = &report.findings[at..at + n];
-        at += n;
-        (input, run)
-    })
+impl ClaimKey {
+    fn of(f: &Finding) -> Self {
+        ClaimKey {
+            claim: f.claim.clone(),
+            transaction: f.position.transaction.clone(),
+            interchange: f.position.interchange.clone(),
+        }
+    }
+}
+
+/// What `by_claim` hands on.
+enum Run<'f> {
+    /// A claim's run starts (`later`: not the input's first).
+    Claim {
+        claim: Option<&'f str>,
+        later: bool,
+    },
+    Finding(&'f Finding),
+    /// The input's last run has ended (if it had any finding).
+    End,
+}
+
+/// Reads back the findings of `input` from its spool, telling `each` where each claim's
+/// run starts and ends.
+fn by_claim(input: &Input, mut each: impl FnMut(Run<'_>) -> io::Result<()>) -> io::Result<()> {
+    let mut current: Option<ClaimKey> = None;
+    input.findings.for_each(|f| {
+        let key = ClaimKey::of(&f);
+        if current.as_ref() != Some(&key) {
+            let later = current.is_some();
+            each(Run::Claim {
+                claim: f.claim.as_deref(),
+                later,
+            })?;
+            current = Some(key);
+        }
+        each(Run::Finding(&f))
+    })?;
+    if current.is_some() {
+        each(Run::End)?;
+    }
+    Ok(())
 }
 
 fn status(f: &Finding) -> &'static str {
@@ -84,6 +106,13 @@ pub fn input_line(input: &Input, check: bool) -> String {
             input.claims_left_out
         ));
     }
+    if let Some(to) = &input.rejected_output {
+        line.push_str(&format!(
+            "; {} claims with errors split off to {}",
+            input.claims_split_off,
+            escape(to)
+        ));
+    }
     line
 }
 
@@ -98,6 +127,31 @@ fn left_out_line(l: &LeftOut) -> String {
         l.claims,
         escape(&l.reason)
     )
+}
+
+/// One finding of the text report.
+fn text_finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let line = f
+        .service_line
+        .as_deref()
+        .map(|l| format!(" line {}", escape(l)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    {} {} [{}]{line} segment {} (line {}, byte {}): {}",
+        f.severity,
+        status(f),
+        f.rule,
+        f.position.segment,
+        f.position.text_line,
+        f.position.byte,
+        escape(&f.message)
+    )?;
+    if let (Some(b), Some(a)) = (&f.before, &f.after) {
+        writeln!(out, "        before: {}", escape(b))?;
+        writeln!(out, "        after:  {}", escape(a))?;
+    }
+    Ok(())
 }
 
 /// The text report, grouped by claim.
@@ -118,12 +172,19 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             s.claims_left_out
         )?;
     }
+    if s.claims_split_off > 0 {
+        writeln!(
+            out,
+            "{} claims with errors split off to the rejected outputs",
+            s.claims_split_off
+        )?;
+    }
     writeln!(
         out,
         "profile {}, options {}",
         report.tool.profile, report.tool.options
     )?;
-    for (input, findings) in per_input(report) {
+    for input in &report.inputs {
         writeln!(
             out,
             "\n{} (sha256 {}): {} claims, {}",
@@ -135,34 +196,12 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for l in &input.left_out {
             writeln!(out, "  left out: {}", left_out_line(l))?;
         }
-        for (claim, run) in by_claim(findings) {
-            match claim {
-                Some(c) => writeln!(out, "  claim {}", escape(c))?,
-                None => writeln!(out, "  outside any claim")?,
-            }
-            for f in run {
-                let line = f
-                    .service_line
-                    .as_deref()
-                    .map(|l| format!(" line {}", escape(l)))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "    {} {} [{}]{line} segment {} (line {}, byte {}): {}",
-                    f.severity,
-                    status(f),
-                    f.rule,
-                    f.position.segment,
-                    f.position.text_line,
-                    f.position.byte,
-                    escape(&f.message)
-                )?;
-                if let (Some(b), Some(a)) = (&f.before, &f.after) {
-                    writeln!(out, "        before: {}", escape(b))?;
-                    writeln!(out, "        after:  {}", escape(a))?;
-                }
-            }
-        }
+        by_claim(input, |run| match run {
+            Run::Claim { claim: Some(c), .. } => writeln!(out, "  claim {}", escape(c)),
+            Run::Claim { claim: None, .. } => writeln!(out, "  outside any claim"),
+            Run::Finding(f) => text_finding(f, out),
+            Run::End => Ok(()),
+        })?;
     }
     Ok(())
 }
@@ -210,10 +249,11 @@ pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
     };
     write!(
         o,
-        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
+        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>claims split off</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
         report.inputs.len(),
         s.claims,
         s.claims_left_out,
+        s.claims_split_off,
         s.tally.findings,
         s.tally.errors,
         s.tally.warnings,
@@ -224,7 +264,7 @@ pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
         o,
         "<p>Rows marked <span class=\"review\">review</span> are recodes: they change what was billed and need a person's check before the claim is resubmitted.</p>"
     )?;
-    for (input, findings) in per_input(report) {
+    for input in &report.inputs {
         let t = &input.tally;
         write!(
             o,
@@ -242,39 +282,46 @@ pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
                 esc(&left_out_line(l))
             )?;
         }
-        for (claim, run) in by_claim(findings) {
-            let title = claim.map_or_else(
-                || "Outside any claim".to_string(),
-                |c| format!("Claim {}", esc(c)),
-            );
-            write!(
-                o,
-                "<h3>{title}</h3><table><tr><th>severity</th><th>rule</th><th>line</th><th>what</th><th>status</th><th>before</th><th>after</th><th>where</th></tr>"
-            )?;
-            for f in run {
-                let review =
-                    (f.fixed || f.would_fix) && f.fix_class == Some(super::FixClass::Recode);
+        by_claim(input, |run| match run {
+            Run::Claim { claim, later } => {
+                if later {
+                    o.write_all(b"</table>")?;
+                }
+                let title = claim.map_or_else(
+                    || "Outside any claim".to_string(),
+                    |c| format!("Claim {}", esc(c)),
+                );
                 write!(
                     o,
-                    "<tr{}><td class=\"{}\">{}</td><td><code class=\"rule\">{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
-                    if review { " class=\"review\"" } else { "" },
-                    f.severity,
-                    f.severity,
-                    esc(f.rule.as_str()),
-                    esc(f.service_line.as_deref().unwrap_or("")),
-                    esc(&f.message),
-                    if f.fixed { " class=\"fixed\"" } else { "" },
-                    status(f),
-                    esc(f.before.as_deref().unwrap_or("")),
-                    esc(f.after.as_deref().unwrap_or("")),
-                    f.position.segment,
-                    f.position.text_line,
-                    f.position.byte,
-                    esc(f.loop_path.as_deref().unwrap_or(""))
-                )?;
+                    "<h3>{title}</h3><table><tr><th>severity</th><th>rule</th><th>line</th><th>what</th><th>status</th><th>before</th><th>after</th><th>where</th></tr>"
+                )
             }
-            o.write_all(b"</table>")?;
-        }
+            Run::Finding(f) => html_finding(f, o),
+            Run::End => o.write_all(b"</table>"),
+        })?;
     }
     o.write_all(b"</body></html>\n")
+}
+
+/// One finding's row of the HTML report.
+fn html_finding(f: &Finding, o: &mut dyn Write) -> io::Result<()> {
+    let review = (f.fixed || f.would_fix) && f.fix_class == Some(super::FixClass::Recode);
+    write!(
+        o,
+        "<tr{}><td class=\"{}\">{}</td><td><code class=\"rule\">{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
+        if review { " class=\"review\"" } else { "" },
+        f.severity,
+        f.severity,
+        esc(f.rule.as_str()),
+        esc(f.service_line.as_deref().unwrap_or("")),
+        esc(&f.message),
+        if f.fixed { " class=\"fixed\"" } else { "" },
+        status(f),
+        esc(f.before.as_deref().unwrap_or("")),
+        esc(f.after.as_deref().unwrap_or("")),
+        f.position.segment,
+        f.position.text_line,
+        f.position.byte,
+        esc(f.loop_path.as_deref().unwrap_or(""))
+    )
 }

@@ -154,6 +154,13 @@ impl serde::Serialize for RuleId {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        RuleId::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown rule id {s}")))
+    }
+}
+
 impl PartialEq<str> for RuleId {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other

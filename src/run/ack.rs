@@ -8,12 +8,12 @@ use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 
 use crate::ack::{self, Acks, Kinds};
-use crate::generate::Control;
 use crate::input::{self, Found};
 use crate::output::plan::Edi;
 use crate::output::{self, Output, Plan, Target};
 use crate::report::{Finding, Source};
 use crate::scrub::{Fixes, Settings};
+use crate::x12::Control;
 
 use super::{Console, Status, Usage, wrote};
 
@@ -40,6 +40,9 @@ pub struct Targets {
     pub ta1: Option<Target>,
     pub k999: Option<Target>,
     pub ca277: Option<Target>,
+    /// Why one of them cannot be written (a file or directory in the way under the
+    /// output directory): that input is refused when its turn comes, the others go on.
+    pub unwritable: Option<String>,
 }
 
 impl Targets {
@@ -91,6 +94,9 @@ pub fn plan(
                 _ => &mut t.ca277,
             };
             *slot = planned.target;
+            if let Some(why) = planned.unwritable {
+                t.unwritable.get_or_insert(why);
+            }
         }
     }
     let all: Vec<&Target> = targets.iter().flat_map(Targets::all).collect();
@@ -158,6 +164,100 @@ pub fn remaining(findings: &[Finding]) -> Vec<Finding> {
         .collect()
 }
 
+/// The findings `scrub --ack-dir` acknowledges an input's corrected output with: the
+/// J2326 rules' that remain, as the report has them, each placed in the interchange and
+/// transaction of the corrected output (their new ISA13 and ST02 with
+/// `--new-control-numbers`).
+pub fn remaining_in(input: &crate::report::Input) -> std::io::Result<Vec<Finding>> {
+    let new = renumbered(&input.control_numbers);
+    let mut out = Vec::new();
+    input.findings.for_each(|mut f| {
+        if f.rule.source() == Source::Scrub && !f.fixed {
+            let p = &mut f.position;
+            let old = (p.interchange.take(), p.transaction.take());
+            (p.interchange, p.transaction) = match new.get(&old) {
+                Some((isa, st)) => (Some(isa.clone()), Some(st.clone())),
+                None => old,
+            };
+            out.push(f);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// (ISA13, ST02) of each transaction as read to those it was written with into the
+/// corrected output, from the report's `control_numbers` (empty: not renumbered). Where
+/// two interchanges had one ISA13, the first one's numbers are kept.
+fn renumbered(
+    map: &[crate::x12::Renumbered],
+) -> std::collections::HashMap<(Option<String>, Option<String>), (String, String)> {
+    let mut out = std::collections::HashMap::new();
+    let mut isa: Option<(String, String)> = None;
+    for r in map.iter().filter(|r| r.output == "corrected") {
+        match r.element {
+            "ISA13" => isa = Some((r.old.clone(), r.new.clone())),
+            "ST02" => {
+                let Some((old_isa, new_isa)) = isa
+                    .as_ref()
+                    .filter(|(o, _)| Some(o) == r.interchange.as_ref())
+                else {
+                    continue;
+                };
+                for k in 0..r.count {
+                    let (Some(old), Some(new)) = (nth(&r.old, k), nth(&r.new, k)) else {
+                        break;
+                    };
+                    out.entry((Some(old_isa.clone()), Some(old)))
+                        .or_insert_with(|| (new_isa.clone(), new));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The control number `k` after `first`, written as wide as `first`.
+fn nth(first: &str, k: u64) -> Option<String> {
+    if k == 0 {
+        return Some(first.to_string());
+    }
+    let n: u64 = first.parse().ok()?;
+    Some(format!("{:0w$}", n + k, w = first.len()))
+}
+
+/// Where `x837 ack` keeps a scrub's findings: only those an acknowledgment takes (see
+/// [`remaining`]), so that memory holds the J2326 rules' findings, not the validation's.
+#[derive(Default)]
+struct Kept {
+    findings: Vec<Finding>,
+    /// Findings seen, kept or not.
+    seen: usize,
+    /// The index each kept finding had among those seen.
+    index: Vec<usize>,
+}
+
+impl crate::report::FindingSink for Kept {
+    fn push(&mut self, f: Finding) -> std::io::Result<()> {
+        if f.rule.source() == Source::Scrub && !f.fixed {
+            self.findings.push(f);
+            self.index.push(self.seen);
+        }
+        self.seen += 1;
+        Ok(())
+    }
+    fn len(&self) -> usize {
+        self.seen
+    }
+    fn unfix(&mut self, from: usize) {
+        let at = self.index.partition_point(|&i| i < from);
+        self.findings[at..]
+            .iter_mut()
+            .for_each(crate::report::unfix);
+    }
+}
+
 /// A checked ack run.
 #[derive(Debug)]
 pub struct Ack {
@@ -176,6 +276,8 @@ struct Seen {
     bytes: Option<Vec<u8>>,
     sha256: String,
     remaining: Vec<Finding>,
+    /// CLM segments read.
+    claims: usize,
     /// Why it cannot be acknowledged, when it cannot.
     failed: Option<String>,
 }
@@ -228,29 +330,36 @@ impl Ack {
             bytes: None,
             sha256: String::new(),
             remaining: Vec::new(),
+            claims: 0,
             failed: None,
         };
         let read = input::open(&f.path).and_then(|r| {
-            let mut hashing = input::Hashing::new(r);
+            let mut hashing = input::Hashing::new(input::Counting::new(r, |n| console.read(n)));
             let mut bytes = Vec::new();
-            if f.path == "-" {
+            let mut kept = Kept::default();
+            let sink = output::Spool::new(std::io::sink());
+            let s = if f.path == "-" {
                 hashing.read_to_end(&mut bytes)?;
-                let s = crate::scrub::scrub(&bytes, &name, &self.settings);
-                Ok((s, hashing.hex(), Some(bytes)))
+                crate::scrub::scrub_to(&bytes[..], &name, &self.settings, sink, &mut kept)?
             } else {
-                let sink = output::Spool::new(std::io::sink());
-                let s = crate::scrub::scrub_to(&mut hashing, &name, &self.settings, sink)?;
-                Ok((s, hashing.hex(), None))
-            }
+                crate::scrub::scrub_to(&mut hashing, &name, &self.settings, sink, &mut kept)?
+            };
+            Ok((
+                s,
+                kept.findings,
+                hashing.hex(),
+                (f.path == "-").then_some(bytes),
+            ))
         });
         match read {
-            Ok((s, sha, bytes)) => {
+            Ok((s, kept, sha, bytes)) => {
                 let unread = s
                     .error
                     .as_ref()
                     .filter(|_| s.transactions + s.passed_through == 0);
                 seen.failed = unread.map(ToString::to_string);
-                seen.remaining = remaining(&s.findings);
+                seen.claims = s.claims;
+                seen.remaining = kept;
                 seen.sha256 = sha;
                 seen.bytes = bytes;
             }
@@ -259,6 +368,7 @@ impl Ack {
         if let Some(why) = &seen.failed {
             console.say(&format!("x837: {name}: {why}"));
         }
+        console.done(seen.claims);
         seen
     }
 
@@ -266,12 +376,22 @@ impl Ack {
     pub fn run(&self, console: &dyn Console) -> Status {
         // Every input is read (and checked) before any acknowledgment is written, so that
         // the findings of rules across claims and inputs are in them.
+        let paths = self.found.iter().map(|f| f.path.as_os_str());
+        console.start(self.found.len(), super::total_bytes(paths));
         let seen: Vec<Seen> = self.found.iter().map(|f| self.read(f, console)).collect();
         let mut status = Status::Clean;
         let mut numbers = self.control;
         let mut entries = Vec::new();
         for ((f, s), targets) in self.found.iter().zip(&seen).zip(&self.targets) {
             if s.failed.is_some() {
+                status = Status::Failed;
+                continue;
+            }
+            if let Some(why) = &targets.unwritable {
+                console.say(&format!(
+                    "x837: {}: cannot write its acknowledgments: {why}",
+                    s.name
+                ));
                 status = Status::Failed;
                 continue;
             }

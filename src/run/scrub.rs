@@ -2,16 +2,17 @@
 //! inputs: corrected EDI streamed to its targets, one report, one exit status.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
+use std::ops::ControlFlow;
 
 use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
-use crate::report::Finding;
-use crate::report::{Format, Report, Tool, render};
-use crate::scrub::{Fixes, Settings};
+use crate::report::{Finding, FindingSpool, Format, Report, Tool, render};
+use crate::scrub::{Extras, Fixes, Scrubbed, Settings, scrub_with};
+use crate::x12::Control;
 
-use super::{Console, FailOn, Status, Usage, closed_pipe, write_failed, wrote};
+use super::{Console, FailOn, Held, Status, Usage, closed_pipe, write_failed, wrote};
 
 /// The options of `x837 scrub` as given.
 #[derive(Debug, Clone, Default)]
@@ -28,15 +29,23 @@ pub struct Options {
     pub config: Option<OsString>,
     pub fixes: Fixes,
     pub fail_on: FailOn,
+    /// Threads (`--jobs N`); none: one per core.
+    pub jobs: Option<usize>,
+    /// No summary line per input (`--quiet`).
+    pub quiet: bool,
+    /// Where each interchange (or group, transaction) x837 could not process goes, as
+    /// read, with a `.why` note beside it (`--quarantine DIR`).
+    pub quarantine: Option<OsString>,
+    /// Rewrites each input, its old version kept as `FILE.orig` (`--in-place`).
+    pub in_place: bool,
+    /// Where the claims that keep an error-level finding go, each input's to
+    /// `DIR/<its path>`, the others to the corrected output (`--split-rejected DIR`).
+    pub split_rejected: Option<OsString>,
+    /// Fresh control numbers for the corrected output, from these, incrementing over
+    /// the batch in input order (`--new-control-numbers ISA13[,GS06,ST02]`).
+    pub new_control_numbers: Option<Control>,
     /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
     pub ack_dir: Option<OsString>,
-}
-
-/// Whether the run goes on after an input.
-enum Next {
-    Go(Status),
-    /// The reader of standard output went away.
-    Stop,
 }
 
 /// Where the report goes.
@@ -65,6 +74,27 @@ impl Scrub {
         if options.output.is_some() && options.out_dir.is_some() {
             return Err(Usage("-o/--output and --out-dir exclude each other".into()));
         }
+        if options.in_place
+            && (options.output.is_some() || options.out_dir.is_some() || options.check)
+        {
+            return Err(Usage(
+                "--in-place excludes -o/--output, --out-dir and --check".into(),
+            ));
+        }
+        if options.split_rejected.is_some() && options.check {
+            return Err(Usage("--split-rejected excludes --check".into()));
+        }
+        if let Some(q) = &options.quarantine {
+            let dir = std::path::Path::new(q);
+            if !dir.is_dir() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Usage(format!(
+                        "{}: cannot create the quarantine directory: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+        }
         let config = match &options.config {
             Some(p) => {
                 let shown = p.to_string_lossy();
@@ -84,8 +114,10 @@ impl Scrub {
             None => Usage(e),
         })?;
         settings.check = options.check;
+        settings.quarantine = options.quarantine.is_some();
         let edi = match (&options.output, &options.out_dir) {
             _ if options.check => Edi::Discard,
+            _ if options.in_place => Edi::InPlace,
             (Some(o), _) => Edi::One(o),
             (None, Some(d)) => Edi::Dir(d),
             (None, None) => Edi::Stdout,
@@ -112,7 +144,10 @@ impl Scrub {
         let glob = options.glob.as_deref().map(input::glob).transpose();
         let glob = glob.map_err(|e| Usage(e.to_string()))?;
         let found = input::find(&options.files, glob.as_ref()).map_err(|e| Usage(e.to_string()))?;
-        let plan = Plan::new(&found, edi, report_arg.as_deref())?;
+        let mut plan = Plan::new(&found, edi, report_arg.as_deref())?;
+        if let Some(dir) = &options.split_rejected {
+            plan = plan.with_rejected(dir)?;
+        }
         let report = match &plan.report {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
@@ -148,30 +183,60 @@ impl Scrub {
 
     /// Runs the scrub over every input; returns the exit status.
     pub fn run(&self, console: &dyn Console) -> Status {
+        let pool = super::pool(self.options.jobs);
         let mut report = Report::new(self.tool());
         let mut status = Status::Clean;
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
             .collect();
-        // Standard output is one stream for every input.
+        let starts = match self.starts(&modes) {
+            Ok(s) => s,
+            Err(e) => {
+                console.say(&format!("x837: <stdin>: cannot read: {e}"));
+                return Status::Failed;
+            }
+        };
+        let args = self.plan.inputs.iter().map(|p| p.arg.as_os_str());
+        console.start(self.plan.inputs.len(), super::total_bytes(args));
+        // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
+        let n = self.plan.inputs.len();
         // With --ack-dir: what each input's acknowledgments need, once the run is over.
         let mut to_ack: Vec<(usize, Vec<Finding>)> = Vec::new();
-        for (i, (planned, &mode)) in self.plan.inputs.iter().zip(&modes).enumerate() {
-            let mut remaining = None;
-            match self.one(
-                planned,
-                mode,
-                &mut stdout,
-                &mut report,
-                console,
-                &mut remaining,
-            ) {
-                Next::Go(s) => status = status.max(s),
-                // The reader of the output went away: stop quietly.
-                Next::Stop => return status,
+        let mut emitted = 0;
+        let mut emit = |done: Done, stdout: &mut Option<Output>| {
+            let (s, go, remaining) = self.emit(done, stdout, &mut report, console);
+            status = status.max(s);
+            to_ack.extend(remaining.map(|r| (emitted, r)));
+            emitted += 1;
+            go
+        };
+        if n == 1 || pool.current_num_threads() == 1 {
+            // One input at a time: EDI for standard output goes straight there.
+            for (planned, start) in self.plan.inputs.iter().zip(&starts) {
+                let done = pool.install(|| self.one(planned, start, Some(&mut stdout), console));
+                if emit(done, &mut stdout).is_break() {
+                    return status;
+                }
             }
-            to_ack.extend(remaining.map(|r| (i, r)));
+        } else {
+            // Several at once; each keeps its messages (and its EDI for standard output,
+            // in a temporary file) until those before it are said and written.
+            let work = |i: usize| {
+                let held = Held::new(console);
+                let done = self.one(&self.plan.inputs[i], &starts[i], None, &held);
+                (held.lines(), done)
+            };
+            let mut stopped = false;
+            super::in_order(&pool, n, work, |(lines, done)| {
+                lines.iter().for_each(|l| console.say(l));
+                let go = emit(done, &mut stdout);
+                stopped |= go.is_break();
+                go
+            });
+            if stopped {
+                return status;
+            }
         }
         if let Some(out) = stdout {
             status = wrote(out.commit(), "<stdout>", status, console);
@@ -190,85 +255,268 @@ impl Scrub {
         status
     }
 
-    /// Scrubs one input into its target and adds it to `report`.
+    /// Scrubs one input into its target. EDI for standard output goes to `stdout` when
+    /// given (opened there when first needed), else into a temporary file in the result.
+    /// What each input starts from: the permission bits of its outputs and the control
+    /// numbers it gives. With `--new-control-numbers` over several inputs (or with
+    /// `--split-rejected`, whose copies are numbered after the corrected output's), the
+    /// inputs are counted first, so each takes the numbers after those of the inputs
+    /// before it whatever the threads; standard input is then kept in a temporary file.
+    fn starts(&self, modes: &[u32]) -> io::Result<Vec<Start>> {
+        let inputs = &self.plan.inputs;
+        let mut starts: Vec<Start> = (modes.iter())
+            .map(|&mode| Start {
+                mode,
+                corrected: self.options.new_control_numbers,
+                rejected: Control::default(),
+                stdin: None,
+            })
+            .collect();
+        let Some(mut next) = self.options.new_control_numbers else {
+            return Ok(starts);
+        };
+        let split = self.options.split_rejected.is_some();
+        if inputs.len() == 1 && !split {
+            return Ok(starts);
+        }
+        for (p, start) in inputs.iter().zip(&mut starts) {
+            let counts = if p.is_stdin() {
+                let mut spool = tempfile::tempfile()?;
+                io::copy(&mut io::stdin().lock(), &mut spool)?;
+                spool.seek(io::SeekFrom::Start(0))?;
+                let n = crate::x12::control::count(&spool)?;
+                spool.seek(io::SeekFrom::Start(0))?;
+                start.stdin = Some(spool);
+                n
+            } else {
+                // What cannot be read now is said when its turn comes.
+                (std::fs::File::open(&p.arg).and_then(crate::x12::control::count))
+                    .unwrap_or_default()
+            };
+            start.corrected = Some(next);
+            next = next.after(counts);
+            if split {
+                // Its rejected copies have at most as many envelopes as it has.
+                start.rejected = next;
+                next = next.after(counts);
+            }
+        }
+        Ok(starts)
+    }
+
     fn one(
         &self,
         planned: &PlannedInput,
-        mode: u32,
-        stdout: &mut Option<Output>,
-        report: &mut Report,
+        start: &Start,
+        stdout: Option<&mut Option<Output>>,
         console: &dyn Console,
-        remaining: &mut Option<Vec<Finding>>,
-    ) -> Next {
+    ) -> Done {
+        let mode = start.mode;
         let name = planned.name();
-        let read = match input::open(&planned.arg) {
+        let mut done = Done::new(name.clone());
+        if let Some(why) = &planned.unwritable {
+            console.say(&format!("x837: {name}: cannot write its output: {why}"));
+            done.status = Status::Failed;
+            return done;
+        }
+        let spooled = (start.stdin.as_ref()).map(|f| Box::new(f) as Box<dyn io::Read + '_>);
+        let read = match spooled.map_or_else(|| input::open(&planned.arg), Ok) {
             Ok(r) => r,
             Err(e) => {
                 console.say(&format!("x837: {name}: cannot read: {e}"));
-                return Next::Go(Status::Failed);
+                done.status = Status::Failed;
+                return done;
             }
         };
-        let total = std::fs::metadata(&planned.arg).ok().map(|m| m.len());
-        let mut hashing = input::Hashing::new(input::Counting::new(read, |n| {
-            console.progress(&name, n, total)
-        }));
-        let mut own: Option<Output> = None;
-        let sink: Option<&mut Output> = match &planned.target {
+        let mut hashing = input::Hashing::new(input::Counting::new(read, |n| console.read(n)));
+        let mut findings = FindingSpool::new();
+        let mut rejected = match &planned.rejected {
+            Some(t) => match Output::open(t, mode) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    done.status = write_failed(&e, &t.display(), Status::Failed, console);
+                    return done;
+                }
+            },
             None => None,
-            Some(Target::Stdout) => {
+        };
+        let mut into = |sink: &mut dyn Rewind| {
+            let extras = Extras {
+                rejected: (rejected.as_mut()).map(|r| (r as &mut dyn Rewind, start.rejected)),
+                renumber: start.corrected,
+            };
+            scrub_with(
+                &mut hashing,
+                &name,
+                &self.settings,
+                sink,
+                &mut findings,
+                extras,
+            )
+        };
+        let Some(result) = self.write(planned, mode, stdout, &mut into, &mut done, console) else {
+            return done;
+        };
+        if let (Some(r), Some(t), Ok(s)) = (rejected, &planned.rejected, &result)
+            && s.wrote
+            && !s.stopped
+        {
+            // The file is there after the run only when claims were split off.
+            let put = if s.claims_split_off > 0 {
+                r.commit()
+            } else {
+                r.commit_nothing()
+            };
+            let ok = put.is_ok();
+            done.status = wrote(put, &t.display(), done.status, console);
+            if ok && s.claims_split_off > 0 {
+                done.rejected_output = Some(t.display());
+            }
+        }
+        match result {
+            Ok(s) if s.stopped => done.stop = true,
+            Ok(mut s) => {
+                if let Some(dir) = &self.options.quarantine {
+                    let status = quarantine(dir, planned, &mut s, console);
+                    done.status = done.status.max(status);
+                }
+                done.scrubbed = Some((hashing.hex(), s, findings));
+            }
+            Err(e) if closed_pipe(&e) => done.stop = true,
+            Err(e) if hashing.failed() => {
+                console.say(&format!("x837: {name}: cannot read: {e}"));
+                done.status = Status::Failed;
+            }
+            Err(e) => {
+                let to = planned
+                    .target
+                    .as_ref()
+                    .map_or("<stdout>".into(), Target::display);
+                done.status = write_failed(&e, &to, Status::Failed, console);
+            }
+        }
+        done
+    }
+
+    /// Scrubs (with `into`) into the EDI target of `planned` and commits it; `None` when
+    /// the target could not be opened (said, and `done` failed).
+    fn write(
+        &self,
+        planned: &PlannedInput,
+        mode: u32,
+        stdout: Option<&mut Option<Output>>,
+        into: &mut dyn FnMut(&mut dyn Rewind) -> io::Result<Scrubbed>,
+        done: &mut Done,
+        console: &dyn Console,
+    ) -> Option<io::Result<Scrubbed>> {
+        let result = match (&planned.target, stdout) {
+            (None, _) => into(&mut output::Spool::new(io::sink())),
+            (Some(Target::Stdout), Some(stdout)) => {
                 if stdout.is_none() {
                     match Output::open(&Target::Stdout, mode) {
                         Ok(o) => *stdout = Some(o),
                         Err(e) => {
-                            return Next::Go(write_failed(&e, "<stdout>", Status::Failed, console));
+                            done.status = write_failed(&e, "<stdout>", Status::Failed, console);
+                            return None;
                         }
                     }
                 }
-                stdout.as_mut()
+                match stdout.as_mut() {
+                    Some(out) => into(out),
+                    None => Err(io::Error::other("standard output is not open")),
+                }
             }
-            Some(t) => match Output::open(t, mode) {
-                Ok(o) => Some(own.insert(o)),
-                Err(e) => return Next::Go(write_failed(&e, &t.display(), Status::Failed, console)),
+            (Some(Target::Stdout), None) => match tempfile::tempfile() {
+                Ok(temp) => into(done.edi.insert(temp)),
+                Err(e) => Err(e),
+            },
+            (Some(t), _) => match Output::open(t, mode) {
+                Ok(mut o) => {
+                    let r = into(&mut o);
+                    match r {
+                        // Nothing complete was read: no file appears (an old one stays).
+                        Ok(s) if s.wrote && !s.stopped => {
+                            // Every claim was split off: nothing is left to send.
+                            let empty = s.claims_split_off > 0 && o.written() == 0;
+                            let put = if empty {
+                                o.commit_nothing()
+                            } else {
+                                o.commit()
+                            };
+                            let ok = put.is_ok();
+                            done.status = wrote(put, &t.display(), done.status, console);
+                            done.written = ok && !empty;
+                            Ok(s)
+                        }
+                        other => other,
+                    }
+                }
+                Err(e) => {
+                    done.status = write_failed(&e, &t.display(), Status::Failed, console);
+                    return None;
+                }
             },
         };
-        let result = match sink {
-            Some(out) => crate::scrub::scrub_to(&mut hashing, &name, &self.settings, out),
-            None => {
-                let nowhere = output::Spool::new(io::sink());
-                crate::scrub::scrub_to(&mut hashing, &name, &self.settings, nowhere)
-            }
-        };
-        let s = match result {
-            Ok(s) if s.stopped => return Next::Stop,
-            Ok(s) => s,
-            Err(e) if closed_pipe(&e) => return Next::Stop,
-            Err(e) => {
-                console.say(&format!("x837: {name}: {e}"));
-                return Next::Go(Status::Failed);
-            }
-        };
-        let mut status = Status::Clean;
-        // Nothing complete was read: no file appears (an old one stays).
-        if let (Some(o), Some(t)) = (own, &planned.target)
-            && s.wrote
-        {
-            status = wrote(o.commit(), &t.display(), status, console);
-        }
-        if self.acks.is_some() && s.wrote {
-            *remaining = Some(super::ack::remaining(&s.findings));
-        }
-        Next::Go(status.max(self.account(&name, hashing.hex(), s, report, console)))
+        Some(result)
     }
 
-    /// Says what became of one input and adds it to the report; its status.
+    /// Says what became of one input, writes its EDI for standard output if it kept it,
+    /// and adds it to the report: its status, whether the run goes on, and with
+    /// `--ack-dir` the findings its written corrected output is acknowledged with.
+    fn emit(
+        &self,
+        done: Done,
+        stdout: &mut Option<Output>,
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> (Status, ControlFlow<()>, Option<Vec<Finding>>) {
+        if done.stop {
+            // The reader of the output went away: stop quietly.
+            return (done.status, ControlFlow::Break(()), None);
+        }
+        console.done(done.scrubbed.as_ref().map_or(0, |(_, s, _)| s.claims));
+        let mut status = done.status;
+        if let Some(mut temp) = done.edi {
+            let copied = (|| {
+                if stdout.is_none() {
+                    *stdout = Some(Output::open(&Target::Stdout, 0o600)?);
+                }
+                let out = stdout
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("no standard output"))?;
+                temp.seek(io::SeekFrom::Start(0))?;
+                io::copy(&mut temp, out)?;
+                out.settle()
+            })();
+            if let Err(e) = copied {
+                if closed_pipe(&e) {
+                    return (status, ControlFlow::Break(()), None);
+                }
+                status = write_failed(&e, "<stdout>", status, console);
+            }
+        }
+        let mut remaining = None;
+        if let Some(scrubbed) = done.scrubbed {
+            let rejected = done.rejected_output;
+            let acked = self.acks.is_some() && done.written;
+            let (s, r) = self.account(&done.name, scrubbed, rejected, acked, report, console);
+            status = status.max(s);
+            remaining = r;
+        }
+        (status, ControlFlow::Continue(()), remaining)
+    }
+
+    /// Says what became of one input and adds it to the report; its status, and when
+    /// `acked`, the findings its acknowledgments take.
     fn account(
         &self,
         name: &str,
-        sha256: String,
-        s: crate::scrub::Scrubbed,
+        (sha256, s, findings): (String, crate::scrub::Scrubbed, FindingSpool),
+        rejected_output: Option<String>,
+        acked: bool,
         report: &mut Report,
         console: &dyn Console,
-    ) -> Status {
+    ) -> (Status, Option<Vec<Finding>>) {
         if let Some(e) = &s.error {
             console.say(&format!("x837: {name}: {e}"));
         }
@@ -280,16 +528,39 @@ impl Scrub {
         }
         let incomplete = s.incomplete();
         let passed_through = s.passed_through;
-        let entry = report.add(name, sha256, s.outcome());
+        let mut outcome = s.outcome(findings);
+        outcome.rejected_output = rejected_output;
+        let entry = match report.add(name, sha256, outcome) {
+            Ok(e) => e,
+            Err(e) => {
+                console.say(&format!(
+                    "x837: {name}: cannot keep the findings for the report: {e}"
+                ));
+                return (Status::Failed, None);
+            }
+        };
+        let remaining = match acked.then(|| super::ack::remaining_in(entry)) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => {
+                console.say(&format!(
+                    "x837: {name}: cannot read back the findings to acknowledge: {e}"
+                ));
+                return (Status::Failed, None);
+            }
+            None => None,
+        };
         let tally = entry.tally;
-        console.say(&render::input_line(entry, self.options.check));
-        if passed_through > 0 {
-            console.say(&format!(
-                "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
-            ));
+        if !self.options.quiet {
+            console.say(&render::input_line(entry, self.options.check));
+            if passed_through > 0 {
+                console.say(&format!(
+                    "{name}: {passed_through} transactions that are not 837P/837I passed through untouched"
+                ));
+            }
         }
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
-        if incomplete { Status::Failed } else { status }
+        let status = if incomplete { Status::Failed } else { status };
+        (status, remaining)
     }
 }
 
@@ -301,13 +572,14 @@ fn plan_acks(
     dir: &OsString,
     check: bool,
 ) -> Result<Vec<super::ack::Targets>, Usage> {
-    let in_files = plan
-        .inputs
-        .iter()
-        .all(|p| matches!(p.target, Some(Target::File { .. })));
+    // An input whose output cannot be written fails alone, when its turn comes.
+    let in_files = (plan.inputs.iter()).all(|p| {
+        p.unwritable.is_some()
+            || matches!(p.target, Some(Target::File { .. } | Target::InPlace { .. }))
+    });
     if check || !in_files {
         return Err(Usage(
-            "--ack-dir acknowledges the corrected EDI it writes: it needs -o FILE or --out-dir, and no --check".into(),
+            "--ack-dir acknowledges the corrected EDI it writes: it needs -o FILE, --out-dir or --in-place, and no --check".into(),
         ));
     }
     let mut others: Vec<(String, &Target)> = (plan.inputs.iter())
@@ -335,7 +607,7 @@ impl Scrub {
             return status;
         };
         let mut status = status;
-        let mut numbers = crate::generate::Control::default();
+        let mut numbers = Control::default();
         let options = crate::ack::Options {
             kinds: crate::ack::Kinds::default(),
             now: super::ack::now(),
@@ -344,10 +616,19 @@ impl Scrub {
             let (Some(planned), Some(t)) = (self.plan.inputs.get(*i), targets.get(*i)) else {
                 continue;
             };
-            let Some(Target::File { real, .. }) = &planned.target else {
-                continue;
+            let real = match &planned.target {
+                Some(Target::File { real, .. }) => real,
+                Some(Target::InPlace { path, .. }) => path,
+                _ => continue,
             };
             let name = planned.name();
+            if let Some(why) = &t.unwritable {
+                console.say(&format!(
+                    "x837: {name}: cannot write its acknowledgments: {why}"
+                ));
+                status = Status::Failed;
+                continue;
+            }
             let bytes = match std::fs::read(real) {
                 Ok(b) => b,
                 Err(e) => {
@@ -358,8 +639,119 @@ impl Scrub {
             };
             let acks = crate::ack::acknowledge(&bytes, &name, remaining, &options, &mut numbers);
             status = super::ack::write(&acks, t, modes[*i], status, console);
-            console.say(&super::ack::line(&name, &acks.summary));
+            if !self.options.quiet {
+                console.say(&super::ack::line(&name, &acks.summary));
+            }
         }
         status
     }
+}
+
+/// What one input starts from (see `Scrub::starts`).
+struct Start {
+    mode: u32,
+    /// The first control numbers of its corrected output, when renumbering.
+    corrected: Option<Control>,
+    /// The first control numbers of its rejected output.
+    rejected: Control,
+    /// Standard input, kept in a temporary file to be counted first.
+    stdin: Option<std::fs::File>,
+}
+
+/// What became of one input, waiting to be said in input order.
+struct Done {
+    name: String,
+    status: Status,
+    /// The reader of standard output went away.
+    stop: bool,
+    /// Its corrected EDI, for standard output, when it was scrubbed beside others.
+    edi: Option<std::fs::File>,
+    /// Its SHA-256, result and findings, when it was read.
+    scrubbed: Option<(String, crate::scrub::Scrubbed, FindingSpool)>,
+    /// Where its claims with errors went (`--split-rejected`), when a file was written.
+    rejected_output: Option<String>,
+    /// Its corrected EDI was written to a file, with something in it.
+    written: bool,
+}
+
+impl Done {
+    fn new(name: String) -> Self {
+        Done {
+            name,
+            status: Status::Clean,
+            stop: false,
+            edi: None,
+            scrubbed: None,
+            rejected_output: None,
+            written: false,
+        }
+    }
+}
+
+/// Writes what `s` left out, as read, into the quarantine directory `dir`, each part with a
+/// `.why` note beside it: `DIR/<its path>.<n>.<what>.x12`. An input that is not X12 at
+/// all goes there whole, as `DIR/<its path>`. Its status (2 when a part cannot be written).
+fn quarantine(
+    dir: &OsString,
+    planned: &PlannedInput,
+    s: &mut crate::scrub::Scrubbed,
+    console: &dyn Console,
+) -> Status {
+    let base = std::path::Path::new(dir).join(&planned.rel);
+    let mode = output::mode_of((!planned.is_stdin()).then_some(planned.arg.as_ref()));
+    let mut status = Status::Clean;
+    let mut put = |path: std::path::PathBuf, bytes: &mut dyn io::Read, why: String| {
+        let written = (|| {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut out = Output::open(
+                &Target::resolve(path.as_os_str()).map_err(io::Error::other)?,
+                mode,
+            )?;
+            io::copy(bytes, &mut out)?;
+            out.settle()?;
+            out.commit()?;
+            let mut note = path.clone().into_os_string();
+            note.push(".why");
+            output::write_to(
+                &Target::resolve(&note).map_err(io::Error::other)?,
+                mode,
+                why.as_bytes(),
+            )
+        })();
+        status = wrote(written, &path.display().to_string(), status, console);
+    };
+    for (n, q) in s.quarantined.iter_mut().enumerate() {
+        let l = &q.left_out;
+        let mut name = base.clone().into_os_string();
+        name.push(format!(".{}.{}.x12", n + 1, l.what));
+        let why = format!(
+            "{}: {} {} at segment {} (line {}, byte {}), {} claims, left out of the corrected output: {}\n",
+            planned.name(),
+            l.what,
+            l.control,
+            l.position.segment,
+            l.position.text_line,
+            l.position.byte,
+            l.claims,
+            l.reason
+        );
+        put(std::path::PathBuf::from(name), &mut q.bytes, why);
+    }
+    // Nothing of the input could be read as X12: all of it.
+    if !s.wrote
+        && s.left_out.is_empty()
+        && !planned.is_stdin()
+        && let Some(e) = &s.error
+    {
+        match std::fs::File::open(&planned.arg) {
+            Ok(mut f) => put(base.clone(), &mut f, format!("{}: {e}\n", planned.name())),
+            Err(e) => {
+                console.say(&format!("x837: {}: cannot quarantine: {e}", planned.name()));
+                status = Status::Failed;
+            }
+        }
+    }
+    status
 }

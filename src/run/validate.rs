@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use crate::input;
 use crate::report::{Finding, Severity};
 
-use super::{Console, FailOn, Status, write_failed};
+use super::{Console, FailOn, Status};
 
 /// Output format of `validate` and `info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,12 +23,18 @@ pub enum Lines {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub files: Vec<OsString>,
+    /// Keeps the files found under directory arguments whose path matches (`--glob`).
+    pub glob: Option<String>,
+    /// Threads (`--jobs N`); none: one per core.
+    pub jobs: Option<usize>,
+    /// No summary line per input (`--quiet`).
+    pub quiet: bool,
     pub format: Lines,
     pub fail_on: FailOn,
 }
 
 /// Writes one input's findings as they come.
-struct Writing<'o, W: Write> {
+struct Writing<'o, W: Write + ?Sized> {
     out: &'o mut W,
     format: Lines,
     errors: usize,
@@ -37,7 +43,7 @@ struct Writing<'o, W: Write> {
     failed: Option<io::Error>,
 }
 
-impl<W: Write> Writing<'_, W> {
+impl<W: Write + ?Sized> Writing<'_, W> {
     fn batch(&mut self, batch: &[Finding]) -> io::Result<()> {
         for f in batch {
             match f.severity {
@@ -61,86 +67,97 @@ impl<W: Write> Writing<'_, W> {
 
 /// Validates every input; returns the exit status.
 pub fn run(options: &Options, console: &dyn Console) -> Status {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut status = Status::Clean;
-    for path in &options.files {
-        let name = input::display_name(path);
-        let read = match input::open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                console.say(&format!("x837: {name}: cannot read: {e}"));
-                status = status.max(Status::Failed);
-                continue;
-            }
-        };
-        let total = std::fs::metadata(path).ok().map(|m| m.len());
-        let read = input::Counting::new(read, |n| console.progress(&name, n, total));
-        if options.format == Lines::Json {
-            let head = serde_json::json!({ "file": name }).to_string();
-            // `{"file":"NAME"` then the findings, then the counts.
-            if let Err(e) = write!(out, "{},\"findings\":[", &head[..head.len() - 1]) {
-                return write_failed(&e, "<stdout>", status, console);
-            }
+    let found = match super::found(&options.files, options.glob.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            console.say(&format!("x837: {e}"));
+            return Status::Failed;
         }
-        let mut w = Writing {
-            out: &mut out,
-            format: options.format,
-            errors: 0,
-            warnings: 0,
-            first: true,
-            failed: None,
-        };
-        let v = crate::validate::validate_each(read, &name, |batch| match w.batch(batch) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                w.failed = Some(e);
-                ControlFlow::Break(())
-            }
-        });
-        let (errors, warnings) = (w.errors, w.warnings);
-        if let Some(e) = w.failed {
-            // What was seen before the pipe closed still counts.
-            let seen = status.max(options.fail_on.status(errors, warnings));
-            return write_failed(&e, "<stdout>", seen, console);
+    };
+    let pool = super::pool(options.jobs);
+    super::each_in_order(&pool, &found, console, |f, out, console| {
+        one(options, f, out, console)
+    })
+}
+
+/// Validates one input, writing its findings to `out`.
+fn one(
+    options: &Options,
+    found: &input::Found,
+    out: &mut dyn Write,
+    console: &dyn Console,
+) -> Result<Status, super::Stopped> {
+    let path = &found.path;
+    let name = input::display_name(path);
+    let read = match input::open(path) {
+        Ok(r) => r,
+        Err(e) => {
+            console.say(&format!("x837: {name}: cannot read: {e}"));
+            return Ok(Status::Failed);
         }
-        let v = match v {
-            Ok(v) => v,
-            Err(e) => {
-                console.say(&format!("x837: {name}: cannot read: {e}"));
-                status = status.max(Status::Failed);
-                continue;
-            }
-        };
-        if options.format == Lines::Json
-            && let Err(e) = writeln!(
-                out,
-                "],\"transactions\":{},\"passed_through\":{},\"errors\":{errors},\"warnings\":{warnings}}}",
-                v.transactions, v.passed_through
-            )
-        {
-            return write_failed(&e, "<stdout>", status, console);
+    };
+    let read = input::Counting::new(read, |n| console.read(n));
+    if options.format == Lines::Json {
+        let head = serde_json::json!({ "file": name }).to_string();
+        // `{"file":"NAME"` then the findings, then the counts.
+        write!(out, "{},\"findings\":[", &head[..head.len() - 1])
+            .map_err(|e| super::Stopped::new(e, Status::Clean))?;
+    }
+    let mut w = Writing {
+        out,
+        format: options.format,
+        errors: 0,
+        warnings: 0,
+        first: true,
+        failed: None,
+    };
+    let v = crate::validate::validate_each(read, &name, |batch| match w.batch(batch) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            w.failed = Some(e);
+            ControlFlow::Break(())
         }
-        if let Err(e) = out.flush() {
-            return write_failed(&e, "<stdout>", status, console);
+    });
+    let (errors, warnings) = (w.errors, w.warnings);
+    // What was seen before a write failed still counts.
+    let seen = options.fail_on.status(errors, warnings);
+    if let Some(e) = w.failed {
+        return Err(super::Stopped::new(e, seen));
+    }
+    let v = match v {
+        Ok(v) => v,
+        Err(e) => {
+            console.say(&format!("x837: {name}: cannot read: {e}"));
+            return Ok(Status::Failed);
         }
-        if let Some(e) = &v.error {
-            console.say(&format!("x837: {name}: {e}"));
+    };
+    if options.format == Lines::Json {
+        writeln!(
+            w.out,
+            "],\"transactions\":{},\"passed_through\":{},\"errors\":{errors},\"warnings\":{warnings}}}",
+            v.transactions, v.passed_through
+        )
+        .map_err(|e| super::Stopped::new(e, seen))?;
+    }
+    w.out.flush().map_err(|e| super::Stopped::new(e, seen))?;
+    let mut status = seen;
+    if let Some(e) = &v.error {
+        console.say(&format!("x837: {name}: {e}"));
+    }
+    if v.error.is_some() || v.unclosed > 0 {
+        if v.unclosed > 0 {
+            console.say(&format!(
+                "x837: {name}: incomplete input: {} interchanges, groups or transactions do not close",
+                v.unclosed
+            ));
         }
-        if v.error.is_some() || v.unclosed > 0 {
-            if v.unclosed > 0 {
-                console.say(&format!(
-                    "x837: {name}: incomplete input: {} interchanges, groups or transactions do not close",
-                    v.unclosed
-                ));
-            }
-            status = status.max(Status::Failed);
-        }
-        status = status.max(options.fail_on.status(errors, warnings));
+        status = status.max(Status::Failed);
+    }
+    if !options.quiet {
         console.say(&format!(
             "{name}: {} transactions validated, {} passed through, {errors} errors, {warnings} warnings",
             v.transactions, v.passed_through
         ));
     }
-    status
+    Ok(status)
 }

@@ -65,6 +65,8 @@ pub struct Settings {
     pub fixes: Fixes,
     /// A dry run (`--check`): fixes are found and reported as `would_fix`, not written.
     pub check: bool,
+    /// Keep what is left out as read (`Scrubbed::quarantined`, for `--quarantine`).
+    pub quarantine: bool,
     pub disabled: HashSet<RuleId>,
     pub severities: HashMap<RuleId, Severity>,
     pub admin_code: Option<String>,
@@ -78,6 +80,7 @@ impl Default for Settings {
             profile: "default".into(),
             fixes: Fixes::All,
             check: false,
+            quarantine: false,
             disabled: HashSet::new(),
             severities: HashMap::new(),
             admin_code: None,

@@ -35,6 +35,10 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The corrected transaction; `None` when it is written as read.
     pub output: Option<Vec<u8>>,
+    /// The claims an error-level finding remains on, by the index of their CLM segment
+    /// in the transaction as written (the corrected one, else the input): for
+    /// `--split-rejected`.
+    pub rejected: Vec<usize>,
 }
 
 /// One state of the transaction between passes.
@@ -75,7 +79,11 @@ struct Written {
 type Key = (RuleId, usize);
 
 /// Re-reads an edited transaction of about `segments` segments.
-fn relex<'b>(bytes: &'b [u8], like: &Transaction<'_>, segments: usize) -> Transaction<'b> {
+pub(super) fn relex<'b>(
+    bytes: &'b [u8],
+    like: &Transaction<'_>,
+    segments: usize,
+) -> Transaction<'b> {
     let d = like.segments[0].delimiters;
     let mut v = Vec::with_capacity(segments);
     v.extend(Lexer::continuing(bytes, d).filter_map(Result::ok));
@@ -245,6 +253,72 @@ struct Chosen {
     baseline: HashSet<RuleId>,
 }
 
+/// The findings a pass has made so far: each with where it is in the pass's view, an
+/// index by rule and input segment, and the fixes that apply.
+struct Found<'f> {
+    open: Vec<Finding>,
+    at: Vec<usize>,
+    index: HashMap<Key, usize>,
+    fixes: &'f mut Vec<(usize, Key, Fix)>,
+}
+
+/// What a hit is taken against.
+struct Taking<'r, 'a> {
+    view: &'r Transaction<'a>,
+    tree: &'r Tree,
+    state: &'r State,
+    refused: &'r HashMap<Key, String>,
+}
+
+/// The CLM (index in `view`) of each claim an error-level finding of `open` is on, in
+/// order; `at` is where each finding is in the view.
+fn claims_in_error(
+    tree: &Tree,
+    view: &Transaction<'_>,
+    open: &[Finding],
+    at: &[usize],
+) -> Vec<usize> {
+    let clm = |i: &usize| view.segments.get(*i).is_some_and(|s| s.is("CLM"));
+    let mut out: Vec<usize> = Vec::new();
+    for (_, &i) in open
+        .iter()
+        .zip(at)
+        .filter(|(f, _)| f.severity == Severity::Error)
+    {
+        let l = tree.placed.get(i).map(|p| p.loop_index);
+        // A finding in a claim is that claim's; one in the hierarchical loop of a
+        // billing provider, subscriber or patient is every claim's under it; one
+        // anywhere else (the header, a segment the guide does not place) every claim's.
+        let (from, to) = match l {
+            Some(l) => match tree.ancestor(l, "2300") {
+                Some(c) => (tree.loops[c].first, tree.loops[c].first),
+                None => match hl_ancestor(tree, l) {
+                    Some(h) => (tree.loops[h].first, tree.loops[h].last),
+                    None => (0, view.segments.len()),
+                },
+            },
+            None => (0, view.segments.len()),
+        };
+        let end = to.min(view.segments.len().saturating_sub(1));
+        out.extend((from..=end).filter(clm));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The nearest hierarchical (HL) loop containing loop `index`, itself included.
+fn hl_ancestor(tree: &Tree, index: usize) -> Option<usize> {
+    let mut at = Some(index);
+    while let Some(i) = at {
+        if tree.loops[i].def.id.starts_with("2000") {
+            return Some(i);
+        }
+        at = tree.loops[i].parent;
+    }
+    None
+}
+
 /// What one pass found.
 enum Pass {
     /// Fixes of the last pass wrote invalid segments: (index in `written`, why).
@@ -253,6 +327,8 @@ enum Pass {
     Found {
         open: Vec<Finding>,
         chosen: Vec<Chosen>,
+        /// The CLM (view index) of each claim an open error-level finding is on.
+        rejected: Vec<usize>,
     },
 }
 
@@ -284,12 +360,20 @@ impl Run<'_, '_, '_> {
         }
         let first = view.segments.first().map_or(0, |s| s.index);
         // Validation findings: one per rule, segment and message (an inserted segment
-        // counts as the one it follows).
+        // counts as the one it follows). `at` keeps where each finding is in this view.
         let mut seen: HashSet<(RuleId, usize, String)> = HashSet::new();
-        for f in &mut open {
-            f.position = self.position(state.origin(f.position.segment - first));
-        }
-        open.retain(|f| seen.insert((f.rule, f.position.segment, f.message.clone())));
+        let mut at: Vec<usize> = Vec::with_capacity(open.len());
+        open = (open.into_iter())
+            .filter_map(|mut f| {
+                let i = f.position.segment - first;
+                f.position = self.position(state.origin(i));
+                seen.insert((f.rule, f.position.segment, f.message.clone()))
+                    .then(|| {
+                        at.push(i);
+                        f
+                    })
+            })
+            .collect();
         // One finding per rule and input segment: a rule's hit on a segment validation
         // already reported under the same id (`ndc-qualifier`) lends it its fix.
         let base = self.tx.segments.first().map_or(0, |s| s.index);
@@ -300,9 +384,15 @@ impl Run<'_, '_, '_> {
                 .or_insert(k);
         }
         let mut fixes = Vec::new();
-        self.hits(
-            view, &tree, state, refused, &mut open, &mut index, &mut fixes,
-        );
+        let mut found = Found {
+            open,
+            at,
+            index,
+            fixes: &mut fixes,
+        };
+        self.hits(view, &tree, state, refused, &mut found);
+        let Found { open, at, .. } = found;
+        let rejected = claims_in_error(&tree, view, &open, &at);
         // The fixes that do not touch a segment another fix of this pass touches.
         let mut taken: HashSet<usize> = HashSet::new();
         let mut chosen = Vec::new();
@@ -319,21 +409,22 @@ impl Run<'_, '_, '_> {
                 baseline,
             });
         }
-        Pass::Found { open, chosen }
+        Pass::Found {
+            open,
+            chosen,
+            rejected,
+        }
     }
 
-    /// Runs the rules on every claim of `view`, adding their findings to `open` and the
-    /// fixes that apply to `fixes`.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs the rules on every claim of `view`, adding their findings and the fixes that
+    /// apply to `found`.
     fn hits(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
         state: &State,
         refused: &HashMap<Key, String>,
-        open: &mut Vec<Finding>,
-        index: &mut HashMap<Key, usize>,
-        fixes: &mut Vec<(usize, Key, Fix)>,
+        found: &mut Found<'_>,
     ) {
         let mut fixed_keys: HashSet<Key> = HashSet::new();
         // A profile depends only on the payer, and a transaction has few payers.
@@ -360,64 +451,58 @@ impl Run<'_, '_, '_> {
                 let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
                 for hit in hits.drain(..) {
-                    self.take(
-                        meta,
-                        hit,
+                    let taking = Taking {
                         view,
                         tree,
                         state,
                         refused,
-                        open,
-                        index,
-                        fixes,
-                        &mut fixed_keys,
-                    );
+                    };
+                    self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
             }
         }
     }
 
     /// Stamps a hit of the rule `meta` describes with its id and severity, and adds it
-    /// to `open` (or to the finding validation made of the same condition), its fix to
-    /// `fixes` when it applies.
-    #[allow(clippy::too_many_arguments)]
+    /// to the pass's findings (or to the finding validation made of the same condition),
+    /// its fix to the pass's fixes when it applies.
     fn take(
         &self,
         meta: &Meta,
         hit: Hit,
-        view: &Transaction<'_>,
-        tree: &Tree,
-        state: &State,
-        refused: &HashMap<Key, String>,
-        open: &mut Vec<Finding>,
-        index: &mut HashMap<Key, usize>,
-        fixes: &mut Vec<(usize, Key, Fix)>,
+        t: &Taking<'_, '_>,
+        found: &mut Found<'_>,
         fixed_keys: &mut HashSet<Key>,
     ) {
-        let origin = state.origin(hit.segment);
+        let origin = t.state.origin(hit.segment);
         let key = (meta.id, origin);
-        let k = *index.entry(key).or_insert_with(|| {
-            let default = hit.severity.unwrap_or(meta.severity);
-            let severity = self.settings.severity(meta.id, default);
-            let mut f = Finding::new(meta.id, severity, hit.message, self.position(origin));
-            validate::locate(&mut f, tree, view, hit.segment);
-            f.position = self.position(origin);
-            open.push(f);
-            open.len() - 1
-        });
+        let k = match found.index.get(&key) {
+            Some(&k) => k,
+            None => {
+                let default = hit.severity.unwrap_or(meta.severity);
+                let severity = self.settings.severity(meta.id, default);
+                let mut f = Finding::new(meta.id, severity, hit.message, self.position(origin));
+                validate::locate(&mut f, t.tree, t.view, hit.segment);
+                f.position = self.position(origin);
+                found.index.insert(key, found.open.len());
+                found.open.push(f);
+                found.at.push(hit.segment);
+                found.open.len() - 1
+            }
+        };
         let Some(fix) = hit.fix else { return };
         if !fixed_keys.insert(key) {
             return;
         }
-        let f = &mut open[k];
+        let f = &mut found.open[k];
         f.fix_class = Some(fix.class);
-        if let Some(why) = refused.get(&key) {
+        if let Some(why) = t.refused.get(&key) {
             f.message = format!("{}; not fixed: {why}", f.message);
         } else if self.settings.fixes.applies(fix.class) {
-            let (before, after) = before_after(view, hit.segment, &fix);
+            let (before, after) = before_after(t.view, hit.segment, &fix);
             f.before = Some(before);
             f.after = Some(after);
-            fixes.push((k, key, fix));
+            found.fixes.push((k, key, fix));
         }
     }
 
@@ -425,9 +510,10 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let mut findings = match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
-            Pass::Found { open, .. } => open,
-            Pass::Refused(_) => Vec::new(),
+        let (mut findings, rejected) = match self.pass(self.tx, &state, &[], &HashMap::new(), clean)
+        {
+            Pass::Found { open, rejected, .. } => (open, rejected),
+            Pass::Refused(_) => (Vec::new(), Vec::new()),
         };
         for f in &mut findings {
             f.before = None;
@@ -444,6 +530,7 @@ impl Run<'_, '_, '_> {
         Outcome {
             findings,
             output: None,
+            rejected,
         }
     }
 }
@@ -475,8 +562,12 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
-        let (open, chosen) = match run.pass(view, &state, &written, &refused, clean) {
-            Pass::Found { open, chosen } => (open, chosen),
+        let (open, chosen, rejected) = match run.pass(view, &state, &written, &refused, clean) {
+            Pass::Found {
+                open,
+                chosen,
+                rejected,
+            } => (open, chosen, rejected),
             Pass::Refused(bad) => {
                 // Start again from the input without the refused fixes (rules are
                 // deterministic, so the others come back as they were). Rare, so no
@@ -506,6 +597,7 @@ pub fn transaction(
             return Outcome {
                 findings,
                 output: state.bytes,
+                rejected,
             };
         }
         passes += 1;

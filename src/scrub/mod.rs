@@ -10,18 +10,22 @@ pub mod lines;
 pub mod ndc;
 pub mod pairing;
 pub mod registry;
+mod rejected;
 pub mod rule;
 pub mod rules;
+pub mod split;
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use crate::grammar;
+use crate::grammar::{self, Grammar};
 use crate::output::Rewind;
-use crate::report::{Finding, LeftOut, Outcome, Position, Tally};
+use crate::report::{Finding, FindingSink, FindingSpool, LeftOut, Outcome, Position, Tally};
 use crate::validate;
 use crate::x12::stream::{self, Event};
-use crate::x12::{LexError, Mode, Segment, Transaction, Unit, Writer};
+use crate::x12::{
+    Control, LexError, Lexer, Mode, Renumber, Renumbered, Segment, Transaction, Unit, Writer,
+};
 
 pub use config::{Fixes, Settings};
 pub use fixloop::{MAX_PASSES, NOT_CONVERGED};
@@ -46,6 +50,14 @@ pub struct Scrubbed {
     pub left_out: Vec<LeftOut>,
     /// The output's reader went away (a closed pipe): the work stopped there.
     pub stopped: bool,
+    /// What was left out, as read, when `Settings::quarantine` asks for it (one entry per
+    /// `left_out` entry).
+    pub quarantined: Vec<Quarantined>,
+    /// Claims split off into the rejected output (`Extras::rejected`).
+    pub claims_split_off: usize,
+    /// The control numbers given to what was written (`Extras`): every new one given to
+    /// the corrected output, then those of the rejected output.
+    pub control_numbers: Vec<Renumbered>,
 }
 
 impl Scrubbed {
@@ -70,23 +82,29 @@ impl Scrubbed {
         self.left_out.iter().map(|l| l.claims).sum()
     }
 
-    /// What the report takes of it.
-    pub fn outcome(self) -> Outcome {
+    /// What the report takes of it, with its findings in `findings`.
+    pub fn outcome(self, findings: FindingSpool) -> Outcome {
         Outcome {
             claims: self.claims,
             unread: self.error.is_some(),
-            findings: self.findings,
+            findings,
             left_out: self.left_out,
+            claims_split_off: self.claims_split_off,
+            rejected_output: None,
+            control_numbers: self.control_numbers,
         }
     }
 }
 
-/// Scrubs one input named `file`, returning the corrected EDI in `Scrubbed::output`.
+/// Scrubs one input named `file`, returning the corrected EDI in `Scrubbed::output` and
+/// the findings in `Scrubbed::findings`.
 pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
     let mut output = Vec::with_capacity(input.len() + input.len() / 64);
+    let mut findings = Vec::new();
     // Reading from and writing to memory cannot fail.
-    let mut out = scrub_to(input, file, settings, &mut output).unwrap_or_default();
+    let mut out = scrub_to(input, file, settings, &mut output, &mut findings).unwrap_or_default();
     out.output = output;
+    out.findings = findings;
     out
 }
 
@@ -98,26 +116,106 @@ struct Open {
     position: Position,
     /// CLM segments read inside it, left-out parts included.
     claims: usize,
-    /// Index in `Scrubbed::findings` of its first finding.
+    /// Index in the findings of its first finding.
     findings: usize,
     /// Index in `Scrubbed::left_out` of the first part of it left out.
     left_out: usize,
+    /// Where its bytes as read start in the raw copy (see `Raw`).
+    raw: u64,
+    /// Claims of it split off into the rejected output.
+    split: usize,
+    /// Transactions (of a group) or groups (of an interchange) of it written to the
+    /// corrected output.
+    written: usize,
+    /// Where the map of new control numbers stood before it.
+    renumbered: usize,
 }
 
-struct Driver<'s, W: Rewind> {
+/// The bytes as read of the open interchange, kept when left-out parts are quarantined
+/// (`Settings::quarantine`): in an unnamed temporary file, emptied when it closes.
+struct Raw {
+    file: std::fs::File,
+}
+
+impl Raw {
+    fn new() -> io::Result<Raw> {
+        Ok(Raw {
+            file: tempfile::tempfile()?,
+        })
+    }
+
+    fn len(&self) -> u64 {
+        self.file.metadata().map_or(0, |m| m.len())
+    }
+
+    fn add(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write as _;
+        self.file.write_all(bytes)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.file.rewind(0)
+    }
+
+    /// A copy of the bytes from `from` on, in a file of its own read from its start.
+    fn copy_from(&mut self, from: u64) -> io::Result<std::fs::File> {
+        use std::io::{Seek, SeekFrom};
+        let mut out = tempfile::tempfile()?;
+        let mut part = std::fs::File::try_clone(&self.file)?;
+        part.seek(SeekFrom::Start(from))?;
+        io::copy(&mut part, &mut out)?;
+        self.file.seek(SeekFrom::End(0))?;
+        out.seek(SeekFrom::Start(0))?;
+        Ok(out)
+    }
+}
+
+/// A part of the input left out of the output, as read: for `--quarantine`.
+#[derive(Debug)]
+pub struct Quarantined {
+    /// What was left out (its `what`, `control`, `reason`, position).
+    pub left_out: LeftOut,
+    /// Its bytes as read, from the start of the file.
+    pub bytes: std::fs::File,
+}
+
+struct Driver<'s, W: Rewind, F: FindingSink> {
+    /// Where findings go, a transaction's worth at a time (with the envelope problems
+    /// that came with it), each batch in input order.
+    findings: &'s mut F,
+    batch: Vec<Finding>,
     file: &'s str,
     settings: &'s Settings,
     rules: fixloop::Rules<'static>,
     writer: Writer<W>,
     out: Scrubbed,
-    clean: validate::CleanSegments,
     prefix: Option<Vec<u8>>,
     isa: Option<Open>,
     gs: Option<Open>,
+    raw: Option<Raw>,
+    /// Where claims that keep an error go (`Extras::rejected`).
+    rejected: Option<rejected::Rejected<'s>>,
+    /// New control numbers for the corrected output (`Extras::renumber`).
+    renumber: Option<Renumber>,
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+thread_local! {
+    /// Segments already found clean, kept by each thread across the transactions, passes
+    /// and inputs it works on (it only saves work: no result depends on it).
+    static CLEAN: std::cell::RefCell<validate::CleanSegments> =
+        std::cell::RefCell::new(validate::CleanSegments::new(usize::MAX));
+}
+
+/// The guide to scrub `tx` with: a closed 837 transaction of a guide x837 carries.
+fn scrubbable(tx: &Transaction<'_>) -> Option<&'static Grammar> {
+    let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
+    (closed && tx.set_id() == b"837")
+        .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
+        .flatten()
 }
 
 fn claims_in(tx: &Transaction<'_>) -> usize {
@@ -127,7 +225,16 @@ fn claims_in(tx: &Transaction<'_>) -> usize {
     tx.segments.iter().filter(|s| s.is("CLM")).count()
 }
 
-impl<W: Rewind> Driver<'_, W> {
+impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
+    /// Hands the batch on, in input order.
+    fn flush(&mut self) -> io::Result<()> {
+        self.batch.sort_by_key(|f| f.position.segment);
+        for f in self.batch.drain(..) {
+            self.findings.push(f)?;
+        }
+        Ok(())
+    }
+
     fn position(&self, seg: &Segment<'_>) -> Position {
         Position {
             file: self.file.to_string(),
@@ -140,6 +247,7 @@ impl<W: Rewind> Driver<'_, W> {
     }
 
     fn open(&mut self, seg: &Segment<'_>, control: &[u8]) -> io::Result<Open> {
+        self.flush()?;
         let mark = self.writer.get_ref().written();
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;
@@ -149,8 +257,12 @@ impl<W: Rewind> Driver<'_, W> {
             control: text(control),
             position: self.position(seg),
             claims: 0,
-            findings: self.out.findings.len(),
+            findings: self.findings.len(),
             left_out: self.out.left_out.len(),
+            raw: self.raw.as_ref().map_or(0, Raw::len),
+            split: 0,
+            written: 0,
+            renumbered: self.renumber.as_ref().map_or(0, Renumber::mark),
         })
     }
 
@@ -158,27 +270,55 @@ impl<W: Rewind> Driver<'_, W> {
     /// already reported as left out: its claims count them).
     fn leave_out(&mut self, unit: Open, what: &'static str, reason: String) -> io::Result<()> {
         self.writer.get_mut().rewind(unit.mark)?;
+        if let Some(r) = self.rejected.as_mut() {
+            match what {
+                "interchange" => r.drop_interchange()?,
+                _ => r.drop_group()?,
+            }
+        }
+        self.out.claims_split_off -= unit.split.min(self.out.claims_split_off);
+        if let Some(r) = self.renumber.as_mut() {
+            r.truncate(unit.renumbered);
+            match what {
+                "interchange" => r.iea(),
+                _ => r.ge(),
+            };
+        }
         self.out.left_out.truncate(unit.left_out);
         // Its transactions were scrubbed, but nothing of it is written.
-        for f in &mut self.out.findings[unit.findings..] {
-            f.fixed = false;
-            f.would_fix = false;
-            f.before = None;
-            f.after = None;
-        }
-        self.out.left_out.push(LeftOut {
+        self.flush()?;
+        self.findings.unfix(unit.findings);
+        self.out.quarantined.truncate(unit.left_out);
+        let left = LeftOut {
             what,
             control: unit.control,
             position: unit.position,
             claims: unit.claims,
             reason,
-        });
+        };
+        if let Some(raw) = self.raw.as_mut() {
+            let bytes = raw.copy_from(unit.raw)?;
+            self.out.quarantined.push(Quarantined {
+                left_out: left.clone(),
+                bytes,
+            });
+        }
+        self.out.left_out.push(left);
         Ok(())
+    }
+
+    /// Keeps `bytes` as read while an interchange or group is open.
+    fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.raw.as_mut() {
+            Some(raw) if self.isa.is_some() || self.gs.is_some() => raw.add(bytes),
+            _ => Ok(()),
+        }
     }
 
     /// Leaves out the open group, if any, as not closed before `next`.
     fn group_unclosed(&mut self, next: &str) -> io::Result<()> {
         if let Some(gs) = self.gs.take() {
+            // Its split-off claims are left out with it.
             if let Some(isa) = self.isa.as_mut() {
                 isa.claims += gs.claims;
             }
@@ -194,6 +334,7 @@ impl<W: Rewind> Driver<'_, W> {
         if let Some(mut isa) = self.isa.take() {
             if let Some(gs) = self.gs.take() {
                 isa.claims += gs.claims;
+                isa.split += gs.split;
             }
             let why = format!("the interchange has no IEA before {next}");
             self.leave_out(isa, "interchange", why)?;
@@ -216,32 +357,79 @@ impl<W: Rewind> Driver<'_, W> {
         match seg.id() {
             b"ISA" => {
                 self.interchange_unclosed("the next ISA")?;
+                if let Some(raw) = self.raw.as_mut() {
+                    raw.clear()?;
+                }
                 let open = self.open(seg, seg.value(13))?;
                 self.isa = Some(open);
-                self.writer.unit(&Unit::Segment(*seg), &[])
+                if let Some(r) = self.rejected.as_mut() {
+                    r.isa(seg);
+                }
+                self.raw(seg.raw())?;
+                let new = self.renumber.as_mut().map(|r| r.isa(seg.value(13)));
+                self.writer
+                    .envelope(seg, new.as_ref().map(String::as_bytes))
             }
             b"GS" => {
                 self.group_unclosed("the next GS")?;
+                if self.isa.is_none()
+                    && let Some(raw) = self.raw.as_mut()
+                {
+                    raw.clear()?;
+                }
                 let open = self.open(seg, seg.value(6))?;
                 self.gs = Some(open);
-                self.writer.unit(&Unit::Segment(*seg), &[])
+                if let Some(r) = self.rejected.as_mut() {
+                    r.gs(seg);
+                }
+                self.raw(seg.raw())?;
+                let new = self.renumber.as_mut().map(|r| r.gs(seg.value(6)));
+                self.writer
+                    .envelope(seg, new.as_ref().map(String::as_bytes))
             }
             b"GE" => {
-                if let Some(gs) = self.gs.take()
-                    && let Some(isa) = self.isa.as_mut()
-                {
-                    isa.claims += gs.claims;
+                self.raw(seg.raw())?;
+                if let Some(r) = self.rejected.as_mut() {
+                    r.ge(seg)?;
                 }
-                self.writer.unit(&Unit::Segment(*seg), &[])?;
+                let mut emptied = false;
+                if let Some(gs) = self.gs.take() {
+                    // Every claim of it was split off: it is not written here at all.
+                    emptied = gs.split > 0 && gs.written == 0;
+                    if emptied {
+                        self.writer.get_mut().rewind(gs.mark)?;
+                        self.writer.drop_group();
+                    }
+                    if let Some(isa) = self.isa.as_mut() {
+                        isa.claims += gs.claims;
+                        isa.split += gs.split;
+                        isa.written += usize::from(!emptied);
+                    }
+                }
+                let new = self.renumber.as_mut().and_then(Renumber::ge);
+                if !emptied {
+                    self.writer
+                        .envelope(seg, new.as_ref().map(String::as_bytes))?;
+                }
                 self.settle_outside()
             }
             b"IEA" => {
+                self.raw(seg.raw())?;
                 self.group_unclosed("IEA")?;
-                self.isa = None;
-                self.writer.unit(&Unit::Segment(*seg), &[])?;
+                if let Some(r) = self.rejected.as_mut() {
+                    r.iea(seg)?;
+                }
+                let new = self.renumber.as_mut().and_then(Renumber::iea);
+                match self.isa.take() {
+                    Some(isa) if isa.split > 0 && isa.written == 0 => {
+                        self.writer.get_mut().rewind(isa.mark)?
+                    }
+                    _ => (self.writer).envelope(seg, new.as_ref().map(String::as_bytes))?,
+                }
                 self.settle_outside()
             }
             _ => {
+                self.raw(seg.raw())?;
                 if let Some(p) = self.prefix.take() {
                     self.writer.prefix(&p)?;
                 }
@@ -251,52 +439,143 @@ impl<W: Rewind> Driver<'_, W> {
         }
     }
 
-    fn transaction(&mut self, tx: &Transaction<'_>) -> io::Result<()> {
+    /// Writes transaction `tx`, scrubbed as `done` says (`None`: not an 837 of a guide
+    /// x837 carries, or not closed).
+    fn transaction(
+        &mut self,
+        tx: &Transaction<'_>,
+        done: Option<fixloop::Outcome>,
+    ) -> io::Result<()> {
         let claims = claims_in(tx);
         self.out.claims += claims;
         if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
             open.claims += claims;
+        }
+        for seg in &tx.segments {
+            self.raw(seg.raw())?;
         }
         let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
         if !closed {
             let st = &tx.segments[0];
             let position = Position::at(self.file, tx, st);
             self.writer.drop_transaction();
-            self.out.left_out.push(LeftOut {
+            let left = LeftOut {
                 what: "transaction",
                 control: text(tx.control()),
                 position,
                 claims,
                 reason: "the transaction set has no SE".into(),
-            });
+            };
+            if self.raw.is_some() {
+                use std::io::{Seek, Write as _};
+                let mut bytes = tempfile::tempfile()?;
+                tx.segments
+                    .iter()
+                    .try_for_each(|s| bytes.write_all(s.raw()))?;
+                bytes.seek(io::SeekFrom::Start(0))?;
+                self.out.quarantined.push(Quarantined {
+                    left_out: left.clone(),
+                    bytes,
+                });
+            }
+            self.out.left_out.push(left);
             return Ok(());
         }
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;
         }
-        let g = (tx.set_id() == b"837")
-            .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
-            .flatten();
-        let Some(g) = g else {
+        let Some(t) = done else {
             self.out.passed_through += 1;
-            self.writer.transaction(tx, &[])?;
+            self.put(tx, None)?;
+            self.wrote_transaction();
             return self.settle_outside();
         };
         self.out.transactions += 1;
-        let t = fixloop::transaction(
-            g,
-            tx,
-            self.file,
-            self.settings,
-            &self.rules,
-            &mut self.clean,
-        );
-        self.out.findings.extend(t.findings);
-        match (t.output, self.settings.check) {
-            (Some(bytes), false) => self.writer.raw_transaction(&bytes)?,
-            _ => self.writer.transaction(tx, &[])?,
+        self.batch.extend(t.findings);
+        self.flush()?;
+        let kept = if self.settings.check {
+            self.put(tx, None)?;
+            true
+        } else if self.rejected.is_some() && !t.rejected.is_empty() {
+            self.split(tx, t.output.as_deref(), &t.rejected)?
+        } else {
+            self.put(tx, t.output.as_deref())?;
+            true
+        };
+        if kept {
+            self.wrote_transaction();
         }
         self.settle_outside()
+    }
+
+    /// Writes transaction `tx` (or `bytes`, its edited version) to the corrected output,
+    /// with its new ST02 when renumbering.
+    fn put(&mut self, tx: &Transaction<'_>, bytes: Option<&[u8]>) -> io::Result<()> {
+        let Some(r) = self.renumber.as_mut() else {
+            return match bytes {
+                Some(b) => self.writer.raw_transaction(b),
+                None => self.writer.transaction(tx, &[]),
+            };
+        };
+        let new = r.st(tx.control());
+        match bytes {
+            None => {
+                (self.writer).renumbered_transaction(tx.segments.iter().copied(), new.as_bytes())
+            }
+            Some(b) => {
+                let d = tx.segments[0].delimiters;
+                match Lexer::continuing(b, d).collect::<Result<Vec<_>, _>>() {
+                    Ok(segs) => self
+                        .writer
+                        .renumbered_transaction(segs.into_iter(), new.as_bytes()),
+                    // Bytes x837 wrote itself always lex; if not, they go as they are.
+                    Err(_) => self.writer.raw_transaction(b),
+                }
+            }
+        }
+    }
+
+    /// A transaction was written to the corrected output: its group (or interchange, when
+    /// it is in no group) is not empty there.
+    fn wrote_transaction(&mut self) {
+        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
+            open.written += 1;
+        }
+    }
+
+    /// Writes a transaction whose claims at `rejected` (CLM indices in it as written)
+    /// keep an error: they go to the rejected output, the rest to the corrected one.
+    /// Whether anything of it was written to the corrected output.
+    fn split(
+        &mut self,
+        tx: &Transaction<'_>,
+        output: Option<&[u8]>,
+        rejected: &[usize],
+    ) -> io::Result<bool> {
+        let (Some(g), true) = (scrubbable(tx), self.rejected.is_some()) else {
+            self.put(tx, output)?;
+            return Ok(true);
+        };
+        let relexed = output.map(|b| fixloop::relex(b, tx, tx.segments.len()));
+        let view = relexed.as_ref().unwrap_or(tx);
+        let tree = crate::tree::build(g, view, self.file, &mut Vec::new());
+        let Some(r) = self.rejected.as_mut() else {
+            return Ok(true);
+        };
+        let st02 = r.begin(tx.control())?;
+        let parts = split::split(view, &tree, rejected, &st02);
+        r.transaction(&parts.rejected)?;
+        self.out.claims_split_off += parts.rejected_claims;
+        if let Some(open) = self.gs.as_mut().or(self.isa.as_mut()) {
+            open.split += parts.rejected_claims;
+        }
+        match parts.kept {
+            Some(bytes) => self.put(view, Some(&bytes)).map(|()| true),
+            None => {
+                self.writer.drop_transaction();
+                Ok(false)
+            }
+        }
     }
 
     /// Reading stopped at a lex error: what is open does not close.
@@ -305,20 +584,62 @@ impl<W: Rewind> Driver<'_, W> {
         self.interchange_unclosed(&format!("reading stopped at byte {at}"))
     }
 
-    fn event(&mut self, event: Event<'_>) -> io::Result<ControlFlow<()>> {
+    /// Scrubs the transactions of one block in parallel, then writes the block's units in
+    /// order: what is written does not depend on how many threads did the work.
+    fn block(&mut self, events: Vec<Event<'_>>) -> io::Result<ControlFlow<()>> {
+        use rayon::prelude::*;
+        let work: Vec<(usize, &'static Grammar)> = (events.iter().enumerate())
+            .filter_map(|(i, e)| match e {
+                Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| (i, g)),
+                _ => None,
+            })
+            .collect();
+        let (file, settings, rules) = (self.file, self.settings, &self.rules);
+        let mut done: Vec<Option<fixloop::Outcome>> = (work.par_iter())
+            .map(|&(i, g)| match &events[i] {
+                Event::Unit(Unit::Transaction(tx)) => Some(CLEAN.with_borrow_mut(|clean| {
+                    fixloop::transaction(g, tx, file, settings, rules, clean)
+                })),
+                _ => None,
+            })
+            .collect();
+        let mut next = work.iter().map(|(i, _)| *i).zip(done.iter_mut()).peekable();
+        for (i, e) in events.into_iter().enumerate() {
+            let outcome = match next.peek_mut() {
+                Some((at, o)) if *at == i => o.take(),
+                _ => None,
+            };
+            if outcome.is_some() {
+                next.next();
+            }
+            if self.event(e, outcome)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        done: Option<fixloop::Outcome>,
+    ) -> io::Result<ControlFlow<()>> {
         match event {
             Event::Prefix(p) => self.prefix = Some(p.to_vec()),
-            Event::Problems(p) => (self.out.findings)
-                .extend(p.into_iter().map(|p| Finding::from_problem(p, self.file))),
+            Event::Problems(p) => {
+                (self.batch).extend(p.into_iter().map(|p| Finding::from_problem(p, self.file)))
+            }
             Event::Unit(Unit::Segment(seg)) => self.segment(&seg)?,
             Event::Unit(Unit::Transaction(tx)) => {
-                self.transaction(&tx)?;
+                self.transaction(&tx, done)?;
                 if self.writer.get_ref().closed() {
                     self.out.stopped = true;
                     return Ok(ControlFlow::Break(()));
                 }
             }
-            Event::Error(e, _) => {
+            Event::Error(e, rest) => {
+                // What could not be read belongs to the part that does not close.
+                self.raw(rest)?;
                 self.error(&e)?;
                 self.out.error = Some(e);
             }
@@ -331,26 +652,69 @@ impl<W: Rewind> Driver<'_, W> {
 /// to `sink` as it goes. An interchange, group or transaction that does not close is
 /// taken back out of `sink` (see [`Rewind`]) and listed in `Scrubbed::left_out`; only
 /// complete ones are settled. `Scrubbed::output` is left empty.
-pub fn scrub_to<R: Read, W: Rewind>(
+pub fn scrub_to<R: Read, W: Rewind, F: FindingSink>(
     read: R,
     file: &str,
     settings: &Settings,
     sink: W,
+    findings: &mut F,
+) -> io::Result<Scrubbed> {
+    drive(read, file, settings, sink, findings, Extras::default())
+}
+
+/// What a scrub writes besides the corrected output.
+#[derive(Default)]
+pub struct Extras<'r> {
+    /// Where the claims an error-level finding remains on go instead of the corrected
+    /// output, with envelopes of their own numbered from the `Control` given
+    /// (`--split-rejected`).
+    pub rejected: Option<(&'r mut dyn Rewind, Control)>,
+    /// New control numbers for the corrected output, from these
+    /// (`--new-control-numbers`).
+    pub renumber: Option<Control>,
+}
+
+/// `scrub_to` with `extras`.
+pub fn scrub_with<'s, R: Read, W: Rewind, F: FindingSink>(
+    read: R,
+    file: &'s str,
+    settings: &'s Settings,
+    sink: W,
+    findings: &'s mut F,
+    extras: Extras<'s>,
+) -> io::Result<Scrubbed> {
+    drive(read, file, settings, sink, findings, extras)
+}
+
+fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
+    read: R,
+    file: &'s str,
+    settings: &'s Settings,
+    sink: W,
+    findings: &'s mut F,
+    extras: Extras<'s>,
 ) -> io::Result<Scrubbed> {
     let mut d = Driver {
+        rejected: (extras.rejected).map(|(out, next)| rejected::Rejected::new(out, next)),
+        renumber: (extras.renumber).map(|next| Renumber::new(next, "corrected")),
+        findings,
+        batch: Vec::new(),
         file,
         settings,
         rules: fixloop::Rules::of(settings),
         writer: Writer::new(sink, Mode::Copy),
         out: Scrubbed::default(),
-        // Segments already found clean, shared by the transactions and passes of this input.
-        clean: validate::CleanSegments::new(usize::MAX),
         prefix: None,
         isa: None,
         gs: None,
+        raw: if settings.quarantine {
+            Some(Raw::new()?)
+        } else {
+            None
+        },
     };
     let mut failed: Option<io::Error> = None;
-    stream::for_each(read, |event| match d.event(event) {
+    stream::for_each_block(read, |events| match d.block(events) {
         Ok(flow) => flow,
         Err(e) => {
             failed = Some(e);
@@ -363,9 +727,15 @@ pub fn scrub_to<R: Read, W: Rewind>(
     if !d.out.stopped {
         d.interchange_unclosed("the end of the input")?;
     }
-    let mut out = d.out;
-    // In input order, so a report reads claim after claim as the file does.
-    out.findings.sort_by_key(|f| f.position.segment);
+    d.flush()?;
+    if let Some(r) = d.renumber.take() {
+        d.out.control_numbers = r.map;
+    }
+    if let Some(r) = d.rejected.take() {
+        let map = r.finish()?;
+        d.out.control_numbers.extend(map);
+    }
+    let out = d.out;
     let mut sink = d.writer.into_inner();
     sink.settle()?;
     sink.flush()?;

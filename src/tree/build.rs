@@ -177,7 +177,8 @@ impl<'t, 'a> Walk<'t, 'a> {
                 continue;
             }
             match &frame.def.children[i] {
-                Node::Segment(s) if s.usage == Usage::Required => {
+                // A transaction without SE is the envelope reader's (`envelope-structure`).
+                Node::Segment(s) if s.usage == Usage::Required && s.id != "SE" => {
                     let missing = Missing {
                         segment: s.id.clone(),
                         loop_id: None,

@@ -333,8 +333,7 @@ pub(crate) fn any_transaction(
     findings: &mut Vec<Finding>,
     clean: &mut CleanSegments,
 ) -> Option<Tree> {
-    let guide = String::from_utf8_lossy(tx.guide());
-    if let Some(g) = grammar::for_set(tx.set_id(), &guide) {
+    if let Some(g) = grammar_of(tx) {
         return Some(transaction_with(g, tx, file, findings, clean));
     }
     let supported = guides_of(tx.set_id())?;
@@ -377,8 +376,8 @@ pub fn validate_each(
     file: &str,
     mut emit: impl FnMut(&mut Vec<Finding>) -> ControlFlow<()>,
 ) -> std::io::Result<Validated> {
+    use rayon::prelude::*;
     let mut out = Validated::default();
-    let mut clean = CleanSegments::new(usize::MAX);
     let mut closing = Closing::default();
     let mut batch: Vec<Finding> = Vec::new();
     let flush = |batch: &mut Vec<Finding>,
@@ -391,30 +390,62 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each(read, |event| match event {
-        Event::Problems(p) => {
-            batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
-            ControlFlow::Continue(())
+    stream::for_each_block(read, |events| {
+        // The block's 837 transactions are validated in parallel, then handed on in order.
+        let found: Vec<Option<Vec<Finding>>> = (events.par_iter())
+            .map(|e| match e {
+                Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
+                _ => None,
+            })
+            .collect();
+        for (event, found) in events.into_iter().zip(found) {
+            let flow = match event {
+                Event::Problems(p) => {
+                    batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
+                    ControlFlow::Continue(())
+                }
+                Event::Unit(Unit::Transaction(tx)) => {
+                    closing.transaction(&tx);
+                    match grammar_of(&tx) {
+                        Some(_) => out.transactions += 1,
+                        None => out.passed_through += 1,
+                    }
+                    batch.extend(found.unwrap_or_default());
+                    flush(&mut batch, &mut emit)
+                }
+                Event::Error(e, _) => {
+                    out.error = Some(e);
+                    ControlFlow::Continue(())
+                }
+                Event::Unit(Unit::Segment(seg)) => {
+                    closing.segment(&seg);
+                    flush(&mut batch, &mut emit)
+                }
+                Event::Prefix(_) => ControlFlow::Continue(()),
+            };
+            flow?;
         }
-        Event::Unit(Unit::Transaction(tx)) => {
-            closing.transaction(&tx);
-            match any_transaction(&tx, file, &mut batch, &mut clean) {
-                Some(_) => out.transactions += 1,
-                None => out.passed_through += 1,
-            }
-            flush(&mut batch, &mut emit)
-        }
-        Event::Error(e, _) => {
-            out.error = Some(e);
-            ControlFlow::Continue(())
-        }
-        Event::Unit(Unit::Segment(seg)) => {
-            closing.segment(&seg);
-            flush(&mut batch, &mut emit)
-        }
-        Event::Prefix(_) => ControlFlow::Continue(()),
+        ControlFlow::Continue(())
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();
     Ok(out)
+}
+
+/// The guide x837 validates `tx` with: an 837, 999 or 277CA of a guide it carries.
+fn grammar_of(tx: &Transaction<'_>) -> Option<&'static grammar::Grammar> {
+    grammar::for_set(tx.set_id(), &String::from_utf8_lossy(tx.guide()))
+}
+
+thread_local! {
+    /// Segments already found clean, kept by each thread across transactions and inputs.
+    static CLEAN: std::cell::RefCell<CleanSegments> =
+        std::cell::RefCell::new(CleanSegments::new(usize::MAX));
+}
+
+/// The findings of one transaction (see [`any_transaction`]).
+fn transaction_findings(tx: &Transaction<'_>, file: &str) -> Vec<Finding> {
+    let mut found = Vec::new();
+    CLEAN.with_borrow_mut(|clean| any_transaction(tx, file, &mut found, clean));
+    found
 }

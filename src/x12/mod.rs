@@ -2,6 +2,7 @@
 //!
 //! Nothing here knows about 837; it reads and writes any X12 interchange losslessly.
 
+pub mod control;
 pub mod delimiters;
 pub mod envelope;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod segment;
 pub mod stream;
 pub mod writer;
 
+pub use control::{Control, Counts, Renumber, Renumbered};
 pub use delimiters::Delimiters;
 pub use envelope::{Envelope, Reader, ReaderState, Transaction, Unit};
 pub use error::{LexError, Location};

@@ -142,6 +142,39 @@ impl<'a> Segment<'a> {
     pub fn element_count(&self) -> usize {
         self.elements().count()
     }
+
+    /// The segment's raw bytes with the elements given (numbered from 1, present ones
+    /// only) set to new values, every other byte (delimiters, terminator, trivia) as
+    /// read: for envelope segments, whose elements are never composites (ISA16 is the
+    /// component separator itself).
+    pub fn with_elements(&self, set: &[(usize, &[u8])]) -> Vec<u8> {
+        set_elements(self.raw, self.body().len(), self.delimiters.element, set)
+    }
+}
+
+/// The segment `raw` (its body the first `body_len` bytes, elements separated by `sep`)
+/// with the elements given set to new values: see [`Segment::with_elements`].
+pub fn set_elements(raw: &[u8], body_len: usize, sep: u8, set: &[(usize, &[u8])]) -> Vec<u8> {
+    let body = &raw[..body_len.min(raw.len())];
+    let mut out = Vec::with_capacity(raw.len() + 16);
+    let mut n = 0;
+    let mut from = 0;
+    for (i, b) in body.iter().copied().enumerate().chain([(body.len(), sep)]) {
+        if b != sep {
+            continue;
+        }
+        match set.iter().find(|(e, _)| *e == n) {
+            Some((_, v)) if n > 0 => out.extend_from_slice(v),
+            _ => out.extend_from_slice(&body[from..i]),
+        }
+        if i < body.len() {
+            out.push(sep);
+        }
+        from = i + 1;
+        n += 1;
+    }
+    out.extend_from_slice(&raw[body.len()..]);
+    out
 }
 
 /// Where the id ends: the first element separator, or the end of the body.

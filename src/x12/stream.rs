@@ -260,36 +260,55 @@ pub fn for_each_with_chunk<R: Read>(
     chunk: usize,
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
+    blocks_with_chunk(read, chunk, |events| {
+        for e in events {
+            f(e)?;
+        }
+        ControlFlow::Continue(())
+    })
+}
+
+/// Reads `read` block by block and hands `f` each block's events at once, in order (so
+/// that its transactions can be worked on together, in parallel), until it returns
+/// `ControlFlow::Break`. A block holds whole transactions.
+pub fn for_each_block<R: Read>(
+    read: R,
+    f: impl FnMut(Vec<Event<'_>>) -> ControlFlow<()>,
+) -> io::Result<()> {
+    blocks_with_chunk(read, CHUNK, f)
+}
+
+fn blocks_with_chunk<R: Read>(
+    read: R,
+    chunk: usize,
+    mut f: impl FnMut(Vec<Event<'_>>) -> ControlFlow<()>,
+) -> io::Result<()> {
     let mut blocks = Blocks::with_chunk(read, chunk);
     let mut state = ReaderState::new();
     while let Some(block) = blocks.next_block()? {
         let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
-        if block.first && f(Event::Prefix(reader.prefix())).is_break() {
-            return Ok(());
+        let mut events = Vec::new();
+        if block.first {
+            events.push(Event::Prefix(reader.prefix()));
         }
         let mut error = None;
         while let Some(unit) = reader.next() {
             let found = reader.take_problems();
-            if !found.is_empty() && f(Event::Problems(found)).is_break() {
-                return Ok(());
+            if !found.is_empty() {
+                events.push(Event::Problems(found));
             }
-            let flow = match unit {
-                Ok(u) => f(Event::Unit(u)),
-                Err(e) => {
-                    error = Some(e);
-                    ControlFlow::Continue(())
-                }
-            };
-            if flow.is_break() {
-                return Ok(());
+            match unit {
+                Ok(u) => events.push(Event::Unit(u)),
+                Err(e) => error = Some(e),
             }
         }
         let found = reader.take_problems();
-        if !found.is_empty() && f(Event::Problems(found)).is_break() {
-            return Ok(());
+        if !found.is_empty() {
+            events.push(Event::Problems(found));
         }
         state = reader.suspend();
         blocks.resume_from(state.lex());
+        let last = error.is_some();
         if let Some(e) = error {
             // A block with an error is the last: no cut point lies after the error, so the
             // block was read to the end of input.
@@ -298,7 +317,9 @@ pub fn for_each_with_chunk<R: Read>(
                 .byte
                 .saturating_sub(block.start.offset)
                 .min(block.bytes.len());
-            let _ = f(Event::Error(e, &block.bytes[at..]));
+            events.push(Event::Error(e, &block.bytes[at..]));
+        }
+        if f(events).is_break() || last {
             break;
         }
     }

@@ -244,14 +244,20 @@ impl<W: Write> Writer<W> {
     }
 
     fn envelope_segment(&mut self, seg: &Segment<'_>) -> io::Result<()> {
-        let recount = match seg.id() {
+        self.envelope(seg, None)
+    }
+
+    /// Writes an envelope segment, its control number (ISA13, GS06, GE02 or IEA02) set
+    /// to `control` when given; GE01 and IEA01 are recounted when something was left out.
+    pub fn envelope(&mut self, seg: &Segment<'_>, control: Option<&[u8]>) -> io::Result<()> {
+        let (recount, at) = match seg.id() {
             b"GS" => {
                 self.group = (0, false);
-                None
+                (None, 6)
             }
             b"ISA" => {
                 self.interchange = (0, false);
-                None
+                (None, 13)
             }
             b"GE" => {
                 let (n, dirty) = std::mem::take(&mut self.group);
@@ -259,21 +265,60 @@ impl<W: Write> Writer<W> {
                 if dirty {
                     self.interchange.1 |= n == 0;
                 }
-                dirty.then_some(n)
+                (dirty.then_some(n), 2)
             }
             b"IEA" => {
                 let (n, dirty) = self.interchange;
-                dirty.then_some(n)
+                (dirty.then_some(n), 2)
             }
-            _ => None,
+            _ => (None, 0),
         };
-        match recount {
-            Some(n) => {
-                let mut owned = OwnedSegment::from_segment(seg);
-                owned.set(1, 0, n.to_string().as_bytes());
-                self.owned(&owned, seg)
+        let count = recount.map(|n| n.to_string());
+        let mut set: Vec<(usize, &[u8])> = Vec::new();
+        if let Some(n) = &count {
+            set.push((1, n.as_bytes()));
+        }
+        if let Some(c) = control.filter(|_| at > 0) {
+            set.push((at, c));
+        }
+        if set.is_empty() {
+            return self.copy(seg);
+        }
+        let bytes = seg.with_elements(&set);
+        self.out.write_all(&bytes)
+    }
+
+    /// Writes a transaction given as its segments with ST02 and SE02 set to `st02`,
+    /// counting it.
+    pub fn renumbered_transaction<'s>(
+        &mut self,
+        segments: impl Iterator<Item = Segment<'s>>,
+        st02: &[u8],
+    ) -> io::Result<()> {
+        self.group.0 += 1;
+        let mut held: Option<Segment<'s>> = None;
+        let mut first = true;
+        for seg in segments {
+            if let Some(prev) = held.replace(seg) {
+                self.st_or_copy(&prev, first, st02)?;
+                first = false;
             }
-            None => self.copy(seg),
+        }
+        if let Some(last) = held {
+            if last.is("SE") || (first && last.is("ST")) {
+                self.out.write_all(&last.with_elements(&[(2, st02)]))?;
+            } else {
+                self.copy(&last)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn st_or_copy(&mut self, seg: &Segment<'_>, first: bool, st02: &[u8]) -> io::Result<()> {
+        if first && seg.is("ST") {
+            self.out.write_all(&seg.with_elements(&[(2, st02)]))
+        } else {
+            self.copy(seg)
         }
     }
 
@@ -298,6 +343,11 @@ impl<W: Write> Writer<W> {
         }
         self.scratch.extend_from_slice(like.trivia());
         self.out.write_all(&self.scratch)
+    }
+
+    /// Writes the bytes of one segment made elsewhere (a renumbered envelope segment).
+    pub fn raw_segment(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     /// Writes the bytes of a transaction produced elsewhere (an edited one), counting it.
