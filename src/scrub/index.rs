@@ -239,10 +239,11 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
         (p, n) => keyed(secret, b"billed", &[p, b"\x1f", n].concat()),
     };
     let frequency = claim.frequency.first().copied().unwrap_or(b' ');
-    let mut common = u8::from(key.is_some()) * KEYED
-        | u8::from(billed.is_some()) * BILLED
-        | u8::from(original(claim.kind, frequency)) * ORIGINAL
-        | u8::from(frequency == b'8') * VOID;
+    let flag = |on: bool, f: u8| if on { f } else { 0 };
+    let mut common = flag(key.is_some(), KEYED)
+        | flag(billed.is_some(), BILLED)
+        | flag(original(claim.kind, frequency), ORIGINAL)
+        | flag(frequency == b'8', VOID);
     if claim.kind == Kind::Institutional {
         common |= INSTITUTIONAL;
     }
@@ -263,9 +264,9 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
         let p = place(at);
         let segment = p.position.segment;
         let flags = common
-            | u8::from(jw) * JW
-            | u8::from(facility.is_some()) * FACILITY
-            | u8::from(facility == Some(true)) * FACILITY_CLM;
+            | flag(jw, JW)
+            | flag(facility.is_some(), FACILITY)
+            | flag(facility == Some(true), FACILITY_CLM);
         let l = Line {
             key: key.unwrap_or_default(),
             billed: billed.unwrap_or_default(),
