@@ -292,6 +292,8 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
 #[derive(Debug, Default)]
 pub struct Part {
     pub lines: Vec<Line>,
+    /// Lines added (the lines themselves move to the run when it evaluates).
+    added: usize,
     /// Claims with J2326 that could not be keyed.
     pub unkeyed: usize,
     places: Option<(BufWriter<File>, BufWriter<File>)>,
@@ -320,6 +322,7 @@ impl Part {
             index.write_all(&self.written.to_le_bytes())?;
             self.written += bytes.len() as u64;
             self.lines.push(line);
+            self.added += 1;
         }
         Ok(())
     }
@@ -348,7 +351,7 @@ impl Part {
             .ok_or_else(|| io::Error::other("no places"))?;
         let (places, index) = (places.get_ref(), index.get_ref());
         // Binary search over the records for the line's segment.
-        let (mut lo, mut hi) = (0, self.lines.len());
+        let (mut lo, mut hi) = (0, self.added);
         while lo < hi {
             let mid = (lo + hi) / 2;
             let (segment, len, offset) = self.record(index, mid)?;
@@ -437,26 +440,29 @@ pub fn failed(file: &str, e: &io::Error) -> Finding {
     )
 }
 
-/// Every line of the run, each stamped with its input's index.
-pub fn all_lines(parts: &[Part]) -> Vec<Line> {
-    (parts.iter().enumerate())
-        .flat_map(|(i, p)| {
-            p.lines.iter().map(move |l| Line {
-                input: i as u32,
-                ..*l
-            })
-        })
-        .collect()
+/// Every line of the run, each stamped with its input's index, moved out of the parts
+/// (so the run holds them once), sorted by patient key (unkeyed first), then "later".
+pub fn all_lines(parts: &mut [Part]) -> Vec<Line> {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.lines.len()).sum());
+    for (i, p) in parts.iter_mut().enumerate() {
+        out.extend(std::mem::take(&mut p.lines).into_iter().map(|l| Line {
+            input: i as u32,
+            ..l
+        }));
+    }
+    out.sort_unstable_by_key(|l| (l.key(), l.order()));
+    out
 }
 
-/// What the cross-claim rules read: every J2326 line of the run and the profiles.
+/// What the cross-claim rules read: every J2326 line of the run, sorted by patient key
+/// then "later" (see [`all_lines`]), and the profiles.
 pub struct Run<'r> {
     pub lines: &'r [Line],
     /// The profiles in force, in `Settings::resolved` order (`Line::profile`).
     pub profiles: Vec<&'r super::config::Resolved>,
 }
 
-impl Run<'_> {
+impl<'r> Run<'r> {
     /// The dose frequency limits of the profile `line` was billed under.
     pub fn frequency(&self, line: &Line) -> crate::scrub::catalog::Frequency {
         let p = (self.profiles.get(line.profile as usize)).or(self.profiles.first());
@@ -465,25 +471,29 @@ impl Run<'_> {
         })
     }
 
-    /// The doses of each patient key, in date order: a dose is one key and one line date
-    /// with a J2326 line without JW on a claim that is not a void; it stands here as its
-    /// first line (by input order).
-    pub fn doses(&self) -> Vec<Vec<Line>> {
-        let mut lines: Vec<&Line> = self.lines.iter().filter(|l| l.doses()).collect();
-        lines.sort_by_key(|l| (l.key(), l.order()));
-        let mut out: Vec<Vec<Line>> = Vec::new();
-        for l in lines {
-            match out.last_mut() {
-                Some(d) if d[0].key() == l.key() => {
-                    if d.last()
-                        .is_some_and(|p| (p.from, p.to()) != (l.from, l.to()))
-                    {
-                        d.push(*l);
-                    }
-                }
-                _ => out.push(vec![*l]),
+    /// The lines of each keyed patient, in "later" order: one slice each, no copy.
+    pub fn patients(&self) -> impl Iterator<Item = &'r [Line]> + 'r {
+        let keyed = self.lines.partition_point(|l| l.key().is_none());
+        self.lines[keyed..].chunk_by(|a, b| a.key() == b.key())
+    }
+
+    /// Lines of claims that could not be keyed.
+    pub fn unkeyed(&self) -> &'r [Line] {
+        &self.lines[..self.lines.partition_point(|l| l.key().is_none())]
+    }
+
+    /// One patient's doses in date order: a dose is one line date with a J2326 line
+    /// without JW on a claim that is not a void; it stands here as its first line (by
+    /// input order).
+    pub fn doses(patient: &[Line]) -> Vec<Line> {
+        let mut out: Vec<Line> = Vec::new();
+        for l in patient.iter().filter(|l| l.doses()) {
+            match out.iter().find(|d| (d.from, d.to()) == (l.from, l.to())) {
+                Some(_) => {}
+                None => out.push(*l),
             }
         }
+        out.sort_by_key(Line::order);
         out
     }
 }
