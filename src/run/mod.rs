@@ -5,6 +5,7 @@
 
 pub mod generate;
 pub mod info;
+pub mod memory;
 pub mod parse;
 pub mod rules;
 pub mod scrub;
