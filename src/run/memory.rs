@@ -21,6 +21,8 @@ pub struct Scrubbed {
     pub status: Status,
     /// What stopped the reading, if anything did.
     pub error: Option<LexError>,
+    /// Whether a complete part was read and written (the CLI writes no file when not).
+    pub wrote: bool,
 }
 
 impl Scrubbed {
@@ -103,7 +105,8 @@ pub fn scrub_bytes(data: &[u8], name: &str, options: &Options) -> Result<Scrubbe
     );
     // Reading from and writing to memory fails only when the findings spool cannot.
     let s = s.map_err(|e| Usage(format!("{name}: cannot keep the findings: {e}")))?;
-    if !s.wrote {
+    let wrote = s.wrote;
+    if !wrote {
         output.clear();
     }
     let error = s.error.clone();
@@ -123,6 +126,7 @@ pub fn scrub_bytes(data: &[u8], name: &str, options: &Options) -> Result<Scrubbe
         report,
         status,
         error,
+        wrote,
     })
 }
 
@@ -168,7 +172,7 @@ mod tests {
         let s = scrub_bytes(b"hello", "h.txt", &Options::default()).unwrap();
         assert!(s.unreadable());
         assert_eq!(s.status, Status::Failed);
-        assert!(s.output.is_empty());
+        assert!(s.output.is_empty() && !s.wrote);
         let data = sample();
         let cut = &data[..data.len() / 2];
         let s = scrub_bytes(cut, "cut.x12", &Options::default()).unwrap();
