@@ -102,6 +102,9 @@ pub struct ClaimInfo {
     /// them in (`run::memory`).
     pub errors: usize,
     pub warnings: usize,
+    /// Index of its CLM segment in the input it was read from (ISA is 0).
+    #[serde(skip)]
+    pub segment: usize,
 }
 
 fn optional_decimal<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
@@ -150,6 +153,7 @@ pub fn claims_read(read: impl std::io::Read, drug: &[u8]) -> std::io::Result<Vec
                             drug: false,
                             errors: 0,
                             warnings: 0,
+                            segment: s.index,
                         });
                     }
                     b"HL" | b"SE" => open = false,

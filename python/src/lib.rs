@@ -92,7 +92,7 @@ fn scrub<'py>(
         let mut report = Vec::new();
         x837::report::render::json(&s.report, &mut report).map_err(|e| e.to_string())?;
         let report = String::from_utf8(report).map_err(|e| e.to_string())?;
-        let claims = s.claims().map_err(|e| e.to_string())?;
+        let claims = s.claims(data).map_err(|e| e.to_string())?;
         let claims = serde_json::to_string(&claims).map_err(|e| e.to_string())?;
         Ok::<_, String>((s, report, claims))
     });

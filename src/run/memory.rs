@@ -1,6 +1,8 @@
 //! A scrub of one input held in memory, for callers that are not a command line (the
 //! Python package): the corrected bytes, the report the CLI would write, its exit status.
 
+use std::collections::HashMap;
+
 use crate::info::ClaimInfo;
 use crate::input;
 use crate::report::{FindingSpool, Report, Severity};
@@ -34,22 +36,19 @@ impl Scrubbed {
     }
 
     /// The claims of the corrected output, each with the error- and warning-level
-    /// findings that remain on it (those whose `claim` is its CLM01, in its interchange
-    /// and transaction).
-    pub fn claims(&self) -> std::io::Result<Vec<ClaimInfo>> {
+    /// findings that remain on it: those whose `claim` is its CLM01 in its interchange and
+    /// transaction. `input` is the input scrubbed: where claims share a CLM01 in one
+    /// transaction, a finding goes to the one whose CLM it follows in the input.
+    pub fn claims(&self, input: &[u8]) -> std::io::Result<Vec<ClaimInfo>> {
         let drug = crate::scrub::catalog::catalog().drug.hcpcs.as_bytes();
         let mut claims = crate::info::claims_read(self.output.as_slice(), drug)?;
-        let mut at = std::collections::HashMap::new();
-        for (i, c) in claims.iter().enumerate() {
-            let key = (
-                c.interchange.clone(),
-                c.transaction.clone(),
-                c.clm01.clone(),
-            );
-            at.entry(key).or_insert_with(Vec::new).push(i);
-        }
-        for input in &self.report.inputs {
-            input.findings.for_each(|f| {
+        let at = by_key(&claims);
+        let starts: HashMap<Key, Vec<usize>> = by_key(&crate::info::claims_read(input, drug)?)
+            .into_iter()
+            .map(|(key, (_, segments))| (key, segments))
+            .collect();
+        for entry in &self.report.inputs {
+            entry.findings.for_each(|f| {
                 let remains = !f.fixed && !f.would_fix;
                 let (Some(claim), Some(isa), Some(st), true) = (
                     f.claim,
@@ -59,19 +58,47 @@ impl Scrubbed {
                 ) else {
                     return Ok(());
                 };
-                // Two claims that share a CLM01 in one transaction both take its findings.
-                for &i in at.get(&(isa, st, claim)).into_iter().flatten() {
-                    match f.severity {
-                        Severity::Error => claims[i].errors += 1,
-                        Severity::Warning => claims[i].warnings += 1,
-                        Severity::Info => {}
-                    }
+                let key = (isa, st, claim);
+                let Some((indices, _)) = at.get(&key) else {
+                    return Ok(());
+                };
+                // The claim of that CLM01 whose CLM is the last before the finding.
+                let nth = starts.get(&key).map_or(0, |s| {
+                    s.partition_point(|&seg| seg <= f.position.segment)
+                        .saturating_sub(1)
+                });
+                let Some(&i) = indices.get(nth).or(indices.last()) else {
+                    return Ok(());
+                };
+                match f.severity {
+                    Severity::Error => claims[i].errors += 1,
+                    Severity::Warning => claims[i].warnings += 1,
+                    Severity::Info => {}
                 }
                 Ok(())
             })?;
         }
         Ok(claims)
     }
+}
+
+/// A claim's (ISA13, ST02, CLM01).
+type Key = (String, String, String);
+
+/// Per key, the indices of its claims in `claims` and their CLM segments, in order.
+fn by_key(claims: &[ClaimInfo]) -> HashMap<Key, (Vec<usize>, Vec<usize>)> {
+    let mut at: HashMap<Key, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        let key = (
+            c.interchange.clone(),
+            c.transaction.clone(),
+            c.clm01.clone(),
+        );
+        let entry = at.entry(key).or_default();
+        entry.0.push(i);
+        entry.1.push(c.segment);
+    }
+    at
 }
 
 /// Scrubs `data`, named `name` in the report, as `x837 scrub` scrubs one file with
@@ -150,7 +177,7 @@ mod tests {
         assert_eq!(json["inputs"][0]["file"], "in.x12");
         assert_eq!(json["findings"][0]["rule"], "ndc-missing");
         assert_eq!(json["findings"][0]["fixed"], true);
-        let claims = s.claims().unwrap();
+        let claims = s.claims(&sample()).unwrap();
         assert_eq!(claims.len(), 1);
         assert!(claims[0].drug);
         assert_eq!((claims[0].errors, claims[0].warnings), (0, 0));
@@ -164,7 +191,7 @@ mod tests {
         };
         let s = scrub_bytes(&sample(), "in.x12", &options).unwrap();
         assert_eq!(s.status, Status::Findings);
-        assert_eq!(s.claims().unwrap()[0].errors, 1);
+        assert_eq!(s.claims(&sample()).unwrap()[0].errors, 1);
     }
 
     #[test]
