@@ -68,9 +68,11 @@ type Scrubbed<'py> = (
     bool,
 );
 
-/// Scrubs `data` as `x837 scrub --report` does one file named `name`.
+/// Scrubs `data` as `x837 scrub --report` does one file named `name`; the claims of the
+/// corrected output are read only when `claims` is true (else `"[]"`).
 #[pyfunction]
-#[pyo3(signature = (data, name, profile=None, config=None, fixes="all", fail_on="error"))]
+#[pyo3(signature = (data, name, profile=None, config=None, fixes="all", fail_on="error", claims=true))]
+#[allow(clippy::too_many_arguments)]
 fn scrub<'py>(
     py: Python<'py>,
     data: &[u8],
@@ -79,6 +81,7 @@ fn scrub<'py>(
     config: Option<OsString>,
     fixes: &str,
     fail_on: &str,
+    claims: bool,
 ) -> PyResult<Scrubbed<'py>> {
     let options = Options {
         profile,
@@ -92,8 +95,12 @@ fn scrub<'py>(
         let mut report = Vec::new();
         x837::report::render::json(&s.report, &mut report).map_err(|e| e.to_string())?;
         let report = String::from_utf8(report).map_err(|e| e.to_string())?;
-        let claims = s.claims(data).map_err(|e| e.to_string())?;
-        let claims = serde_json::to_string(&claims).map_err(|e| e.to_string())?;
+        let claims = if claims {
+            let claims = s.claims(data).map_err(|e| e.to_string())?;
+            serde_json::to_string(&claims).map_err(|e| e.to_string())?
+        } else {
+            "[]".to_string()
+        };
         Ok::<_, String>((s, report, claims))
     });
     let (s, report, claims) = done.map_err(PyValueError::new_err)?;

@@ -5,7 +5,9 @@ errors raised with their position; the GIL let go; one call one run; no personal
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,6 +54,22 @@ def test_scrub_options_are_the_commands():
         x837.scrub(b"", profile="no-such-profile")
     with pytest.raises(TypeError):
         x837.scrub("ISA*00*")  # text, not bytes
+
+
+def test_a_config_file_is_the_commands(tmp_path):
+    config = tmp_path / "x837.toml"
+    config.write_text('profile = "cpt-lumbar"\ndisable = ["ndc-missing"]\n[severity]\nprior-auth = "error"\n')
+    for path in sorted((ROOT / "samples" / "scrub").glob("*.x12"))[:20]:
+        status, report, corrected = cli_scrub(path, ("--config", str(config)))
+        s = x837.scrub(path.read_bytes(), name=path.name, config=config)
+        assert (s.exit, s.report, s.corrected) == (status, report, corrected), path
+        assert s.report["tool"]["profile"] == "cpt-lumbar"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('nonsense = 1\n')
+    with pytest.raises(ValueError):
+        x837.scrub(b"", config=str(bad))
+    with pytest.raises(ValueError):
+        x837.scrub(b"", config=tmp_path / "missing.toml")
 
 
 def test_validate_and_info_give_the_commands_json():
@@ -167,25 +185,50 @@ def test_one_call_is_one_run(tmp_path, sample):
     assert x837.validate(a, name="a") == x837.validate(a, name="a")
 
 
-def test_the_gil_is_let_go_while_rust_works(tmp_path):
-    data = synth(tmp_path / "big.x12", claims=3000, seed=5).read_bytes()
-    done = threading.Event()
-    result = {}
+def _spins_while(call) -> float:
+    """How much this thread spins while `call` runs in another thread, as a share of how
+    much it spins alone in the same time. Near 0 when `call` holds the GIL throughout."""
+    def spin(until: threading.Event) -> int:
+        n = 0
+        while not until.is_set():
+            n += 1
+        return n
+
+    alone = threading.Event()
+    threading.Timer(0.1, alone.set).start()
+    start = time.perf_counter()
+    rate = spin(alone) / (time.perf_counter() - start)
+    calling, done = threading.Event(), threading.Event()
+    took = {}
 
     def work():
-        result["s"] = x837.scrub(data, name="big")
+        calling.set()
+        t0 = time.perf_counter()
+        call()
+        took["s"] = time.perf_counter() - t0
         done.set()
 
-    t = threading.Thread(target=work)
-    spins_during = 0
-    t.start()
-    # While the scrub runs, this thread keeps running Python: it could not if the GIL
-    # were held for the whole call.
-    while not done.is_set():
-        spins_during += 1
-    t.join()
-    assert result["s"].exit in (0, 1)
-    assert spins_during > 10_000, spins_during
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)  # so that a call holding the GIL leaves almost no turns
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        calling.wait()
+        spins = spin(done)
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    return spins / (rate * took["s"])
+
+
+def test_the_gil_is_let_go_while_rust_works(tmp_path):
+    data = synth(tmp_path / "big.x12", claims=20000, seed=5).read_bytes()
+    # While the library works, this thread keeps running Python.
+    assert _spins_while(lambda: x837.scrub(data, name="big")) > 0.2
+    assert _spins_while(lambda: x837.validate(data, name="big")) > 0.2
+    # The measure tells: a call that holds the GIL (bytes.find in C) leaves almost none.
+    big = b"a" * 100_000_000
+    assert _spins_while(lambda: big.find(b"ab")) < 0.1
 
 
 def test_stubs_and_docstrings_are_there():

@@ -138,9 +138,11 @@ def _scrub_native(
     config: Union[str, "os.PathLike[str]", None],
     fixes: str,
     fail_on: str,
+    claims: bool = True,
 ) -> "tuple[Scrubbed, bool]":
     """The scrub and whether the input was unreadable (for ``x837.spark``, which keeps
-    a row for such an input rather than raising)."""
+    a row for such an input rather than raising, and asks for the claims only where it
+    shows them: reading them is a third of the work)."""
     corrected, report, exit, claims, stop, unreadable = _x837.scrub(
         _bytes(data),
         "<bytes>" if name is None else name,
@@ -148,6 +150,7 @@ def _scrub_native(
         None if config is None else os.fspath(config),
         fixes,
         fail_on,
+        claims,
     )
     return Scrubbed(corrected, report, exit, claims, _error(stop)), unreadable
 

@@ -14,8 +14,10 @@ def scrub(
     config: Optional[str] = None,
     fixes: str = "all",
     fail_on: str = "error",
+    claims: bool = True,
 ) -> Tuple[Optional[bytes], str, int, str, Optional[_Stop], bool]:
-    """(corrected or None, report JSON, exit status, claims JSON, stop, unreadable)."""
+    """(corrected or None, report JSON, exit status, claims JSON (``"[]"`` unless
+    ``claims``), stop, unreadable)."""
 
 def validate(data: bytes, name: str) -> Tuple[str, int, int, int, Optional[_Stop], bool]:
     """(findings JSON, transactions, passed through, unclosed, stop, unreadable)."""

@@ -118,8 +118,8 @@ def _rows_to_batches(
         yield pa.RecordBatch.from_pylist(pending, schema=schema)
 
 
-def _scrub(path: str, content: Optional[bytes], options: Options):
-    return _scrub_native(b"" if content is None else content, path, **options)[0]
+def _scrub(path: str, content: Optional[bytes], options: Options, claims: bool = False):
+    return _scrub_native(b"" if content is None else content, path, **options, claims=claims)[0]
 
 
 def _file_row(path: str, content: Optional[bytes], options: Options) -> Dict[str, Any]:
@@ -145,7 +145,7 @@ def _finding_rows(path: str, content: Optional[bytes], options: Options) -> Iter
 
 
 def _claim_rows(path: str, content: Optional[bytes], options: Options) -> Iterator[Dict[str, Any]]:
-    for c in _scrub(path, content, options).claims:
+    for c in _scrub(path, content, options, claims=True).claims:
         yield {"path": path, **c}
 
 

@@ -26,7 +26,8 @@ if [ ! -d "$data" ]; then
   done
   mv "$data.part" "$data"
 fi
-echo "input: $(ls "$data" | wc -l) files, $(du -sm "$data" | cut -f1) MB"
+bytes=$(cat "$data"/* | wc -c)
+echo "input: $(ls "$data" | wc -l) files, $((bytes / 1000000)) MB (10^6 bytes); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$work/cli-out" "$work/spark-out"
 start=$(date +%s.%N)
 set +e
@@ -34,7 +35,7 @@ set +e
 status=$?
 set -e
 end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v st="$status" -v mb="$(du -sm "$data" | cut -f1)" \
+awk -v s="$start" -v e="$end" -v st="$status" -v mb="$((bytes / 1000000))" \
   'BEGIN { printf "x837 scrub --jobs 2: exit %d, %.1f s, %.1f MB/s\n", st, e - s, mb / (e - s) }'
 PYSPARK_PYTHON="$venv/bin/python" SPARK_LOCAL_IP=127.0.0.1 \
   "$venv/bin/python" scripts/benchmarks/spark_scrub_files.py "$(realpath "$data")" "$(realpath -m "$work/spark-out")" "local[2]"
