@@ -56,6 +56,8 @@ fn main() {
                 catalog: "j2326-1",
                 profile: settings.profile.clone(),
                 options: serde_json::Value::Null,
+                regimens: serde_json::Value::Null,
+                profiles: serde_json::Value::Null,
             });
             report
                 .add(
@@ -69,6 +71,7 @@ fn main() {
                         claims_split_off: 0,
                         rejected_output: None,
                         control_numbers: Vec::new(),
+                        claims_not_keyed: 0,
                     },
                 )
                 .expect("a report in memory");

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
         cli::Command::Rules { id } => run::rules::run(id.as_deref(), &console),
         cli::Command::Generate(a) => run::generate::generate(&a.into(), &console),
         cli::Command::Synth(a) => run::generate::synth(&a.into(), &console),
+        cli::Command::Ack(a) => match run::ack::Ack::new(a.into()) {
+            Ok(s) => s.run(&console),
+            Err(e) => usage(&console, &e),
+        },
         cli::Command::Completions { shell } => cli::completions(shell, &console),
         cli::Command::Man { out_dir } => cli::man(out_dir.as_deref(), &console),
     };

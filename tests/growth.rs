@@ -116,6 +116,8 @@ fn report_of(claims: usize) -> x837::report::Report {
         catalog: "j2326-1",
         profile: "default".into(),
         options: serde_json::Value::Null,
+        regimens: serde_json::Value::Null,
+        profiles: serde_json::Value::Null,
     });
     report
         .add(
@@ -129,6 +131,7 @@ fn report_of(claims: usize) -> x837::report::Report {
                 claims_split_off: 0,
                 rejected_output: None,
                 control_numbers: Vec::new(),
+                claims_not_keyed: 0,
             },
         )
         .unwrap();

@@ -9,7 +9,7 @@ mod rule_id;
 mod spool;
 
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
-pub use finding::{Finding, FixClass, Position, Severity};
+pub use finding::{ElementAt, Finding, FixClass, Missing, Position, Severity};
 pub use format::Format;
 pub use rule_id::{RuleId, Source};
 pub use spool::{FindingSink, FindingSpool, unfix};

@@ -108,10 +108,13 @@ pub fn scrub_bytes(data: &[u8], name: &str, options: &Options) -> Result<Scrubbe
     let files = !options.files.is_empty() || options.glob.is_some();
     let outputs = options.output.is_some() || options.out_dir.is_some() || options.in_place;
     let others = options.report.is_some() || options.format.is_some();
-    let dirs = options.quarantine.is_some() || options.split_rejected.is_some();
+    let dirs = options.quarantine.is_some()
+        || options.split_rejected.is_some()
+        || options.ack_dir.is_some();
     if files || outputs || others || dirs {
         return Err(Usage(
-            "a scrub in memory takes no files, outputs, report path, quarantine or split".into(),
+            "a scrub in memory takes no files, outputs, report path, quarantine, split or acks"
+                .into(),
         ));
     }
     let settings = settings(options)?;
@@ -131,22 +134,31 @@ pub fn scrub_bytes(data: &[u8], name: &str, options: &Options) -> Result<Scrubbe
         extras,
     );
     // Reading from and writing to memory fails only when the findings spool cannot.
-    let s = s.map_err(|e| Usage(format!("{name}: cannot keep the findings: {e}")))?;
+    let keep = |e: std::io::Error| Usage(format!("{name}: cannot keep the findings: {e}"));
+    let mut s = s.map_err(keep)?;
     let wrote = s.wrote;
     if !wrote {
         output.clear();
     }
     let error = s.error.clone();
     let incomplete = s.incomplete();
+    let mut part = std::mem::take(&mut s.index);
     let mut report = Report::new(tool(&settings, options));
     let entry = report.add(name, hashing.hex(), s.outcome(findings));
-    let entry = entry.map_err(|e| Usage(format!("{name}: cannot keep the findings: {e}")))?;
+    let mut tally = entry.map_err(keep)?.tally;
+    // One call is one run: the cross-claim rules see this input's claims, after it.
+    let late = crate::scrub::index::across(std::slice::from_mut(&mut part), &settings);
+    let late: Vec<_> = match late {
+        Ok(found) => found.into_iter().map(|(_, f)| f).collect(),
+        Err(e) => vec![crate::scrub::index::failed(name, &e)],
+    };
+    if !late.is_empty() {
+        tally = report.add_late(0, late).map_err(keep)?.tally;
+    }
     let status = if incomplete {
         Status::Failed
     } else {
-        options
-            .fail_on
-            .status(entry.tally.errors, entry.tally.warnings)
+        options.fail_on.status(tally.errors, tally.warnings)
     };
     Ok(Scrubbed {
         output,

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
-use crate::report::{FindingSpool, Format, Report, Tool, render};
+use crate::report::{Finding, FindingSpool, Format, Report, Tool, render};
 use crate::scrub::{Extras, Fixes, Scrubbed, Settings, scrub_with};
 use crate::x12::Control;
 
@@ -44,6 +44,8 @@ pub struct Options {
     /// Fresh control numbers for the corrected output, from these, incrementing over
     /// the batch in input order (`--new-control-numbers ISA13[,GS06,ST02]`).
     pub new_control_numbers: Option<Control>,
+    /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
+    pub ack_dir: Option<OsString>,
 }
 
 /// Where the report goes.
@@ -62,6 +64,8 @@ pub struct Scrub {
     format: Format,
     settings: Settings,
     options: Options,
+    /// Where each input's acknowledgments go, with `--ack-dir`.
+    acks: Option<Vec<super::ack::Targets>>,
 }
 
 impl Scrub {
@@ -129,12 +133,17 @@ impl Scrub {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
         };
+        let acks = match &options.ack_dir {
+            Some(dir) => Some(plan_acks(&plan, &found, dir, options.check)?),
+            None => None,
+        };
         Ok(Scrub {
             plan,
             report,
             format,
             settings,
             options,
+            acks,
         })
     }
 
@@ -158,9 +167,16 @@ impl Scrub {
         // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
         let n = self.plan.inputs.len();
+        // Each reported input's J2326 lines, for the cross-claim rules after the last.
+        let mut parts: Vec<crate::scrub::index::Part> = Vec::new();
+        // With --ack-dir: the inputs to acknowledge once the run is over (input, entry).
+        let mut to_ack: Vec<(usize, usize)> = Vec::new();
+        let mut emitted = 0;
         let mut emit = |done: Done, stdout: &mut Option<Output>| {
-            let (s, go) = self.emit(done, stdout, &mut report, console);
+            let (s, go, acked) = self.emit(done, stdout, &mut report, &mut parts, console);
             status = status.max(s);
+            to_ack.extend(acked.map(|r| (emitted, r)));
+            emitted += 1;
             go
         };
         if n == 1 || pool.current_num_threads() == 1 {
@@ -193,6 +209,22 @@ impl Scrub {
         if let Some(out) = stdout {
             status = wrote(out.commit(), "<stdout>", status, console);
         }
+        status = status.max(self.across(&mut parts, &mut report, console));
+        // Acknowledged after the rules across claims: their findings reject claims too.
+        let mut remaining = Vec::new();
+        for (i, entry) in to_ack {
+            match super::ack::remaining_in(&report.inputs[entry]) {
+                Ok(r) => remaining.push((i, r)),
+                Err(e) => {
+                    let name = &report.inputs[entry].file;
+                    console.say(&format!(
+                        "x837: {name}: cannot read back the findings to acknowledge: {e}"
+                    ));
+                    status = Status::Failed;
+                }
+            }
+        }
+        status = self.acknowledge(&remaining, &modes, status, console);
         if let ReportTo::Target(t) = &self.report {
             let mode = output::mode_for(modes.iter().copied());
             let written = Output::open(t, mode).and_then(|mut out| {
@@ -394,7 +426,9 @@ impl Scrub {
                             } else {
                                 o.commit()
                             };
+                            let ok = put.is_ok();
                             done.status = wrote(put, &t.display(), done.status, console);
+                            done.written = ok && !empty;
                             Ok(s)
                         }
                         other => other,
@@ -409,18 +443,68 @@ impl Scrub {
         Some(result)
     }
 
+    /// Runs the cross-claim rules over every input's J2326 lines (`parts`, in report
+    /// order), adds their findings to the inputs' entries and says so, one line per input
+    /// they are on: the status they make.
+    fn across(
+        &self,
+        parts: &mut [crate::scrub::index::Part],
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> Status {
+        let found = match crate::scrub::index::across(parts, &self.settings) {
+            Ok(f) => f,
+            Err(e) => {
+                console.say(&format!("x837: the cross-claim rules could not run: {e}"));
+                return Status::Failed;
+            }
+        };
+        let mut status = Status::Clean;
+        let mut by_input: Vec<Vec<crate::report::Finding>> =
+            (0..parts.len()).map(|_| Vec::new()).collect();
+        for (i, f) in found {
+            by_input[i].push(f);
+        }
+        for (i, findings) in by_input
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_empty())
+        {
+            let late = findings.clone();
+            match report.add_late(i, findings) {
+                Ok(entry) => {
+                    let t = entry.tally;
+                    let line = render::late_line(entry, &late, self.options.check);
+                    status = status.max(self.options.fail_on.status(t.errors, t.warnings));
+                    if !self.options.quiet {
+                        console.say(&line);
+                    }
+                }
+                Err(e) => {
+                    console.say(&format!(
+                        "x837: cannot keep the cross-claim findings for the report: {e}"
+                    ));
+                    status = Status::Failed;
+                }
+            }
+        }
+        status
+    }
+
     /// Says what became of one input, writes its EDI for standard output if it kept it,
-    /// and adds it to the report: its status, and whether the run goes on.
+    /// and adds it to the report: its status, whether the run goes on, and with
+    /// `--ack-dir` the findings its written corrected output is acknowledged with.
     fn emit(
         &self,
         done: Done,
         stdout: &mut Option<Output>,
         report: &mut Report,
+        parts: &mut Vec<crate::scrub::index::Part>,
         console: &dyn Console,
-    ) -> (Status, ControlFlow<()>) {
+    ) -> (Status, ControlFlow<()>, Option<usize>) {
         if done.stop {
             // The reader of the output went away: stop quietly.
-            return (done.status, ControlFlow::Break(()));
+            return (done.status, ControlFlow::Break(()), None);
         }
         console.done(done.scrubbed.as_ref().map_or(0, |(_, s, _)| s.claims));
         let mut status = done.status;
@@ -438,19 +522,30 @@ impl Scrub {
             })();
             if let Err(e) = copied {
                 if closed_pipe(&e) {
-                    return (status, ControlFlow::Break(()));
+                    return (status, ControlFlow::Break(()), None);
                 }
                 status = write_failed(&e, "<stdout>", status, console);
             }
         }
-        if let Some(scrubbed) = done.scrubbed {
+        let mut acked = None;
+        if let Some((sha, mut s, findings)) = done.scrubbed {
             let rejected = done.rejected_output;
-            status = status.max(self.account(&done.name, scrubbed, rejected, report, console));
+            let part = std::mem::take(&mut s.index);
+            let (st, added) =
+                self.account(&done.name, (sha, s, findings), rejected, report, console);
+            if added {
+                parts.push(part);
+                if self.acks.is_some() && done.written {
+                    acked = Some(parts.len() - 1);
+                }
+            }
+            status = status.max(st);
         }
-        (status, ControlFlow::Continue(()))
+        (status, ControlFlow::Continue(()), acked)
     }
 
-    /// Says what became of one input and adds it to the report; its status.
+    /// Says what became of one input and adds it to the report; its status, and whether
+    /// it was added.
     fn account(
         &self,
         name: &str,
@@ -458,7 +553,7 @@ impl Scrub {
         rejected_output: Option<String>,
         report: &mut Report,
         console: &dyn Console,
-    ) -> Status {
+    ) -> (Status, bool) {
         if let Some(e) = &s.error {
             console.say(&format!("x837: {name}: {e}"));
         }
@@ -470,7 +565,9 @@ impl Scrub {
         }
         let incomplete = s.incomplete();
         let passed_through = s.passed_through;
+        let unkeyed = s.index.unkeyed;
         let mut outcome = s.outcome(findings);
+        outcome.claims_not_keyed = unkeyed;
         outcome.rejected_output = rejected_output;
         let entry = match report.add(name, sha256, outcome) {
             Ok(e) => e,
@@ -478,7 +575,7 @@ impl Scrub {
                 console.say(&format!(
                     "x837: {name}: cannot keep the findings for the report: {e}"
                 ));
-                return Status::Failed;
+                return (Status::Failed, false);
             }
         };
         let tally = entry.tally;
@@ -491,7 +588,90 @@ impl Scrub {
             }
         }
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
-        if incomplete { Status::Failed } else { status }
+        (if incomplete { Status::Failed } else { status }, true)
+    }
+}
+
+/// `--ack-dir`: acknowledgment targets for every input, checked against the run's other
+/// outputs. The corrected EDI is read back to be acknowledged, so it must go to files.
+fn plan_acks(
+    plan: &Plan,
+    found: &[crate::input::Found],
+    dir: &OsString,
+    check: bool,
+) -> Result<Vec<super::ack::Targets>, Usage> {
+    // An input whose output cannot be written fails alone, when its turn comes.
+    let in_files = (plan.inputs.iter()).all(|p| {
+        p.unwritable.is_some()
+            || matches!(p.target, Some(Target::File { .. } | Target::InPlace { .. }))
+    });
+    if check || !in_files {
+        return Err(Usage(
+            "--ack-dir acknowledges the corrected EDI it writes: it needs -o FILE, --out-dir or --in-place, and no --check".into(),
+        ));
+    }
+    let mut others: Vec<(String, &Target)> = (plan.inputs.iter())
+        .filter_map(|p| {
+            p.target
+                .as_ref()
+                .map(|t| (format!("the corrected EDI of {}", p.name()), t))
+        })
+        .collect();
+    others.extend(plan.report.iter().map(|t| ("the report".to_string(), t)));
+    super::ack::plan(found, dir, crate::ack::Kinds::default(), &others)
+}
+
+impl Scrub {
+    /// `--ack-dir`, after the run: acknowledges each corrected output written (its
+    /// claims' remaining J2326 findings in `to_ack`), numbering from 1.
+    fn acknowledge(
+        &self,
+        to_ack: &[(usize, Vec<Finding>)],
+        modes: &[u32],
+        status: Status,
+        console: &dyn Console,
+    ) -> Status {
+        let Some(targets) = &self.acks else {
+            return status;
+        };
+        let mut status = status;
+        let mut numbers = Control::default();
+        let options = crate::ack::Options {
+            kinds: crate::ack::Kinds::default(),
+            now: super::ack::now(),
+        };
+        for (i, remaining) in to_ack {
+            let (Some(planned), Some(t)) = (self.plan.inputs.get(*i), targets.get(*i)) else {
+                continue;
+            };
+            let real = match &planned.target {
+                Some(Target::File { real, .. }) => real,
+                Some(Target::InPlace { path, .. }) => path,
+                _ => continue,
+            };
+            let name = planned.name();
+            if let Some(why) = &t.unwritable {
+                console.say(&format!(
+                    "x837: {name}: cannot write its acknowledgments: {why}"
+                ));
+                status = Status::Failed;
+                continue;
+            }
+            let bytes = match std::fs::read(real) {
+                Ok(b) => b,
+                Err(e) => {
+                    console.say(&format!("x837: {}: cannot read: {e}", real.display()));
+                    status = Status::Failed;
+                    continue;
+                }
+            };
+            let acks = crate::ack::acknowledge(&bytes, &name, remaining, &options, &mut numbers);
+            status = super::ack::write(&acks, t, modes[*i], status, console);
+            if !self.options.quiet {
+                console.say(&super::ack::line(&name, &acks.summary));
+            }
+        }
+        status
     }
 }
 
@@ -522,17 +702,24 @@ pub(super) fn settings(options: &Options) -> Result<Settings, Usage> {
 
 /// The report's `tool`: what a run with `settings` and `options` used.
 pub(super) fn tool(settings: &Settings, options: &Options) -> Tool {
+    let in_force = settings.resolved.get(&settings.profile);
+    let profiles: std::collections::BTreeMap<&str, _> = (settings.in_force().into_iter())
+        .map(|p| (p.name.as_str(), p))
+        .collect();
     Tool {
         name: "x837",
         version: env!("CARGO_PKG_VERSION"),
-        catalog: "j2326-1",
+        catalog: crate::scrub::catalog::VERSION,
         profile: settings.profile.clone(),
         options: serde_json::json!({
             "fixes": settings.fixes,
             "check": options.check,
             "config": options.config.as_ref().map(|c| c.to_string_lossy()),
             "fail_on": options.fail_on,
+            "high_dose": in_force.map(|p| p.policy.high_dose),
         }),
+        regimens: serde_json::json!(in_force.map(|p| &p.policy.strengths.list)),
+        profiles: serde_json::json!(profiles),
     }
 }
 
@@ -559,6 +746,8 @@ struct Done {
     scrubbed: Option<(String, crate::scrub::Scrubbed, FindingSpool)>,
     /// Where its claims with errors went (`--split-rejected`), when a file was written.
     rejected_output: Option<String>,
+    /// Its corrected EDI was written to a file, with something in it.
+    written: bool,
 }
 
 impl Done {
@@ -570,6 +759,7 @@ impl Done {
             edi: None,
             scrubbed: None,
             rejected_output: None,
+            written: false,
         }
     }
 }

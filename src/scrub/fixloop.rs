@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::claim;
+use crate::claim::{self, Claim};
 use crate::grammar::Grammar;
 use crate::report::{Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
@@ -20,12 +20,16 @@ use super::catalog;
 use super::config::{Resolved, Settings};
 use super::registry;
 use super::rule::{Cx, Enabled, Fix, Hit, Meta, Rule};
+use super::{index, lines};
 
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
 
 /// Passes in all, restarts after refused fixes included, before giving up.
 const MAX_WORK: usize = 4 * MAX_PASSES;
+
+/// What a finding whose fix is held (shown, never written) says before why.
+const HELD: &str = "; held: ";
 
 /// Rule id of the finding made when fixes keep producing fixes.
 pub const NOT_CONVERGED: RuleId = RuleId::ScrubNotConverged;
@@ -39,6 +43,8 @@ pub struct Outcome {
     /// in the transaction as written (the corrected one, else the input): for
     /// `--split-rejected`.
     pub rejected: Vec<usize>,
+    /// What each J2326 claim adds to the run's index (cross-claim rules).
+    pub indexed: Vec<index::Found>,
 }
 
 /// One state of the transaction between passes.
@@ -158,9 +164,9 @@ fn problems(seg: &Segment<'_>, def: Option<&crate::grammar::SegmentDef>) -> Vec<
     let mut out = Vec::new();
     match def {
         Some(def) => element::check(seg, def, &mut out),
-        None => out.push((
+        None => out.push(element::Problem::new(
             crate::tree::rules::SEGMENT_UNEXPECTED,
-            "the segment is not expected here".to_string(),
+            "the segment is not expected here",
         )),
     }
     codes::check(seg, &mut out);
@@ -213,6 +219,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
 }
 
 /// The rules a run applies: every rule the settings leave enabled, in catalogue order.
+#[derive(Default)]
 pub struct Rules<'r> {
     pub list: Vec<&'r dyn Rule>,
     pub enabled: Enabled,
@@ -260,6 +267,7 @@ struct Found<'f> {
     at: Vec<usize>,
     index: HashMap<Key, usize>,
     fixes: &'f mut Vec<(usize, Key, Fix)>,
+    indexed: Vec<index::Found>,
 }
 
 /// What a hit is taken against.
@@ -329,6 +337,7 @@ enum Pass {
         chosen: Vec<Chosen>,
         /// The CLM (view index) of each claim an open error-level finding is on.
         rejected: Vec<usize>,
+        indexed: Vec<index::Found>,
     },
 }
 
@@ -389,9 +398,12 @@ impl Run<'_, '_, '_> {
             at,
             index,
             fixes: &mut fixes,
+            indexed: Vec::new(),
         };
         self.hits(view, &tree, state, refused, &mut found);
-        let Found { open, at, .. } = found;
+        let Found {
+            open, at, indexed, ..
+        } = found;
         let rejected = claims_in_error(&tree, view, &open, &at);
         // The fixes that do not touch a segment another fix of this pass touches.
         let mut taken: HashSet<usize> = HashSet::new();
@@ -413,7 +425,48 @@ impl Run<'_, '_, '_> {
             open,
             chosen,
             rejected,
+            indexed,
         }
+    }
+
+    /// What claim `c` adds to the run's index, when it bills the drug.
+    fn index(&self, cx: &Cx<'_, '_>, c: &Claim<'_>, state: &State, out: &mut Vec<index::Found>) {
+        let lines: Vec<_> = (c.lines.iter().filter(|l| cx.is_drug(l)))
+            .map(|l| {
+                (
+                    l,
+                    cx.line_date(c, l),
+                    lines::has_jw(cx, l),
+                    lines::facility_place(cx, c, l),
+                )
+            })
+            .collect();
+        if lines.is_empty() {
+            return;
+        }
+        let profile = (self.settings.resolved.keys())
+            .position(|k| *k == cx.profile.name)
+            .unwrap_or(0) as u16;
+        let facts = index::Facts {
+            claim: c,
+            lines,
+            profile,
+        };
+        out.push(index::found(&self.settings.secret, &facts, |seg| {
+            let mut f = Finding::new(
+                RuleId::DrugUnits,
+                Severity::Info,
+                "",
+                self.position(state.origin(seg)),
+            );
+            validate::locate(&mut f, cx.tree, cx.tx, seg);
+            index::Place {
+                claim: f.claim.unwrap_or_default(),
+                position: f.position,
+                loop_path: f.loop_path,
+                service_line: f.service_line,
+            }
+        }));
     }
 
     /// Runs the rules on every claim of `view`, adding their findings and the fixes that
@@ -430,6 +483,7 @@ impl Run<'_, '_, '_> {
         // A profile depends only on the payer, and a transaction has few payers.
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut hits = Vec::new();
+        let mut earlier = index::Earlier::new();
         for c in claim::each(tree, view) {
             let c = &c;
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
@@ -446,7 +500,9 @@ impl Run<'_, '_, '_> {
                 profile: &profiles[k].1,
                 kind: self.g.kind,
                 enabled: &self.rules.enabled,
+                earlier: &earlier,
             };
+            self.index(&cx, c, state, &mut found.indexed);
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
@@ -460,6 +516,8 @@ impl Run<'_, '_, '_> {
                     self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
             }
+            let service = lines::service(&cx, c);
+            earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
         }
     }
 
@@ -496,7 +554,11 @@ impl Run<'_, '_, '_> {
         }
         let f = &mut found.open[k];
         f.fix_class = Some(fix.class);
-        if let Some(why) = t.refused.get(&key) {
+        if let Some(why) = hit.held {
+            let (before, after) = before_after(t.view, hit.segment, &fix);
+            (f.before, f.after) = (Some(before), Some(after));
+            f.message = format!("{}{HELD}{why}", f.message);
+        } else if let Some(why) = t.refused.get(&key) {
             f.message = format!("{}; not fixed: {why}", f.message);
         } else if self.settings.fixes.applies(fix.class) {
             let (before, after) = before_after(t.view, hit.segment, &fix);
@@ -510,11 +572,16 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected) = match self.pass(self.tx, &state, &[], &HashMap::new(), clean)
-        {
-            Pass::Found { open, rejected, .. } => (open, rejected),
-            Pass::Refused(_) => (Vec::new(), Vec::new()),
-        };
+        let (mut findings, rejected, indexed) =
+            match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
+                Pass::Found {
+                    open,
+                    rejected,
+                    indexed,
+                    ..
+                } => (open, rejected, indexed),
+                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new()),
+            };
         for f in &mut findings {
             f.before = None;
             f.after = None;
@@ -531,6 +598,7 @@ impl Run<'_, '_, '_> {
             findings,
             output: None,
             rejected,
+            indexed,
         }
     }
 }
@@ -562,26 +630,28 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
-        let (open, chosen, rejected) = match run.pass(view, &state, &written, &refused, clean) {
-            Pass::Found {
-                open,
-                chosen,
-                rejected,
-            } => (open, chosen, rejected),
-            Pass::Refused(bad) => {
-                // Start again from the input without the refused fixes (rules are
-                // deterministic, so the others come back as they were). Rare, so no
-                // earlier state is kept for it.
-                for (k, why) in bad {
-                    refused.insert(written[k].key, why);
+        let (open, chosen, rejected, indexed) =
+            match run.pass(view, &state, &written, &refused, clean) {
+                Pass::Found {
+                    open,
+                    chosen,
+                    rejected,
+                    indexed,
+                } => (open, chosen, rejected, indexed),
+                Pass::Refused(bad) => {
+                    // Start again from the input without the refused fixes (rules are
+                    // deterministic, so the others come back as they were). Rare, so no
+                    // earlier state is kept for it.
+                    for (k, why) in bad {
+                        refused.insert(written[k].key, why);
+                    }
+                    written.clear();
+                    passes = 0;
+                    drop(relexed);
+                    state = State::initial(n);
+                    continue;
                 }
-                written.clear();
-                passes = 0;
-                drop(relexed);
-                state = State::initial(n);
-                continue;
-            }
-        };
+            };
         if chosen.is_empty() {
             // Done: what the last pass left open, plus every fix written.
             let mut findings = merged(written);
@@ -590,14 +660,18 @@ pub fn transaction(
                 f.would_fix = settings.check;
             }
             findings.extend(open.into_iter().map(|mut f| {
-                f.before = None;
-                f.after = None;
+                // A held fix is shown, never written; any other open one is not shown.
+                if !f.message.contains(HELD) {
+                    f.before = None;
+                    f.after = None;
+                }
                 f
             }));
             return Outcome {
                 findings,
                 output: state.bytes,
                 rejected,
+                indexed,
             };
         }
         passes += 1;
@@ -650,7 +724,7 @@ fn baseline(view: &Transaction<'_>, tree: &Tree, fix: &Fix) -> HashSet<RuleId> {
                 .filter(|&i| i < view.segments.len())
         {
             let def = tree.placed.get(i).and_then(|p| p.def);
-            out.extend(problems(&view.segments[i], def).into_iter().map(|(r, _)| r));
+            out.extend(problems(&view.segments[i], def).into_iter().map(|p| p.rule));
         }
     }
     out
@@ -675,8 +749,9 @@ fn check_written(
         let def = tree.placed.get(i).and_then(|p| p.def);
         let new = problems(seg, def)
             .into_iter()
-            .find(|(rule, _)| !written[k].baseline.contains(rule));
-        if let Some((_, why)) = new {
+            .find(|p| !written[k].baseline.contains(&p.rule));
+        if let Some(p) = new {
+            let why = p.message;
             bad.push((k, format!("the corrected segment would be invalid ({why})")));
         }
     }
