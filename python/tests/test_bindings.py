@@ -183,6 +183,25 @@ def test_one_call_is_one_run(tmp_path, sample):
     again = x837.scrub(a, name="a")
     assert first.report_json == again.report_json and first.corrected == again.corrected
     assert x837.validate(a, name="a") == x837.validate(a, name="a")
+    # The cross-claim rules see the call's input: a claim billed twice in one input is
+    # found, as the command finds it ...
+    dup = ROOT / "samples" / "scrub" / "duplicate-service.x12"
+    s = x837.scrub(dup.read_bytes(), name=dup.name)
+    assert "duplicate-service" in {f["rule"] for f in s.findings}
+    assert (s.exit, s.report) == cli_scrub(dup)[:2]
+    # ... and one input scrubbed after another does not see it: the command over both in
+    # one run finds the second a duplicate, a call each finds nothing across them.
+    (tmp_path / "one.x12").write_bytes(sample.read_bytes())
+    (tmp_path / "two.x12").write_bytes(sample.read_bytes())
+    p = run(["scrub", "one.x12", "two.x12", "--out-dir", "out", "--report", "r.json"], cwd=tmp_path)
+    both = json.loads((tmp_path / "r.json").read_text())
+    assert p.returncode == 1
+    assert [(f["file"], f["rule"]) for f in both["findings"] if f["rule"] == "duplicate-service"] \
+        == [("two.x12", "duplicate-service")]
+    for name in ("one.x12", "two.x12"):
+        alone = x837.scrub(sample.read_bytes(), name=name)
+        assert "duplicate-service" not in {f["rule"] for f in alone.findings}
+        assert (alone.exit, alone.report) == cli_scrub(tmp_path / name)[:2]
 
 
 def _spins_while(call) -> float:

@@ -116,7 +116,7 @@ def test_findings_one_row_per_finding(df, expected):
     rows = findings(df).collect()
     got = defaultdict(list)
     for r in rows:
-        got[local(r.path).name].append({k: v for k, v in r.asDict().items() if k != "path"})
+        got[local(r.path).name].append({k: v for k, v in r.asDict(recursive=True).items() if k != "path"})
     total = 0
     for name, (_, report, _) in expected.items():
         path = [r.path for r in rows if local(r.path).name == name][:1]

@@ -41,12 +41,15 @@ FILE_SCHEMA = (
     "exit int, corrected binary, report string, error string"
 )
 
-#: Columns of :func:`findings`: ``path``, then the keys of a report's finding.
+#: Columns of :func:`findings`: ``path``, then the keys of a report's finding (``element``
+#: and ``missing`` are structs, as in the report).
 FINDING_SCHEMA = (
     "path string, rule string, severity string, fixed boolean, would_fix boolean, "
     "fix_class string, claim string, message string, file string, interchange string, "
     "transaction string, segment long, byte long, text_line long, loop string, "
-    "service_line string, before string, after string"
+    "service_line string, before string, after string, "
+    "element struct<position:int,component:int,repetition:int,number:int>, "
+    "missing struct<segment:string,loop:string>"
 )
 
 #: Columns of :func:`claims`.
@@ -64,9 +67,25 @@ _ARROW = {
 }
 
 
+def _arrow_type(kind: str) -> pa.DataType:
+    if kind.startswith("struct<"):
+        fields = [f.split(":") for f in kind[len("struct<"):-1].split(",")]
+        return pa.struct([(name, _ARROW[t]) for name, t in fields])
+    return _ARROW[kind]
+
+
 def _arrow_schema(ddl: str) -> pa.Schema:
-    fields = [part.strip().split(" ") for part in ddl.split(",")]
-    return pa.schema([(name, _ARROW[kind]) for name, kind in fields])
+    """The Arrow schema of a DDL string of these columns (structs of plain fields)."""
+    fields = []
+    depth, start = 0, 0
+    for i, ch in enumerate(ddl + ","):
+        depth += ch == "<"
+        depth -= ch == ">"
+        if ch == "," and depth == 0:
+            name, kind = ddl[start:i].strip().split(" ", 1)
+            fields.append((name, _arrow_type(kind.strip())))
+            start = i + 1
+    return pa.schema(fields)
 
 
 _FILE = _arrow_schema(FILE_SCHEMA)
