@@ -243,8 +243,9 @@ def _spins_while(call) -> float:
 def test_the_gil_is_let_go_while_rust_works(tmp_path):
     data = synth(tmp_path / "big.x12", claims=20000, seed=5).read_bytes()
     # While the library works, this thread keeps running Python.
-    assert _spins_while(lambda: x837.scrub(data, name="big")) > 0.2
-    assert _spins_while(lambda: x837.validate(data, name="big")) > 0.2
+    # The best of three: other work on the machine can take this thread's turns once.
+    assert max(_spins_while(lambda: x837.scrub(data, name="big")) for _ in range(3)) > 0.2
+    assert max(_spins_while(lambda: x837.validate(data, name="big")) for _ in range(3)) > 0.2
     # The measure tells: a call that holds the GIL (bytes.find in C) leaves almost none.
     big = b"a" * 100_000_000
     assert _spins_while(lambda: big.find(b"ab")) < 0.1
