@@ -176,6 +176,7 @@ impl Scrub {
     pub fn run(&self, console: &dyn Console) -> Status {
         let pool = super::pool(self.options.jobs);
         let mut report = Report::new(self.tool());
+        report.rule_docs = Some(crate::scrub::registry::doc);
         let mut status = Status::Clean;
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))

@@ -11,15 +11,15 @@ use std::collections::{HashMap, HashSet};
 
 use crate::claim;
 use crate::grammar::Grammar;
-use crate::report::{Finding, Position, RuleId, Severity};
+use crate::report::{ClaimFacts, Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::validate::{self, codes, element};
 use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
 
-use super::catalog;
 use super::config::{Resolved, Settings};
 use super::registry;
 use super::rule::{Cx, Enabled, Fix, Hit, Meta, Rule};
+use super::{catalog, facts};
 
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
@@ -39,6 +39,8 @@ pub struct Outcome {
     /// in the transaction as written (the corrected one, else the input): for
     /// `--split-rejected`.
     pub rejected: Vec<usize>,
+    /// What the worklist shows of each claim, as written, in order.
+    pub claims: Vec<ClaimFacts>,
 }
 
 /// One state of the transaction between passes.
@@ -260,6 +262,8 @@ struct Found<'f> {
     at: Vec<usize>,
     index: HashMap<Key, usize>,
     fixes: &'f mut Vec<(usize, Key, Fix)>,
+    /// The facts of each claim, with its CLM's index in the view.
+    claims: Vec<(usize, ClaimFacts)>,
 }
 
 /// What a hit is taken against.
@@ -329,6 +333,8 @@ enum Pass {
         chosen: Vec<Chosen>,
         /// The CLM (view index) of each claim an open error-level finding is on.
         rejected: Vec<usize>,
+        /// The claims of the view, `rejected` marked.
+        claims: Vec<ClaimFacts>,
     },
 }
 
@@ -389,10 +395,19 @@ impl Run<'_, '_, '_> {
             at,
             index,
             fixes: &mut fixes,
+            claims: Vec::new(),
         };
         self.hits(view, &tree, state, refused, &mut found);
-        let Found { open, at, .. } = found;
+        let Found {
+            open, at, claims, ..
+        } = found;
         let rejected = claims_in_error(&tree, view, &open, &at);
+        let claims = (claims.into_iter())
+            .map(|(clm, mut c)| {
+                c.rejected = rejected.binary_search(&clm).is_ok();
+                c
+            })
+            .collect();
         // The fixes that do not touch a segment another fix of this pass touches.
         let mut taken: HashSet<usize> = HashSet::new();
         let mut chosen = Vec::new();
@@ -413,6 +428,7 @@ impl Run<'_, '_, '_> {
             open,
             chosen,
             rejected,
+            claims,
         }
     }
 
@@ -447,6 +463,9 @@ impl Run<'_, '_, '_> {
                 kind: self.g.kind,
                 enabled: &self.rules.enabled,
             };
+            let n = self.tx.segments.len().saturating_sub(1);
+            let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
+            found.claims.push((c.clm, facts::of(&cx, c, self.tx, &at)));
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
@@ -510,11 +529,16 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected) = match self.pass(self.tx, &state, &[], &HashMap::new(), clean)
-        {
-            Pass::Found { open, rejected, .. } => (open, rejected),
-            Pass::Refused(_) => (Vec::new(), Vec::new()),
-        };
+        let (mut findings, rejected, claims) =
+            match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
+                Pass::Found {
+                    open,
+                    rejected,
+                    claims,
+                    ..
+                } => (open, rejected, claims),
+                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new()),
+            };
         for f in &mut findings {
             f.before = None;
             f.after = None;
@@ -527,10 +551,18 @@ impl Run<'_, '_, '_> {
         );
         f.loop_path = Some("ST_LOOP".into());
         findings.push(f);
+        // The error is the transaction's, so every claim's.
+        let claims = (claims.into_iter())
+            .map(|c| ClaimFacts {
+                rejected: true,
+                ..c
+            })
+            .collect();
         Outcome {
             findings,
             output: None,
             rejected,
+            claims,
         }
     }
 }
@@ -562,26 +594,28 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
-        let (open, chosen, rejected) = match run.pass(view, &state, &written, &refused, clean) {
-            Pass::Found {
-                open,
-                chosen,
-                rejected,
-            } => (open, chosen, rejected),
-            Pass::Refused(bad) => {
-                // Start again from the input without the refused fixes (rules are
-                // deterministic, so the others come back as they were). Rare, so no
-                // earlier state is kept for it.
-                for (k, why) in bad {
-                    refused.insert(written[k].key, why);
+        let (open, chosen, rejected, claims) =
+            match run.pass(view, &state, &written, &refused, clean) {
+                Pass::Found {
+                    open,
+                    chosen,
+                    rejected,
+                    claims,
+                } => (open, chosen, rejected, claims),
+                Pass::Refused(bad) => {
+                    // Start again from the input without the refused fixes (rules are
+                    // deterministic, so the others come back as they were). Rare, so no
+                    // earlier state is kept for it.
+                    for (k, why) in bad {
+                        refused.insert(written[k].key, why);
+                    }
+                    written.clear();
+                    passes = 0;
+                    drop(relexed);
+                    state = State::initial(n);
+                    continue;
                 }
-                written.clear();
-                passes = 0;
-                drop(relexed);
-                state = State::initial(n);
-                continue;
-            }
-        };
+            };
         if chosen.is_empty() {
             // Done: what the last pass left open, plus every fix written.
             let mut findings = merged(written);
@@ -598,6 +632,7 @@ pub fn transaction(
                 findings,
                 output: state.bytes,
                 rejected,
+                claims,
             };
         }
         passes += 1;
