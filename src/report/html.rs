@@ -26,13 +26,6 @@ const MAX_INPUTS: usize = 300;
 /// Payers in the summary table and in the payer filter.
 const PAYER_ROWS: usize = 100;
 
-/// What the page shows besides the report.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Page<'a> {
-    /// HTML put under the title as it is (`x837 serve`'s downloads); never input data.
-    pub banner: Option<&'a str>,
-}
-
 /// `s` for HTML text and attributes; control characters are escaped as in the text
 /// report, since HTML has no way to show them.
 pub fn esc(s: &str) -> String {
@@ -213,7 +206,7 @@ apply();
 })();"#;
 
 /// The page.
-pub fn page(report: &Report, opts: &Page<'_>, o: &mut dyn Write) -> io::Result<()> {
+pub fn page(report: &Report, o: &mut dyn Write) -> io::Result<()> {
     let w = Worklist::of(report)?;
     let texts = rule_texts(report, &w);
     let check = report.check();
@@ -223,9 +216,6 @@ pub fn page(report: &Report, opts: &Page<'_>, o: &mut dyn Write) -> io::Result<(
     )?;
     header(report, o)?;
     o.write_all(b"<main>")?;
-    if let Some(b) = opts.banner {
-        write!(o, "<div class=\"banner\">{b}</div>")?;
-    }
     summary(report, &w, check, o)?;
     tables(&w, &texts, o)?;
     worklist_section(report, &w, &texts, o)?;

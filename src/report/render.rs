@@ -206,5 +206,5 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// The HTML worklist (see [`super::html`]).
 pub fn html(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    super::html::page(report, &super::html::Page::default(), out)
+    super::html::page(report, out)
 }

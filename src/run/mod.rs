@@ -8,6 +8,7 @@ pub mod info;
 pub mod parse;
 pub mod rules;
 pub mod scrub;
+pub mod serve;
 pub mod validate;
 
 use std::io;

@@ -174,6 +174,17 @@ impl Scrub {
 
     /// Runs the scrub over every input; returns the exit status.
     pub fn run(&self, console: &dyn Console) -> Status {
+        self.run_with(console, &mut |_| Ok(()))
+    }
+
+    /// [`Scrub::run`], then `also` with the report once every input is done (for
+    /// `x837 serve`, which renders it more than one way); an error of `also` fails the
+    /// run.
+    pub fn run_with(
+        &self,
+        console: &dyn Console,
+        also: &mut dyn FnMut(&mut Report) -> io::Result<()>,
+    ) -> Status {
         let pool = super::pool(self.options.jobs);
         let mut report = Report::new(self.tool());
         report.rule_docs = Some(crate::scrub::registry::doc);
@@ -237,6 +248,10 @@ impl Scrub {
                 out.commit()
             });
             status = wrote(written, &t.display(), status, console);
+        }
+        if let Err(e) = also(&mut report) {
+            console.say(&format!("x837: the report: {e}"));
+            status = Status::Failed;
         }
         status
     }
