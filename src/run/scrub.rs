@@ -44,6 +44,9 @@ pub struct Options {
     /// Fresh control numbers for the corrected output, from these, incrementing over
     /// the batch in input order (`--new-control-numbers ISA13[,GS06,ST02]`).
     pub new_control_numbers: Option<Control>,
+    /// What the report and the messages call the input (one input only): `x837 serve`
+    /// names an upload as it was uploaded, not by its temporary path.
+    pub shown_as: Option<String>,
 }
 
 /// Where the report goes.
@@ -313,7 +316,7 @@ impl Scrub {
         console: &dyn Console,
     ) -> Done {
         let mode = start.mode;
-        let name = planned.name();
+        let name = (self.options.shown_as.clone()).unwrap_or_else(|| planned.name());
         let mut done = Done::new(name.clone());
         if let Some(why) = &planned.unwritable {
             console.say(&format!("x837: {name}: cannot write its output: {why}"));

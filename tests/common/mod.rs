@@ -7,6 +7,7 @@
 
 pub mod claims;
 pub mod pyx12;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -81,6 +81,7 @@ pub fn run(
             .split
             .then(|| OsString::from(dir.path().join("rejected"))),
         quiet: true,
+        shown_as: Some(ask.name.clone()),
         ..Options::default()
     };
     let scrub = Scrub::new(options)
@@ -127,7 +128,6 @@ fn render(
 ) -> io::Result<(Vec<u8>, Vec<u8>, Option<String>)> {
     let mut rejected = None;
     for input in &mut report.inputs {
-        input.file = ask.name.clone();
         rejected = input.rejected_output.take();
         if rejected.is_some() {
             input.rejected_output = Some(format!("rejected-{}", ask.name));
