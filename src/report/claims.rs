@@ -51,17 +51,26 @@ pub struct ClaimFacts {
 
 /// Puts `batch` (the findings of one transaction and the envelope problems before it) in
 /// input order, as they are then added to the spool from index `base` on, and gives each
-/// claim of the transaction the range of them that is its own. Claims come in input
-/// order, so one pass over both.
+/// claim of the transaction the range of them that is its own: from its CLM on, those
+/// that name it, up to the next claim's CLM. (Not up to its own last segment: the claims
+/// are read off the transaction as corrected, where a segment a fix removed is gone, but
+/// the finding of that fix is still positioned on it.) Claims come in input order, so one
+/// pass over both.
 pub fn attach(mut claims: Vec<ClaimFacts>, batch: &mut [Finding], base: usize) -> Vec<ClaimFacts> {
     batch.sort_by_key(|f| f.position.segment);
+    let nexts: Vec<usize> = (claims.iter().skip(1).map(|c| c.first))
+        .chain([usize::MAX])
+        .collect();
     let mut i = 0;
-    for c in &mut claims {
+    for (c, next) in claims.iter_mut().zip(nexts) {
         while i < batch.len() && batch[i].position.segment < c.first {
             i += 1;
         }
         let start = i;
-        while i < batch.len() && batch[i].position.segment <= c.last {
+        while i < batch.len()
+            && batch[i].position.segment < next
+            && batch[i].claim.as_deref() == Some(c.id.as_str())
+        {
             i += 1;
         }
         c.findings = base + start..base + i;
@@ -74,8 +83,8 @@ mod tests {
     use super::*;
     use crate::report::{Position, RuleId, Severity};
 
-    fn at(segment: usize) -> Finding {
-        Finding::new(
+    fn at(segment: usize, claim: Option<&str>) -> Finding {
+        let mut f = Finding::new(
             RuleId::NdcMissing,
             Severity::Error,
             "m",
@@ -83,25 +92,39 @@ mod tests {
                 segment,
                 ..Position::default()
             },
-        )
+        );
+        f.claim = claim.map(String::from);
+        f
     }
 
     #[test]
     fn each_claim_takes_the_findings_inside_it() {
-        let claim = |first, last| ClaimFacts {
+        let claim = |id: &str, first, last| ClaimFacts {
+            id: id.into(),
             first,
             last,
             ..ClaimFacts::default()
         };
-        let mut batch = vec![at(40), at(3), at(12), at(25), at(10), at(31)];
+        // 22: on a segment a fix removed, past the corrected claim's last; 29: a
+        // subscriber loop's, before the next claim; 40: the trailer's.
+        let mut batch = vec![
+            at(40, None),
+            at(3, None),
+            at(12, Some("A")),
+            at(25, Some("B")),
+            at(10, Some("A")),
+            at(31, Some("C")),
+            at(22, Some("A")),
+            at(29, None),
+        ];
         let claims = attach(
-            vec![claim(10, 20), claim(21, 30), claim(31, 35)],
+            vec![claim("A", 10, 20), claim("B", 24, 28), claim("C", 31, 35)],
             &mut batch,
             7,
         );
         let segs: Vec<usize> = batch.iter().map(|f| f.position.segment).collect();
-        assert_eq!(segs, [3, 10, 12, 25, 31, 40]);
+        assert_eq!(segs, [3, 10, 12, 22, 25, 29, 31, 40]);
         let ranges: Vec<Range<usize>> = claims.into_iter().map(|c| c.findings).collect();
-        assert_eq!(ranges, [8..10, 10..11, 11..12]);
+        assert_eq!(ranges, [8..11, 11..12, 13..14]);
     }
 }
