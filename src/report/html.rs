@@ -476,13 +476,18 @@ fn claim_status(e: &Entry) -> (String, String, String) {
     let mut status = Vec::new();
     let mut sev = Vec::new();
     if errors > 0 {
-        let _ = write!(badges, "<span class=\"badge error\">{errors} error</span>");
+        let _ = write!(
+            badges,
+            "<span class=\"badge error\">{errors} error{}</span>",
+            if errors > 1 { "s" } else { "" }
+        );
         sev.push("error");
     }
     if warnings > 0 {
         let _ = write!(
             badges,
-            "<span class=\"badge warning\">{warnings} warning</span>"
+            "<span class=\"badge warning\">{warnings} warning{}</span>",
+            if warnings > 1 { "s" } else { "" }
         );
         sev.push("warning");
     }
@@ -492,7 +497,8 @@ fn claim_status(e: &Entry) -> (String, String, String) {
     if review > 0 {
         let _ = write!(
             badges,
-            "<span class=\"badge review\">{review} recode to check</span>"
+            "<span class=\"badge review\">{review} recode{} to check</span>",
+            if review > 1 { "s" } else { "" }
         );
         status.push("review");
     }

@@ -58,8 +58,9 @@ pub fn upload(profiles: &[(String, String)], max_upload: u64) -> String {
     for (name, code) in profiles {
         let _ = write!(
             s,
-            "<option value=\"{}\">{} (administration {})</option>",
+            "<option value=\"{}\"{}>{} (administration {})</option>",
             esc(name),
+            if name == "default" { " selected" } else { "" },
             esc(name),
             esc(code)
         );
