@@ -205,6 +205,40 @@ fn missing_ge_then_a_group_outside_any_interchange() {
     assert_eq!(f[1].position.interchange, None);
 }
 
+/// A group without GE counts in IEA01 whether IEA or the next GS closes it: one missing
+/// GE is one finding (`envelope-structure`), never also a `group-count`.
+#[test]
+fn a_group_without_ge_counts_in_iea01_before_another_group() {
+    let input = file(
+        "000000001",
+        &[
+            "GS*HC*S*R*20200101*1200*7*X*005010X222A1",
+            "ST*837*0001",
+            "SE*2*0001",
+            "GS*HC*S*R*20200101*1200*8*X*005010X222A1",
+            "ST*837*0002",
+            "SE*2*0002",
+            "GE*1*8",
+            "IEA*2*000000001",
+        ],
+    );
+    let r = read(&input);
+    let f = &r.findings;
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_finding(
+        &input,
+        &f[0],
+        rules::STRUCTURE,
+        4,
+        "GS*HC*S*R*20200101*1200*8",
+    );
+    assert!(
+        f[0].message.contains("group 7 has no GE"),
+        "{}",
+        f[0].message
+    );
+}
+
 #[test]
 fn missing_iea_is_found_at_the_last_segment() {
     let input = file(

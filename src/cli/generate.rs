@@ -60,6 +60,9 @@ pub struct GenerateArgs {
     /// Output file, replaced atomically; standard output when absent or `-`.
     #[arg(short, long)]
     output: Option<OsString>,
+    /// Write the description's values exactly as given; its checks become warnings.
+    #[arg(long)]
+    as_written: bool,
     #[command(flatten)]
     control: ControlArgs,
 }
@@ -74,23 +77,65 @@ impl From<GenerateArgs> for run::generate::GenerateOptions {
             }),
             output: a.output,
             control: a.control.into(),
+            as_written: a.as_written,
         }
     }
+}
+
+/// What follows each segment terminator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LineEndingArg {
+    None,
+    Lf,
+    Crlf,
+    Cr,
+}
+
+fn separators(s: &str) -> Result<x837::generate::layout::Separators, String> {
+    x837::generate::layout::Separators::parse(s)
 }
 
 #[derive(Debug, clap::Args)]
 pub struct SynthArgs {
     /// Number of claims.
-    #[arg(long)]
-    claims: u64,
+    #[arg(long, required_unless_present_any = ["list", "corpus"])]
+    claims: Option<u64>,
     /// Seed: the same seed gives the same bytes.
-    #[arg(long)]
-    seed: u64,
+    #[arg(long, required_unless_present = "list")]
+    seed: Option<u64>,
     #[arg(long, value_enum, default_value_t = SynthKindArg::P)]
     kind: SynthKindArg,
-    /// Share of J2326 claims with one injected error (0 to 1).
-    #[arg(long, value_parser = share, default_value = "0")]
-    error_rate: f64,
+    /// Share of eligible claims (and of transactions, groups, the interchange and the
+    /// batch, for those variants) with one injected error, 0 to 1; 1 with --inject, else 0.
+    #[arg(long, value_parser = share)]
+    error_rate: Option<f64>,
+    /// Only these variants or rule ids (a rule id: every variant producing it); `all`.
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "ID")]
+    inject: Option<Vec<String>>,
+    /// Print every variant with the rule ids it produces, and stop.
+    #[arg(long, exclusive = true)]
+    list: bool,
+    /// Write a regression corpus into DIR: a file per variant and per layout, MANIFEST.tsv.
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "claims", "output", "truth", "inject", "error_rate",
+        "delimiters", "line_endings", "bom", "wrap", "indent",
+    ])]
+    corpus: Option<OsString>,
+    /// The delimiters ELEM,COMP,REP,TERM (e.g. `|,^,>,\n`); REP is written as ISA11.
+    #[arg(long, value_parser = separators, value_name = "ELEM,COMP,REP,TERM")]
+    delimiters: Option<x837::generate::layout::Separators>,
+    /// What follows each terminator (with --wrap: what ends each line).
+    #[arg(long, value_enum)]
+    line_endings: Option<LineEndingArg>,
+    /// A UTF-8 byte order mark before the ISA.
+    #[arg(long)]
+    bom: bool,
+    /// Fixed-width lines of N bytes, cut anywhere.
+    #[arg(long, value_name = "N")]
+    wrap: Option<usize>,
+    /// Indent segments by envelope and HL level.
+    #[arg(long)]
+    indent: bool,
     /// Truth file: per CLM01, the rule ids the claim must produce.
     #[arg(long)]
     truth: Option<OsString>,
@@ -103,18 +148,37 @@ pub struct SynthArgs {
 
 impl From<SynthArgs> for run::generate::SynthOptions {
     fn from(a: SynthArgs) -> Self {
+        use x837::generate::layout::{Layout, LineEnding};
         use x837::generate::synth::SynthKind;
+        let default = Layout::default();
         run::generate::SynthOptions {
             synth: x837::generate::synth::Options {
-                claims: a.claims,
-                seed: a.seed,
+                claims: a.claims.unwrap_or(0),
+                seed: a.seed.unwrap_or(0),
                 kind: match a.kind {
                     SynthKindArg::P => SynthKind::Professional,
                     SynthKindArg::I => SynthKind::Institutional,
                     SynthKindArg::Mixed => SynthKind::Mixed,
                 },
-                error_rate: a.error_rate,
+                error_rate: 0.0,
                 control: a.control.into(),
+            },
+            error_rate: a.error_rate,
+            inject: a.inject,
+            list: a.list,
+            corpus: a.corpus,
+            layout: Layout {
+                separators: a.delimiters.unwrap_or(default.separators),
+                line_ending: match a.line_endings {
+                    None => default.line_ending,
+                    Some(LineEndingArg::None) => LineEnding::None,
+                    Some(LineEndingArg::Lf) => LineEnding::Lf,
+                    Some(LineEndingArg::Crlf) => LineEnding::CrLf,
+                    Some(LineEndingArg::Cr) => LineEnding::Cr,
+                },
+                bom: a.bom,
+                wrap: a.wrap,
+                indent: a.indent,
             },
             truth: a.truth,
             output: a.output,

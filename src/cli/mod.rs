@@ -138,7 +138,7 @@ pub enum Command {
     },
     /// EDI from a claim description (JSON); see docs/claim-description.md.
     Generate(GenerateArgs),
-    /// A seeded batch of synthetic claims, valid or with injected J2326 errors.
+    /// A seeded batch of synthetic claims, valid or with injected errors (J2326 and X12).
     Synth(SynthArgs),
     /// Counts per file: interchanges, groups, transactions, segments, claims, lines, billed.
     Info(InfoArgs),

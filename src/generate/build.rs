@@ -186,7 +186,7 @@ pub fn claim(out: &mut SegmentBuf, kind: Kind, hl: u64, parent: u64, claim: &Cla
 fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
     out.id("CLM")
         .el(&claim.id)
-        .el_decimal(claim_total(claim))
+        .el_decimal(claim.total.unwrap_or_else(|| claim_total(claim)))
         .els(&["", ""]);
     match kind {
         Kind::Professional => {
@@ -196,11 +196,13 @@ fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
                 .el("Y");
         }
         Kind::Institutional => {
-            let (facility, frequency) = claim
-                .type_of_bill
-                .as_deref()
-                .and_then(split_type_of_bill)
-                .unwrap_or(("13", "1"));
+            let tob = claim.type_of_bill.as_deref();
+            let (facility, frequency) = match tob.and_then(split_type_of_bill) {
+                Some(split) => split,
+                // As written: a type of bill that does not split stands in CLM05-1.
+                None if out.verbatim() => (tob.unwrap_or("13"), "1"),
+                None => ("13", "1"),
+            };
             out.el(facility).comp("A").comp(frequency).el("");
         }
     }
@@ -265,7 +267,7 @@ fn clm(out: &mut SegmentBuf, kind: Kind, claim: &Claim) {
 
 /// A diagnosis code as `diagnosis_code` writes it, appended to the open component.
 fn diagnosis(out: &mut SegmentBuf, code: &str) {
-    if code.bytes().all(|b| b != b'.' && !b.is_ascii_lowercase()) {
+    if out.verbatim() || code.bytes().all(|b| b != b'.' && !b.is_ascii_lowercase()) {
         out.text(code);
     } else {
         out.text(&diagnosis_code(code));

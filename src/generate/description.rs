@@ -202,6 +202,10 @@ pub struct Claim {
     /// ICD-10-CM codes, with or without the point; the first is the principal one.
     pub diagnoses: Vec<String>,
     pub lines: Vec<Line>,
+    /// CLM02: the sum of the line charges when absent; when given, it must be that sum
+    /// (under `--as-written`, it is written as given).
+    #[serde(default)]
+    pub total: Option<Decimal>,
 }
 
 /// Loop 2400: one service line.
@@ -276,6 +280,29 @@ pub fn parse(
     json: &[u8],
     kind: Option<Kind>,
 ) -> Result<(Description, Kind), Vec<DescriptionError>> {
+    let (desc, kind) = read(json, kind)?;
+    let errors = check(&desc, kind);
+    if errors.is_empty() {
+        Ok((desc, kind))
+    } else {
+        Err(errors)
+    }
+}
+
+/// A description with its checks as warnings (`generate --as-written`): only what stops
+/// it being read (JSON syntax, a missing or unknown field, a value of the wrong JSON type,
+/// no kind) is an error. The description is to be written as given.
+pub fn parse_as_written(
+    json: &[u8],
+    kind: Option<Kind>,
+) -> Result<(Description, Kind, Vec<DescriptionError>), Vec<DescriptionError>> {
+    let (desc, kind) = read(json, kind)?;
+    let warnings = check(&desc, kind);
+    Ok((desc, kind, warnings))
+}
+
+/// Reads a description and its kind, without checking its values.
+fn read(json: &[u8], kind: Option<Kind>) -> Result<(Description, Kind), Vec<DescriptionError>> {
     let de = &mut serde_json::Deserializer::from_slice(json);
     let desc: Description = serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = e.path().to_string();
@@ -302,12 +329,7 @@ pub fn parse(
             message: "no kind: give \"kind\": \"837p\" or \"837i\", or --kind".into(),
         }]);
     };
-    let errors = check(&desc, kind);
-    if errors.is_empty() {
-        Ok((desc, kind))
-    } else {
-        Err(errors)
-    }
+    Ok((desc, kind))
 }
 
 /// Collects semantic problems with their paths; the guide of `kind` gives the lengths and
@@ -661,6 +683,7 @@ fn check_claim(c: &mut Checker, p: &str, claim: &Claim, kind: Kind, created: Opt
         }
     }
     check_diagnoses(c, p, claim, kind);
+    check_total(c, p, claim);
     if claim.lines.is_empty() {
         c.fail(&format!("{p}.lines"), "at least one line");
     }
@@ -808,6 +831,19 @@ fn check_institutional(c: &mut Checker, p: &str, claim: &Claim) {
             c.npi(&format!("{ap}.npi"), &a.npi);
         }
         None => c.fail(&format!("{p}.attending"), "missing (837i)"),
+    }
+}
+
+/// A given CLM02 is the sum of the line charges.
+fn check_total(c: &mut Checker, p: &str, claim: &Claim) {
+    if let Some(total) = claim.total {
+        let sum: Decimal = claim.lines.iter().map(|l| l.charge).sum();
+        if total != sum {
+            c.fail(
+                &format!("{p}.total"),
+                format!("{total} is not the sum of the line charges, {sum}"),
+            );
+        }
     }
 }
 

@@ -34,9 +34,36 @@ pub struct Envelope {
     pub reference: Option<String>,
 }
 
+/// How a trailer is written wrong (synth's envelope variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrailerBreak {
+    /// SE01/GE01/IEA01 one too high.
+    Count,
+    /// SE02/GE02/IEA02 differs from its header's control number.
+    Control,
+    /// No trailer at all.
+    Missing,
+}
+
+/// A trailer written wrong (or left out), for synth's truth file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The variant's name, as given to `break_transaction` and its siblings.
+    pub variant: &'static str,
+    /// ISA13.
+    pub interchange: String,
+    /// GS06, for a group's or a transaction's trailer.
+    pub group: Option<String>,
+    /// ST02, for a transaction's trailer.
+    pub transaction: Option<String>,
+    /// Index of the trailer in the output (ISA is 0); where it would stand when missing.
+    pub segment: u64,
+}
+
 struct OpenTransaction {
     /// `SegmentBuf::segments` before ST.
     first_segment: u64,
+    brk: Option<(TrailerBreak, &'static str)>,
     hl: u64,
     /// HL of the open 2000A and its provider.
     billing: Option<(u64, BillingProvider)>,
@@ -54,6 +81,10 @@ pub struct InterchangeWriter<W: Write> {
     groups: u64,
     /// Kind, GS06 and transaction count of the open group.
     group: Option<(Kind, u32, u64)>,
+    group_break: Option<(TrailerBreak, &'static str)>,
+    interchange_break: Option<(TrailerBreak, &'static str)>,
+    broken: Vec<Broken>,
+    closed: bool,
     tx: Option<OpenTransaction>,
     buf: SegmentBuf,
     /// Bytes handed to `out` so far.
@@ -74,6 +105,10 @@ impl<W: Write> InterchangeWriter<W> {
             next_st: control.st02,
             groups: 0,
             group: None,
+            group_break: None,
+            interchange_break: None,
+            broken: Vec::new(),
+            closed: false,
             tx: None,
             buf: SegmentBuf::with_capacity(FLUSH_AT + (FLUSH_AT >> 2)),
             flushed: 0,
@@ -105,6 +140,11 @@ impl<W: Write> InterchangeWriter<W> {
         );
         w.write(&isa)?;
         Ok(w)
+    }
+
+    /// Writes the claims' values as given from now on (`generate --as-written`).
+    pub fn set_as_written(&mut self) {
+        self.buf.set_verbatim();
     }
 
     /// Bytes written so far.
@@ -175,6 +215,7 @@ impl<W: Write> InterchangeWriter<W> {
         self.next_st = self.next_st.wrapping_add(1);
         self.tx = Some(OpenTransaction {
             first_segment: self.buf.segments(),
+            brk: None,
             hl: 0,
             billing: None,
             claims: 0,
@@ -201,8 +242,9 @@ impl<W: Write> InterchangeWriter<W> {
     }
 
     /// Writes one claim under `bp` (a new 2000A when it differs from the open one). Opens a
-    /// transaction of the open group's kind if none is open.
-    pub fn claim(&mut self, kind: Kind, bp: &BillingProvider, claim: &Claim) -> io::Result<()> {
+    /// transaction of the open group's kind if none is open. Returns the index of the
+    /// claim's first segment (its subscriber HL) in the output.
+    pub fn claim(&mut self, kind: Kind, bp: &BillingProvider, claim: &Claim) -> io::Result<u64> {
         self.put_claim(kind, bp, claim, None)
     }
 
@@ -215,7 +257,7 @@ impl<W: Write> InterchangeWriter<W> {
         bp: &BillingProvider,
         claim: &Claim,
         edit: impl FnOnce(&mut Vec<OwnedSegment>),
-    ) -> io::Result<()> {
+    ) -> io::Result<u64> {
         let mut edit = Some(edit);
         self.put_claim(
             kind,
@@ -235,7 +277,7 @@ impl<W: Write> InterchangeWriter<W> {
         bp: &BillingProvider,
         claim: &Claim,
         edit: Option<&mut ClaimEdit<'_>>,
-    ) -> io::Result<()> {
+    ) -> io::Result<u64> {
         if self.tx.is_none() || self.open_kind() != Some(kind) {
             self.open_transaction(kind)?;
         }
@@ -259,6 +301,7 @@ impl<W: Write> InterchangeWriter<W> {
             }
         };
         let start = self.buf.len();
+        let first = self.buf.segments();
         let used = build::claim(&mut self.buf, kind, tx.hl + 1, parent, claim);
         tx.hl += used;
         tx.claims += 1;
@@ -269,14 +312,69 @@ impl<W: Write> InterchangeWriter<W> {
                 self.buf.owned(s);
             }
         }
-        self.flush_full()
+        self.flush_full().map(|()| first)
+    }
+
+    /// Whether a claim of `kind` opens a transaction (and whether it opens a group).
+    pub fn opens(&self, kind: Kind) -> (bool, bool) {
+        let other = self.open_kind() != Some(kind);
+        (self.tx.is_none() || other, self.group.is_none() || other)
+    }
+
+    /// Writes the open transaction's SE wrong, as `b` says, naming `variant` in `broken`.
+    pub fn break_transaction(&mut self, b: TrailerBreak, variant: &'static str) {
+        if let Some(tx) = &mut self.tx {
+            tx.brk = Some((b, variant));
+        }
+    }
+
+    /// Writes the open group's GE wrong.
+    pub fn break_group(&mut self, b: TrailerBreak, variant: &'static str) {
+        if self.group.is_some() {
+            self.group_break = Some((b, variant));
+        }
+    }
+
+    /// Writes the IEA wrong.
+    pub fn break_interchange(&mut self, b: TrailerBreak, variant: &'static str) {
+        self.interchange_break = Some((b, variant));
+    }
+
+    /// The trailers written wrong since the last call.
+    pub fn take_broken(&mut self) -> Vec<Broken> {
+        std::mem::take(&mut self.broken)
+    }
+
+    fn isa13(&self) -> String {
+        format!("{:09}", self.control.isa13 % 1_000_000_000)
+    }
+
+    /// Records a broken trailer about to be written at the next segment.
+    fn note(&mut self, variant: &'static str, group: Option<String>, tx: Option<String>) {
+        self.broken.push(Broken {
+            variant,
+            interchange: self.isa13(),
+            group,
+            transaction: tx,
+            segment: self.buf.segments(),
+        });
     }
 
     /// Writes SE for the open transaction, if any.
     pub fn close_transaction(&mut self) -> io::Result<()> {
         if let Some(tx) = self.tx.take() {
-            let count = self.buf.segments() - tx.first_segment + 1;
-            let se = OwnedSegment::new("SE", [count.to_string(), tx.control]);
+            let mut count = self.buf.segments() - tx.first_segment + 1;
+            let mut control = tx.control;
+            if let Some((b, variant)) = tx.brk {
+                let gs = self.group.map(|g| g.1.to_string());
+                self.note(variant, gs, Some(control.clone()));
+                match b {
+                    TrailerBreak::Count => count += 1,
+                    TrailerBreak::Control => control = other_control(&control, 4),
+                    TrailerBreak::Missing => return Ok(()),
+                }
+            }
+            let se = OwnedSegment::new("SE", [count.to_string(), control]);
             self.write(&se)?;
         }
         Ok(())
@@ -284,29 +382,90 @@ impl<W: Write> InterchangeWriter<W> {
 
     fn close_group(&mut self) -> io::Result<()> {
         self.close_transaction()?;
-        if let Some((_, gs06, n)) = self.group.take() {
-            self.write(&OwnedSegment::new("GE", [n.to_string(), gs06.to_string()]))?;
+        if let Some((_, gs06, mut n)) = self.group.take() {
+            let mut control = gs06.to_string();
+            if let Some((b, variant)) = self.group_break.take() {
+                self.note(variant, Some(control.clone()), None);
+                match b {
+                    TrailerBreak::Count => n += 1,
+                    TrailerBreak::Control => control = other_control(&control, 1),
+                    TrailerBreak::Missing => return Ok(()),
+                }
+            }
+            self.write(&OwnedSegment::new("GE", [n.to_string(), control]))?;
         }
         Ok(())
     }
 
-    /// Closes what is open, writes IEA and flushes; returns the output and the bytes
-    /// written in all.
-    pub fn finish(mut self) -> io::Result<(W, u64)> {
-        self.close_group()?;
-        let iea = OwnedSegment::new(
-            "IEA",
-            [
-                self.groups.to_string(),
-                format!("{:09}", self.control.isa13 % 1_000_000_000),
-            ],
-        );
-        self.write(&iea)?;
+    /// Flushes what was written and stops: no trailer is written (a cut batch).
+    pub fn abandon(mut self) -> io::Result<(W, u64)> {
         self.flush_buf()?;
         self.out.flush()?;
         let written = self.flushed;
         Ok((self.out, written))
     }
+
+    /// Segments written so far, ISA included.
+    pub fn segments(&self) -> u64 {
+        self.buf.segments()
+    }
+
+    /// ISA13, and GS06 and ST02 of the open group and transaction.
+    pub fn open_controls(&self) -> (String, Option<String>, Option<String>) {
+        (
+            self.isa13(),
+            self.group.map(|g| g.1.to_string()),
+            self.tx.as_ref().map(|t| t.control.clone()),
+        )
+    }
+
+    /// Closes what is open, writes IEA and flushes; returns the output and the bytes
+    /// written in all.
+    pub fn finish(mut self) -> io::Result<(W, u64)> {
+        self.close()?;
+        self.flush_buf()?;
+        self.out.flush()?;
+        let written = self.flushed;
+        Ok((self.out, written))
+    }
+
+    /// Closes what is open and writes IEA (once; `finish` does it when not done).
+    pub fn close(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        self.close_group()?;
+        let mut groups = self.groups;
+        let mut control = self.isa13();
+        let mut write = true;
+        if let Some((b, variant)) = self.interchange_break.take() {
+            self.note(variant, None, None);
+            if b == TrailerBreak::Missing
+                && let Some(last) = self.broken.last_mut()
+            {
+                // The end of the input: the reader reports the last segment.
+                last.segment -= 1;
+            }
+            match b {
+                TrailerBreak::Count => groups += 1,
+                TrailerBreak::Control => control = other_control(&control, 9),
+                TrailerBreak::Missing => write = false,
+            }
+        }
+        if write {
+            let iea = OwnedSegment::new("IEA", [groups.to_string(), control]);
+            self.write(&iea)?;
+        }
+        Ok(())
+    }
+}
+
+/// A control number other than `control`, of at least `width` digits: one more, modulo
+/// the nine digits an interchange control number has.
+fn other_control(control: &str, width: usize) -> String {
+    let n: u64 = control.parse().unwrap_or(0);
+    format!("{:0width$}", (n + 1) % 1_000_000_000)
 }
 
 /// `*to = from.clone()`, reusing `to`'s strings.

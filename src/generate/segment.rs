@@ -17,6 +17,9 @@ const D: Delimiters = Delimiters {
 pub struct SegmentBuf {
     bytes: Vec<u8>,
     segments: u64,
+    /// Values as given (`generate --as-written`): decimals keep their scale, codes their
+    /// points and case.
+    verbatim: bool,
 }
 
 impl SegmentBuf {
@@ -24,7 +27,18 @@ impl SegmentBuf {
         SegmentBuf {
             bytes: Vec::with_capacity(bytes),
             segments: 0,
+            verbatim: false,
         }
+    }
+
+    /// Writes values as given from now on (see `verbatim`).
+    pub fn set_verbatim(&mut self) {
+        self.verbatim = true;
+    }
+
+    /// Whether values are written as given.
+    pub fn verbatim(&self) -> bool {
+        self.verbatim
     }
 
     /// The delimiters every segment here is written with.
@@ -104,7 +118,11 @@ impl SegmentBuf {
     /// Appends an element holding `d` as `build::decimal` writes it.
     pub fn el_decimal(&mut self, d: Decimal) -> &mut Self {
         self.bytes.push(D.element);
-        push_decimal(&mut self.bytes, d);
+        if self.verbatim {
+            self.bytes.extend_from_slice(d.to_string().as_bytes());
+        } else {
+            push_decimal(&mut self.bytes, d);
+        }
         self
     }
 

@@ -10,16 +10,19 @@ use std::io::{self, Write};
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::build::decimal;
+use super::breaks::{self, SegmentEdit, clm_total_off};
 use super::description::{
     Address, BillingProvider, Claim, Kind, Line, Ndc, Patient, Payer, Period, Practitioner,
     Receiver, Relationship, Submitter, Subscriber, npi_check_digit,
 };
-use super::interchange::{Control, Envelope, InterchangeWriter};
+use super::interchange::{Broken, Control, Envelope, InterchangeWriter, TrailerBreak};
+use super::layout::{Layout, LayoutWriter};
 use super::rng::Rng;
 use super::segment::push_padded;
+use super::truth::{Cut, Placed, Truth};
+use super::variants::{self, Scope, Selection, Variant};
 use crate::report::RuleId;
-use crate::x12::{OwnedElement, OwnedSegment};
+use crate::x12::OwnedSegment;
 
 /// Which guides a batch uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,115 +72,13 @@ pub struct Summary {
 /// The J2326 NDC of the catalogue, 11 digits.
 pub const J2326_NDC: &str = "64406005801";
 
-/// Where an injected error applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Applies {
-    Both,
-    Professional,
-    Institutional,
-}
-
-/// One way to break a J2326 claim: its name and the rule ids the claim must then produce
-/// (j2326.md's definitions and "Order" paragraph decide which).
-struct Variant {
-    name: &'static str,
-    rules: &'static [RuleId],
-    applies: Applies,
-}
-
-const fn v(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Variant {
-    Variant {
-        name,
-        rules,
-        applies,
-    }
-}
-
-use Applies::{Both, Institutional as OnlyI, Professional as OnlyP};
-
-/// Every injected error. Notes on the truth:
-/// - units 1/5/12/1200 keep CTP04 at 5: `ndc-quantity` uses the units after `drug-units`
-///   (120), so only `drug-units`;
-/// - N1/N2/N3 qualifiers belong to `ndc-qualifier` alone, and their LIN03 converts to the
-///   J2326 NDC, so neither `ndc-format` nor `ndc-product`;
-/// - a non-ML unit is `ndc-unit` alone; a LIN without CTP is `ndc-missing`;
-/// - a JW line beside the JZ line also makes the date's units 144: `drug-units` too;
-/// - with no SMA code on the claim the diagnosis rule that owns it reports, and
-///   `diagnosis-pointer` (which fixes a pointer towards an SMA code the claim has) stays
-///   silent.
-const VARIANTS: &[Variant] = &[
-    v("units-1", &[RuleId::DrugUnits], Both),
-    v("units-5", &[RuleId::DrugUnits], Both),
-    v("units-12", &[RuleId::DrugUnits], Both),
-    v("units-1200", &[RuleId::DrugUnits], Both),
-    v("lin-qualifier-n1", &[RuleId::NdcQualifier], Both),
-    v("lin-qualifier-n2", &[RuleId::NdcQualifier], Both),
-    v("lin-qualifier-n3", &[RuleId::NdcQualifier], Both),
-    v("ndc-hyphenated-5-3-2", &[RuleId::NdcFormat], Both),
-    v("ndc-hyphenated-5-4-2", &[RuleId::NdcFormat], Both),
-    v("ndc-bare-10-digits", &[RuleId::NdcFormat], Both),
-    v("ndc-unlisted-package", &[RuleId::NdcProduct], Both),
-    v("ndc-other-product", &[RuleId::NdcProduct], Both),
-    v("ndc-loop-missing", &[RuleId::NdcMissing], Both),
-    v("ndc-lin-without-ctp", &[RuleId::NdcMissing], Both),
-    v("ndc-unit-un", &[RuleId::NdcUnit], Both),
-    v("ndc-unit-other", &[RuleId::NdcUnit], Both),
-    v("ndc-quantity-wrong", &[RuleId::NdcQuantity], Both),
-    v("waste-jz-missing", &[RuleId::WasteModifier], Both),
-    v("waste-jw-instead-of-jz", &[RuleId::WasteModifier], Both),
-    v("waste-jz-and-jw-one-line", &[RuleId::WasteModifier], Both),
-    v(
-        "waste-jw-line-beside-jz",
-        &[RuleId::WasteModifier, RuleId::DrugUnits],
-        Both,
-    ),
-    v("waste-jz-on-admin-line", &[RuleId::WasteModifier], Both),
-    v("admin-code-iv", &[RuleId::AdminCode], Both),
-    v("admin-code-im-sc", &[RuleId::AdminCode], Both),
-    v("admin-code-chemo", &[RuleId::AdminCode], Both),
-    v("admin-code-puncture", &[RuleId::AdminCode], Both),
-    v("admin-code-variant", &[RuleId::AdminCodeVariant], Both),
-    v("admin-missing", &[RuleId::AdminMissing], Both),
-    v("admin-other-date", &[RuleId::AdminDosMatch], Both),
-    v("admin-rd8-range-misses", &[RuleId::AdminDosMatch], Both),
-    v("imaging-77003", &[RuleId::ImagingBundled], Both),
-    v("imaging-77012", &[RuleId::ImagingBundled], Both),
-    v("diagnosis-point", &[RuleId::DiagnosisFormat], Both),
-    v("diagnosis-lower-case", &[RuleId::DiagnosisFormat], Both),
-    v(
-        "diagnosis-g12-9-only",
-        &[RuleId::DiagnosisUnspecified],
-        Both,
-    ),
-    v("diagnosis-g12-25", &[RuleId::DiagnosisNotSma], Both),
-    v("diagnosis-no-sma", &[RuleId::DiagnosisMissing], Both),
-    v(
-        "diagnosis-pointer-not-sma",
-        &[RuleId::DiagnosisPointer],
-        OnlyP,
-    ),
-    v("place-of-service-home", &[RuleId::PlaceOfService], OnlyP),
-    v(
-        "place-of-service-telehealth",
-        &[RuleId::PlaceOfService],
-        OnlyP,
-    ),
-    v(
-        "place-of-service-line-home",
-        &[RuleId::PlaceOfService],
-        OnlyP,
-    ),
-    v("prior-auth-missing", &[RuleId::PriorAuth], Both),
-    v("concurrent-j3399", &[RuleId::ConcurrentTherapy], Both),
-    v("revenue-code-not-0636", &[RuleId::RevenueCode], OnlyI),
-    v("em-without-25", &[RuleId::EmModifier25], Both),
-    v("claim-total-mismatch", &[RuleId::ClaimBalance], Both),
-    v("lx-out-of-order", &[RuleId::LineNumbering], Both),
-];
-
-/// Every variant name and the rule ids it must produce, for tests and documentation.
+/// Every J2326 variant name and the rule ids it must produce (`variants::all` has the X12
+/// ones too).
 pub fn variants() -> impl Iterator<Item = (&'static str, &'static [RuleId])> {
-    VARIANTS.iter().map(|v| (v.name, v.rules))
+    variants::all()
+        .iter()
+        .filter(|v| v.scope == Scope::J2326)
+        .map(|v| (v.name, v.rules))
 }
 
 const FIRST_NAMES: &[&str] = &[
@@ -457,6 +358,7 @@ fn person_claim(rng: &mut Rng, kind: Kind, id: String, child_share: f64) -> Clai
         prior_authorization: None,
         diagnoses: Vec::new(),
         lines: Vec::new(),
+        total: None,
     }
 }
 
@@ -647,9 +549,6 @@ fn shift(date: &str, days: i64) -> String {
         Err(_) => date.to_string(),
     }
 }
-
-/// A segment-level change that a description cannot express.
-type SegmentEdit = Box<dyn FnOnce(&mut Vec<OwnedSegment>)>;
 
 /// Changes the description for `variant`; returns a segment edit when one is needed.
 /// Injects `variant` into `claim`; an edit for the written segments where the variant is
@@ -908,20 +807,6 @@ fn principal_dx(segs: &mut [OwnedSegment], point: bool) {
     }
 }
 
-fn clm_total_off(segs: &mut [OwnedSegment], delta: Decimal) {
-    if let Some(clm) = segs.iter_mut().find(|s| s.id == b"CLM") {
-        let total = clm
-            .elements
-            .get(1)
-            .and_then(|e| e.repetitions.first())
-            .and_then(|r| r.first())
-            .and_then(|v| std::str::from_utf8(v).ok())
-            .and_then(|v| v.parse::<Decimal>().ok())
-            .unwrap_or_default();
-        clm.elements[1] = OwnedElement::simple(decimal(total + delta));
-    }
-}
-
 /// Swaps LX01 of the first two lines (2, 1, 3, ...).
 fn swap_lx(segs: &mut [OwnedSegment]) {
     let lx: Vec<usize> = segs
@@ -937,65 +822,98 @@ fn swap_lx(segs: &mut [OwnedSegment]) {
     }
 }
 
-/// Streams the truth file: `{"claims": {"CLM01": ["rule", ...], ...}}`.
-struct Truth<T: Write> {
-    out: T,
-    first: bool,
-    /// Entries not yet handed to `out`.
-    buf: Vec<u8>,
-}
-
-/// The truth file is handed to its output in chunks of about this size.
-const TRUTH_FLUSH_AT: usize = 1 << 16;
-
-impl<T: Write> Truth<T> {
-    fn new(out: T) -> io::Result<Self> {
-        let mut buf = Vec::with_capacity(TRUTH_FLUSH_AT + 256);
-        buf.extend_from_slice(b"{\"claims\": {");
-        Ok(Truth {
-            out,
-            first: true,
-            buf,
-        })
-    }
-
-    fn claim(&mut self, id: &str, rules: &[RuleId]) -> io::Result<()> {
-        let b = &mut self.buf;
-        b.extend_from_slice(if self.first { b"\n" } else { b",\n" });
-        self.first = false;
-        // Synth ids and rule ids are plain ASCII without quotes: no escaping needed.
-        b.push(b'"');
-        b.extend_from_slice(id.as_bytes());
-        b.extend_from_slice(b"\": [");
-        for (i, r) in rules.iter().enumerate() {
-            if i > 0 {
-                b.extend_from_slice(b", ");
-            }
-            b.push(b'"');
-            b.extend_from_slice(r.as_str().as_bytes());
-            b.push(b'"');
-        }
-        b.push(b']');
-        if b.len() >= TRUTH_FLUSH_AT {
-            self.out.write_all(b)?;
-            b.clear();
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<T> {
-        self.buf.extend_from_slice(b"\n}}\n");
-        self.out.write_all(&self.buf)?;
-        self.out.flush()?;
-        Ok(self.out)
-    }
+/// What `--inject` and the layout options add to `Options`.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// The variants to draw from; the default is synth's J2326 catalogue.
+    pub inject: Selection,
+    pub layout: Layout,
 }
 
 /// Writes a batch to `out` and, when given, its truth file to `truth`.
 pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> io::Result<Summary> {
-    let mut rng = Rng::new(options.seed);
-    let world = World::new(&mut rng);
-    let envelope = Envelope {
+    run_with(options, &Extra::default(), out, truth)
+}
+
+/// `run` with the variants and layout of `extra`.
+pub fn run_with<W: Write, T: Write>(
+    options: &Options,
+    extra: &Extra,
+    out: W,
+    truth: Option<T>,
+) -> io::Result<Summary> {
+    let extended = !extra.inject.is_default();
+    let mut truth = truth.map(|t| Truth::new(t, extended)).transpose()?;
+    let (summary, cut) = if extra.layout.is_standard() && !extra.inject.has(Scope::Batch) {
+        let (_, summary, _) = batch(options, extra, out, truth.as_mut())?;
+        (summary, None)
+    } else {
+        let laid = LayoutWriter::new(out, extra.layout);
+        let (laid, mut summary, cut) = batch(options, extra, laid, truth.as_mut())?;
+        let (_, bytes, segments) = laid.finish(cut.is_some())?;
+        summary.bytes = bytes;
+        let cut = cut.map(|claim| Cut {
+            byte: bytes,
+            segment: segments.saturating_sub(1),
+            claim,
+        });
+        (summary, cut)
+    };
+    if let Some(t) = truth {
+        t.finish(cut.as_ref())?;
+    }
+    Ok(summary)
+}
+
+/// The units whose trailer is left out: nothing inside them is broken otherwise (a scrub
+/// leaves such a unit out of its output, so its claims are never checked there).
+#[derive(Debug, Default)]
+struct Open {
+    /// The interchange's IEA is missing, or the batch is cut.
+    interchange: bool,
+    /// The interchange's IEA is written wrong.
+    interchange_broken: bool,
+    group: bool,
+    group_broken: bool,
+    transaction: bool,
+}
+
+impl Open {
+    fn clean(&self) -> bool {
+        self.interchange || self.group || self.transaction
+    }
+}
+
+/// How a trailer variant writes its trailer.
+fn trailer(name: &str) -> TrailerBreak {
+    match name {
+        "se01-wrong" | "ge01-wrong" | "iea01-wrong" => TrailerBreak::Count,
+        "se-missing" | "ge-missing" | "iea-missing" => TrailerBreak::Missing,
+        _ => TrailerBreak::Control,
+    }
+}
+
+/// Draws one of `candidates` with chance `rate`; trailers that leave their unit open
+/// are left out when `closed_only`.
+fn draw(
+    rng: &mut Rng,
+    rate: f64,
+    candidates: Vec<&'static Variant>,
+    closed_only: bool,
+) -> Option<&'static Variant> {
+    let candidates: Vec<&'static Variant> = candidates
+        .into_iter()
+        .filter(|v| !closed_only || trailer(v.name) != TrailerBreak::Missing)
+        .collect();
+    if candidates.is_empty() || rate <= 0.0 || !rng.chance(rate) {
+        return None;
+    }
+    Some(*rng.pick(&candidates))
+}
+
+/// Synth's envelope: sender, receiver and date fixed, so output depends on the seed only.
+fn synth_envelope() -> Envelope {
+    Envelope {
         submitter: Submitter {
             id: "X837SYNTH".into(),
             name: "X837 SYNTHETIC SUBMITTER".into(),
@@ -1010,73 +928,268 @@ pub fn run<W: Write, T: Write>(options: &Options, out: W, truth: Option<T>) -> i
         time: "12:00".into(),
         usage: "T".into(),
         reference: None,
+    }
+}
+
+/// One batch's state: the generator, the writer and what it has injected.
+struct Batch<'a, O: Write, T: Write> {
+    options: &'a Options,
+    inject: &'a Selection,
+    rate: f64,
+    rng: Rng,
+    w: InterchangeWriter<O>,
+    truth: Option<&'a mut Truth<T>>,
+    summary: Summary,
+    open: Open,
+}
+
+/// Writes the claims; returns the output (a cut batch's without trailers), the summary
+/// and, for a cut batch, the last claim written.
+fn batch<O: Write, T: Write>(
+    options: &Options,
+    extra: &Extra,
+    out: O,
+    truth: Option<&mut Truth<T>>,
+) -> io::Result<(O, Summary, Option<String>)> {
+    let mut rng = Rng::new(options.seed);
+    let world = World::new(&mut rng);
+    let w = InterchangeWriter::new(out, synth_envelope(), options.control)?;
+    let mut b = Batch {
+        options,
+        inject: &extra.inject,
+        rate: options.error_rate.clamp(0.0, 1.0),
+        rng,
+        w,
+        truth,
+        summary: Summary::default(),
+        open: Open::default(),
     };
-    let mut w = InterchangeWriter::new(out, envelope, options.control)?;
-    let mut truth = truth.map(Truth::new).transpose()?;
-    let mut summary = Summary::default();
+    let cut_after = b.batch_variants();
     let mut run_left = 0u64;
     let mut kind = match options.kind {
         SynthKind::Institutional => Kind::Institutional,
         _ => Kind::Professional,
     };
-    let rate = options.error_rate.clamp(0.0, 1.0);
     for i in 0..options.claims {
         if options.kind == SynthKind::Mixed {
             if run_left == 0 {
-                kind = if rng.chance(0.5) {
+                kind = if b.rng.chance(0.5) {
                     Kind::Professional
                 } else {
                     Kind::Institutional
                 };
-                run_left = rng.range(1, 60);
+                run_left = b.rng.range(1, 60);
             }
             run_left -= 1;
         }
         let mut id = String::with_capacity(12);
         id.push_str("SYN");
         push_padded(&mut id, i + 1, 9);
-        let Made { mut claim, j2326 } = make_claim(&mut rng, &world, kind, id);
+        b.one_claim(&world, kind, id.clone())?;
+        if cut_after == Some(i) {
+            b.cut()?;
+            let (out, written) = b.w.abandon()?;
+            b.summary.bytes = written;
+            return Ok((out, b.summary, Some(id)));
+        }
+    }
+    b.w.close()?;
+    b.placed(None, 0)?;
+    let (out, written) = b.w.finish()?;
+    b.summary.bytes = written;
+    Ok((out, b.summary, None))
+}
+
+impl<O: Write, T: Write> Batch<'_, O, T> {
+    /// Draws the batch's cut (the claim after which it stops) and the interchange's
+    /// trailer variant.
+    fn batch_variants(&mut self) -> Option<u64> {
+        let cut = self.inject.of(Scope::Batch, true);
+        let cut_after = match draw(&mut self.rng, self.rate, cut, false) {
+            Some(v) if self.options.claims > 0 => {
+                *self.summary.injected.entry(v.name).or_default() += 1;
+                self.open.interchange = true;
+                Some(self.rng.below(self.options.claims))
+            }
+            _ => None,
+        };
+        if cut_after.is_none() {
+            let candidates = self.inject.of(Scope::Interchange, true);
+            if let Some(v) = draw(&mut self.rng, self.rate, candidates, false) {
+                let t = trailer(v.name);
+                self.w.break_interchange(t, v.name);
+                self.open.interchange = t == TrailerBreak::Missing;
+                self.open.interchange_broken = true;
+                *self.summary.injected.entry(v.name).or_default() += 1;
+            }
+        }
+        cut_after
+    }
+
+    /// Opens the transaction (and group) a claim of `kind` goes in when it needs one,
+    /// drawing their trailer variants.
+    fn open_for(&mut self, kind: Kind) -> io::Result<()> {
+        let full = self.w.claims_in_transaction() >= CLAIMS_PER_TRANSACTION
+            && self.w.open_kind() == Some(kind);
+        let (opens, opens_group) = self.w.opens(kind);
+        if !(full || opens) {
+            return Ok(());
+        }
+        self.w.open_transaction(kind)?;
+        // The trailers just written (the previous transaction's, group's) go to the truth.
+        self.placed(None, 0)?;
+        let professional = kind == Kind::Professional;
+        if opens_group {
+            self.open.group = false;
+            self.open.group_broken = false;
+            if !self.open.interchange {
+                let candidates = self.inject.of(Scope::Group, professional);
+                let closed_only = self.open.interchange_broken;
+                if let Some(v) = draw(&mut self.rng, self.rate, candidates, closed_only) {
+                    let t = trailer(v.name);
+                    self.w.break_group(t, v.name);
+                    self.open.group = t == TrailerBreak::Missing;
+                    self.open.group_broken = true;
+                    *self.summary.injected.entry(v.name).or_default() += 1;
+                }
+            }
+        }
+        self.open.transaction = false;
+        if !self.open.interchange && !self.open.group {
+            let candidates = self.inject.of(Scope::Transaction, professional);
+            let closed_only = self.open.interchange_broken || self.open.group_broken;
+            if let Some(v) = draw(&mut self.rng, self.rate, candidates, closed_only) {
+                let t = trailer(v.name);
+                self.w.break_transaction(t, v.name);
+                self.open.transaction = t == TrailerBreak::Missing;
+                *self.summary.injected.entry(v.name).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes, breaks (maybe) and writes one claim, and its truth.
+    fn one_claim(&mut self, world: &World, kind: Kind, id: String) -> io::Result<()> {
+        let Made { mut claim, j2326 } = make_claim(&mut self.rng, world, kind, id);
         let providers = match kind {
             Kind::Professional => &world.professional,
             Kind::Institutional => &world.institutional,
         };
-        let bp = rng.pick(providers);
-        let mut rules: &[RuleId] = &[];
+        let bp = self.rng.pick(providers);
+        let professional = kind == Kind::Professional;
+        let candidates = if j2326 {
+            self.summary.j2326_claims += 1;
+            self.inject.of(Scope::J2326, professional)
+        } else {
+            let mut c = self.inject.of(Scope::Claim, professional);
+            c.extend(self.inject.of(Scope::Hierarchy, professional));
+            c
+        };
+        self.open_for(kind)?;
+        let mut rules: Vec<RuleId> = Vec::new();
         let mut edit: Option<SegmentEdit> = None;
-        if j2326 {
-            summary.j2326_claims += 1;
-            if rate > 0.0 && rng.chance(rate) {
-                let applicable: Vec<&Variant> = VARIANTS
-                    .iter()
-                    .filter(|v| match v.applies {
-                        Applies::Both => true,
-                        Applies::Professional => kind == Kind::Professional,
-                        Applies::Institutional => kind == Kind::Institutional,
-                    })
-                    .collect();
-                let variant = *rng.pick(&applicable);
-                edit = inject(&mut rng, kind, &mut claim, variant.name);
-                rules = variant.rules;
-                *summary.injected.entry(variant.name).or_default() += 1;
+        let mut hierarchy = None;
+        let variant = if self.open.clean() {
+            None
+        } else {
+            draw(&mut self.rng, self.rate, candidates, false)
+        };
+        if let Some(v) = variant {
+            if v.scope == Scope::J2326 {
+                edit = inject(&mut self.rng, kind, &mut claim, v.name);
+            } else {
+                edit = breaks::claim_edit(v.name, kind, &mut self.rng);
             }
+            if v.scope == Scope::Hierarchy {
+                hierarchy = Some(v);
+            } else {
+                rules.extend_from_slice(v.rules);
+                if !self.inject.is_default() {
+                    rules.extend_from_slice(v.also);
+                }
+            }
+            *self.summary.injected.entry(v.name).or_default() += 1;
         }
-        if w.claims_in_transaction() >= CLAIMS_PER_TRANSACTION && w.open_kind() == Some(kind) {
-            w.open_transaction(kind)?;
+        let first = match edit {
+            Some(e) => self.w.claim_edited(kind, bp, &claim, e)?,
+            None => self.w.claim(kind, bp, &claim)?,
+        };
+        if let Some(t) = &mut self.truth {
+            t.claim(&claim.id, &rules)?;
         }
-        match edit {
-            Some(e) => w.claim_edited(kind, bp, &claim, e)?,
-            None => w.claim(kind, bp, &claim)?,
+        if let Some(v) = hierarchy {
+            self.placed(Some((v, &claim.id)), first)?;
         }
-        if let Some(t) = &mut truth {
-            t.claim(&claim.id, rules)?;
-        }
-        summary.claims += 1;
+        self.summary.claims += 1;
+        Ok(())
     }
-    summary.bytes = w.finish()?.1;
-    if let Some(t) = truth {
-        t.finish()?;
+
+    /// Hands the broken trailers to the truth, and the HL variant of claim `hl` (whose
+    /// HL is segment `segment`).
+    fn placed(&mut self, hl: Option<(&'static Variant, &str)>, segment: u64) -> io::Result<()> {
+        let broken = self.w.take_broken();
+        let Some(t) = &mut self.truth else {
+            return Ok(());
+        };
+        for b in &broken {
+            let rules = variants::find(b.variant).map_or(&[][..], |v| v.rules);
+            t.placed(&placed_of(b, rules));
+        }
+        if let Some((v, claim)) = hl {
+            let (interchange, group, transaction) = self.w.open_controls();
+            t.placed(&Placed {
+                variant: v.name,
+                interchange: &interchange,
+                group: group.as_deref(),
+                transaction: transaction.as_deref(),
+                claim: Some(claim),
+                segment,
+                rules: v.rules,
+            });
+        }
+        Ok(())
     }
-    Ok(summary)
+
+    /// The truth of a batch cut after the claim `id`: its transaction, group and
+    /// interchange never close.
+    fn cut(&mut self) -> io::Result<()> {
+        self.placed(None, 0)?;
+        let (interchange, group, transaction) = self.w.open_controls();
+        // The reader reports the end of the input at its last segment.
+        let at = self.w.segments().saturating_sub(1);
+        let Some(t) = &mut self.truth else {
+            return Ok(());
+        };
+        let rules = &[RuleId::EnvelopeStructure][..];
+        for (g, tx) in [
+            (group.as_deref(), transaction.as_deref()),
+            (group.as_deref(), None),
+            (None, None),
+        ] {
+            t.placed(&Placed {
+                variant: "truncated",
+                interchange: &interchange,
+                group: g,
+                transaction: tx,
+                claim: None,
+                segment: at,
+                rules,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn placed_of<'a>(b: &'a Broken, rules: &'a [RuleId]) -> Placed<'a> {
+    Placed {
+        variant: b.variant,
+        interchange: &b.interchange,
+        group: b.group.as_deref(),
+        transaction: b.transaction.as_deref(),
+        claim: None,
+        segment: b.segment,
+        rules,
+    }
 }
 
 #[cfg(test)]
@@ -1138,7 +1251,7 @@ mod tests {
             .count() as u64;
         assert_eq!(with_rules, summary.injected.values().sum::<u64>());
         assert_eq!(with_rules, summary.j2326_claims);
-        let known: Vec<&str> = VARIANTS
+        let known: Vec<&str> = variants::all()
             .iter()
             .flat_map(|v| v.rules)
             .map(|r| r.as_str())

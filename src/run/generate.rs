@@ -4,6 +4,10 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 
+use std::io::Write;
+
+use crate::generate::layout::Layout;
+use crate::generate::variants::{self, Scope, Selection};
 use crate::generate::{self, Control, Kind, synth};
 use crate::input;
 use crate::output::{self, Output, Rewind, Target};
@@ -25,7 +29,7 @@ fn target(output: Option<&OsStr>, input: Option<&OsStr>) -> Result<Target, Usage
 }
 
 /// Writes through `write` to `target`, committing only when all went well.
-fn emit(
+pub(super) fn emit(
     target: &Target,
     mode: u32,
     write: impl FnOnce(&mut Output) -> io::Result<()>,
@@ -43,6 +47,8 @@ pub struct GenerateOptions {
     pub kind: Option<Kind>,
     pub output: Option<OsString>,
     pub control: Control,
+    /// `--as-written`: the description's values written as given, its checks warnings.
+    pub as_written: bool,
 }
 
 /// EDI from a claim description.
@@ -62,7 +68,17 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
             return Status::Failed;
         }
     };
-    let (desc, kind) = match generate::parse(&bytes, o.kind) {
+    let parsed = if o.as_written {
+        generate::parse_as_written(&bytes, o.kind).map(|(d, k, warnings)| {
+            for w in &warnings {
+                console.say(&format!("x837: {name}: warning: {w} (written as given)"));
+            }
+            (d, k)
+        })
+    } else {
+        generate::parse(&bytes, o.kind)
+    };
+    let (desc, kind) = match parsed {
         Ok(d) => d,
         Err(errors) => {
             for e in &errors {
@@ -73,7 +89,7 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
     };
     let mode = output::mode_of((o.description != "-").then_some(o.description.as_ref()));
     let r = emit(&target, mode, |out| {
-        generate::write(&desc, kind, o.control, out).map(drop)
+        generate::write_with(&desc, kind, o.control, o.as_written, out).map(drop)
     });
     wrote(r, &target.display(), Status::Clean, console)
 }
@@ -81,13 +97,92 @@ pub fn generate(o: &GenerateOptions, console: &dyn Console) -> Status {
 /// The options of `x837 synth`.
 #[derive(Debug, Clone)]
 pub struct SynthOptions {
+    /// The batch; its `error_rate` is taken from `error_rate` here.
     pub synth: synth::Options,
+    /// `--error-rate`; without it 1 when `inject` is given, else 0.
+    pub error_rate: Option<f64>,
+    /// `--inject`: variant names, rule ids or `all`.
+    pub inject: Option<Vec<String>>,
+    /// `--list`: print the variants and stop.
+    pub list: bool,
+    /// `--corpus DIR`.
+    pub corpus: Option<OsString>,
+    pub layout: Layout,
     pub truth: Option<OsString>,
     pub output: Option<OsString>,
 }
 
-/// A seeded synthetic batch, with its truth file.
+/// The batch's options and extras, checked: an unknown `--inject` id or a layout that
+/// cannot be written is a usage error.
+fn checked_synth(o: &SynthOptions) -> Result<(synth::Options, synth::Extra), Usage> {
+    let inject = match &o.inject {
+        Some(ids) => {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            Selection::parse(&ids).map_err(Usage)?
+        }
+        None => Selection::default(),
+    };
+    o.layout.check().map_err(Usage)?;
+    let kinds: &[bool] = match o.synth.kind {
+        synth::SynthKind::Professional => &[true],
+        synth::SynthKind::Institutional => &[false],
+        synth::SynthKind::Mixed => &[true, false],
+    };
+    if o.inject.is_some() && !kinds.iter().any(|&p| inject.applies(p)) {
+        return Err(Usage(
+            "--inject: none of the variants chosen applies to the claims of this --kind".into(),
+        ));
+    }
+    let mut options = o.synth.clone();
+    options.error_rate = o
+        .error_rate
+        .unwrap_or(if o.inject.is_some() { 1.0 } else { 0.0 });
+    Ok((
+        options,
+        synth::Extra {
+            inject,
+            layout: o.layout,
+        },
+    ))
+}
+
+/// `x837 synth --list`: one variant a line, `NAME<TAB>RULE[,RULE]<TAB>KINDS<TAB>SCOPE`.
+fn list(console: &dyn Console) -> Status {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let r = (|| {
+        writeln!(out, "variant\trules\tkinds\tapplies to")?;
+        for v in variants::all() {
+            let rules: Vec<&str> = v.rules.iter().chain(v.also).map(|r| r.as_str()).collect();
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                v.name,
+                rules.join(","),
+                v.applies.name(),
+                v.scope.name()
+            )?;
+        }
+        out.flush()
+    })();
+    wrote(r, "standard output", Status::Clean, console)
+}
+
+/// A seeded synthetic batch, with its truth file; or the variant list, or a corpus.
 pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
+    if o.list {
+        return list(console);
+    }
+    let (options, extra) = match checked_synth(o) {
+        Ok(c) => c,
+        Err(e) => {
+            console.say(&format!("x837: {e}"));
+            return Status::Failed;
+        }
+    };
+    if let Some(dir) = &o.corpus {
+        return super::corpus::write(dir, options.seed, console);
+    }
     let checked = target(o.output.as_deref(), None).and_then(|t| {
         let truth = o
             .truth
@@ -120,7 +215,7 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
     };
     let mut summary = None;
     let r = emit(&target, mode, |out| {
-        summary = Some(synth::run(&o.synth, out, truth_out.as_mut())?);
+        summary = Some(synth::run_with(&options, &extra, out, truth_out.as_mut())?);
         Ok(())
     });
     let r = r.and_then(|()| match truth_out {
@@ -131,10 +226,21 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
     if status == Status::Clean
         && let Some(s) = summary
     {
-        let injected: u64 = s.injected.values().sum();
+        let in_claims = |name: &str| {
+            variants::find(name).is_some_and(|v| matches!(v.scope, Scope::J2326 | Scope::Claim))
+        };
+        let claims: u64 = (s.injected.iter())
+            .filter(|(n, _)| in_claims(n))
+            .map(|(_, c)| c)
+            .sum();
+        let others: u64 = s.injected.values().sum::<u64>() - claims;
+        let others = match others {
+            0 => String::new(),
+            n => format!(", {n} injected outside claims (HL, trailers, a cut)"),
+        };
         console.say(&format!(
-            "x837: {} claims ({} J2326, {} with an injected error), {} bytes",
-            s.claims, s.j2326_claims, injected, s.bytes
+            "x837: {} claims ({} J2326, {claims} with an injected error){others}, {} bytes",
+            s.claims, s.j2326_claims, s.bytes
         ));
     }
     status

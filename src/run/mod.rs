@@ -3,6 +3,7 @@
 //! over the inputs. Messages for people go to a [`Console`]; the binary decides how they
 //! reach the terminal.
 
+pub mod corpus;
 pub mod generate;
 pub mod info;
 pub mod parse;

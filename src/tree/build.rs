@@ -159,7 +159,8 @@ impl<'t, 'a> Walk<'t, 'a> {
                 continue;
             }
             match &frame.def.children[i] {
-                Node::Segment(s) if s.usage == Usage::Required => {
+                // A transaction without SE is the envelope reader's (`envelope-structure`).
+                Node::Segment(s) if s.usage == Usage::Required && s.id != "SE" => {
                     self.finding(
                         rules::SEGMENT_MISSING,
                         Severity::Error,

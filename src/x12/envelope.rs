@@ -450,7 +450,13 @@ impl<'a> Reader<'a> {
     fn gs(&mut self, seg: Segment<'a>) {
         let at = Spot::from(&seg);
         self.close_transaction(at);
-        self.close_group(at);
+        if self.state.gs.is_some() {
+            // A group without GE is still one of the interchange's groups, as at IEA.
+            self.close_group(at);
+            if let Some(isa) = self.state.isa.as_mut() {
+                isa.children += 1;
+            }
+        }
         if self.state.isa.is_none() {
             let m = "GS outside an interchange".to_string();
             self.problem(Check::Structure, false, m, at);
