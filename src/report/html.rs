@@ -554,6 +554,8 @@ fn claim_block(report: &Report, e: &Entry, texts: &BTreeMap<RuleId, RuleText>) -
         c.ndc.as_deref().map_or_else(|| "-".into(), esc),
     );
     issues(&mut s, e, texts);
+    // Issue 13 ("Fixing a rejected batch"): what the payer said of this claim (277CA STC,
+    // 835 CARC/RARC, matched by CLM01) goes here, between x837's findings and its changes.
     changes(&mut s, e, texts);
     let file = report.inputs.get(e.input).map_or("", |i| i.file.as_str());
     let _ = write!(
