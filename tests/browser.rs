@@ -191,6 +191,22 @@ async fn worklist(c: &Client, dir: &Path) {
     let all = visible(c).await;
     assert_eq!(all.len(), need, "every claim needing action is shown");
     assert_eq!(count(&text(c, "#shown").await), need);
+    // A claim x837 changed, its advice unfolded: the before and after, one cell per element.
+    let shown = js(c, "var b=document.querySelector('#wl-table tbody.claim .changes');if(!b)return false;var t=b.closest('tbody');var d=t.querySelector('details.fix');if(d)d.open=true;t.scrollIntoView();window.scrollBy(0,-120);return true;").await;
+    assert_eq!(shown, json!(true), "no claim with a change is listed");
+    let cells = js(c, "var r=document.querySelector('#wl-table .seg tr.before');return [].slice.call(r.cells).map(function(x){return x.offsetHeight;});").await;
+    let heights: Vec<u64> = cells
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(
+        heights.windows(2).all(|w| w[0] == w[1]),
+        "an element wrapped: cell heights {heights:?}"
+    );
+    shot(c, "worklist-claim.png").await;
+    js(c, "window.scrollTo(0,0);").await;
     // The fixed and clean sections start folded.
     assert_eq!(
         js(c, "return document.getElementById('fixed').open;").await,

@@ -122,8 +122,27 @@ fn generic_fix(id: RuleId) -> &'static str {
             "The file's envelope (ISA/GS/ST and their trailers) is wrong. x837 does not change envelopes: have the file made again by the system that wrote it, or fix the envelope there, and send it again."
         }
         _ => {
-            "The claim does not follow the implementation guide here, and x837 has no fix for it. Correct it in the billing system (or the clearinghouse's claim edit screen) and resubmit."
+            "The claim does not follow the implementation guide here, and x837 has no fix for it. Correct the claim in the billing system (or the clearinghouse's claim edit screen) and send it again."
         }
+    }
+}
+
+/// What a person does about a finding x837 cannot correct, after the rule's reason why.
+const BY_HAND: &str = "Correct the claim in the billing system (or the clearinghouse's claim edit screen) and send it again.";
+
+/// A rule's "Fix" section as advice: one that starts "None:" (x837 has no fix) says so in
+/// words and what a person does instead.
+fn fix_html(fix: &str) -> String {
+    match fix.strip_prefix("None:") {
+        Some(why) => format!(
+            "{}{}",
+            md(&format!(
+                "x837 cannot correct this by itself: {}",
+                why.trim_start()
+            )),
+            md(BY_HAND)
+        ),
+        None => md(fix),
     }
 }
 
@@ -139,7 +158,7 @@ fn rule_texts(report: &Report, w: &Worklist) -> BTreeMap<RuleId, RuleText> {
             RuleText {
                 plain: id.summary().to_string(),
                 why: why.map(|w| md(&w)),
-                fix: fix.map_or_else(|| md(generic_fix(id)), |f| md(&f)),
+                fix: fix.map_or_else(|| md(generic_fix(id)), |f| fix_html(&f)),
             },
         );
     }
@@ -909,6 +928,13 @@ mod tests {
             "<p>Adds <code>LIN**N4*&lt;NDC&gt;</code> at the end. More.</p><p>Second &lt;para&gt;.</p>"
         );
         assert_eq!(section(doc, "Why is this bad?"), None);
+        assert_eq!(
+            fix_html("None: the payer gives it."),
+            format!(
+                "<p>x837 cannot correct this by itself: the payer gives it.</p><p>{BY_HAND}</p>"
+            )
+            .replace('\'', "&#39;")
+        );
     }
 
     #[test]
