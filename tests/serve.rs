@@ -163,6 +163,24 @@ fn uploads_are_bounded_and_strangers_refused() {
         msg.contains("notes.txt") && !msg.contains(&tmp.path().to_string_lossy().to_string()),
         "{msg}"
     );
+    // Cut short: its claims are left out, and the page says why above the worklist.
+    let sample = fs::read(common::root().join("samples/837p-j2326.x12")).unwrap();
+    let r = s.request(
+        "POST",
+        "/scrub?name=cut.x12",
+        &[],
+        &sample[..sample.len() - 30],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let page = s
+        .request("GET", v["page"].as_str().unwrap(), &[], b"")
+        .text();
+    assert!(
+        page.contains("id=\"messages\"") && page.contains("cut.x12: interchange"),
+        "{page}"
+    );
+    assert!(page.contains("left out"), "{page}");
     let r = s.request("GET", "/", &[("Host", "attacker.example:80")], b"");
     assert_eq!(r.status, 421);
     let r = s.request(

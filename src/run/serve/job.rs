@@ -88,14 +88,26 @@ pub fn run(
         .map_err(|e| Refused::Input(shown(&e.to_string(), dir.path(), &ask.name)))?;
     let console = Lines::default();
     let mut rendered = None;
+    let mut claims = 0;
     let status = scrub.run_with(&console, &mut |report| {
+        claims = report.summary.claims;
         rendered = Some(render(report, ask)?);
         Ok(())
     });
-    let lines = console.0.lock().map(|l| l.join("\n")).unwrap_or_default();
+    let lines: Vec<String> = (console.0.lock().map(|l| l.clone()).unwrap_or_default())
+        .iter()
+        .map(|l| shown(l, dir.path(), &ask.name))
+        .collect();
+    // A file with claims gives its worklist even when parts of it were left out (what the
+    // command line says then is shown above it); one without gives the message alone.
     let (worklist, json, rejected_at) = match rendered {
-        Some(r) if status != Status::Failed => r,
-        _ => return Err(Refused::Input(shown(&lines, dir.path(), &ask.name))),
+        Some(r) if status != Status::Failed || claims > 0 => r,
+        _ => return Err(Refused::Input(lines.join("\n"))),
+    };
+    let messages = if status == Status::Failed {
+        lines
+    } else {
+        Vec::new()
     };
     let read = |p: &std::path::Path| match std::fs::read(p) {
         Ok(b) => Ok(Some(Arc::from(b))),
@@ -105,6 +117,7 @@ pub fn run(
     let mut outcome = Outcome {
         name: ask.name.clone(),
         profile: ask.profile.clone(),
+        messages,
         page: Arc::from(&[][..]),
         worklist: Arc::from(worklist),
         json: Arc::from(json),

@@ -103,6 +103,15 @@ pub fn banner(token: &str, o: &Outcome) -> String {
     link("dl-json", "report.json", "JSON report");
     link("dl-worklist", "worklist.html", "this worklist");
     s.push_str("<a href=\"/\">scrub another file</a></div>");
+    if !o.messages.is_empty() {
+        s.push_str(
+            "<div class=\"note\" id=\"messages\"><b>Parts of this file could not be used:</b><ul>",
+        );
+        for m in &o.messages {
+            let _ = write!(s, "<li>{}</li>", esc(m));
+        }
+        s.push_str("</ul></div>");
+    }
     s
 }
 

@@ -17,6 +17,9 @@ pub struct Outcome {
     /// The upload's file name (made safe), which names its downloads.
     pub name: String,
     pub profile: String,
+    /// What the scrub said when parts of the file could not be used (as on the command
+    /// line's standard error); shown above the worklist.
+    pub messages: Vec<String>,
     /// The worklist as served, with the download links.
     pub page: Arc<[u8]>,
     /// The worklist alone, to keep or send.
@@ -98,6 +101,7 @@ mod tests {
         Outcome {
             name: "a.x12".into(),
             profile: "default".into(),
+            messages: Vec::new(),
             page: Arc::clone(&b),
             worklist: Arc::from(&[][..]),
             json: Arc::from(&[][..]),
