@@ -322,3 +322,45 @@ fn echoed_values_are_escaped() {
     );
     assert!(html.contains("&lt;svg onload=alert(3)&gt;.x12"));
 }
+
+#[test]
+fn several_inputs_make_one_worklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    let one = synth(&a, "300", "0.5", "8");
+    let two = synth(&b, "200", "0.5", "9");
+    let need = |input: &Path| {
+        let (html, _) = reports(input, &[]);
+        count(&by_id(&html, "sum-action"))
+    };
+    let (n1, n2) = (need(&one), need(&two));
+    let page = dir.path().join("both.html");
+    let out = common::x837(&[
+        "scrub",
+        one.to_str().unwrap(),
+        two.to_str().unwrap(),
+        "--check",
+        "-q",
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = fs::read_to_string(&page).unwrap();
+    assert_eq!(count(&by_id(&html, "sum-claims")), 500);
+    assert_eq!(count(&by_id(&html, "sum-action")), n1 + n2);
+    assert_eq!(
+        attrs(&html, "<tbody class=\"claim\"", "data-clm").len(),
+        n1 + n2
+    );
+    assert!(html.contains("<summary>Inputs (2)</summary>"));
+    for p in [&one, &two] {
+        assert!(html.contains(&format!("<tr><td><code>{}</code>", p.display())));
+    }
+}

@@ -21,8 +21,9 @@ pub const MAX_PAGE: usize = 5_000_000;
 const WORKLIST_BYTES: usize = 3_800_000;
 /// Of it, what the list of claims fixed automatically may take.
 const FIXED_BYTES: usize = 300_000;
-/// Inputs listed one by one.
+/// Inputs listed one by one, and what their rows may take.
 const MAX_INPUTS: usize = 300;
+const INPUT_BYTES: usize = 200_000;
 /// Payers in the summary table and in the payer filter.
 const PAYER_ROWS: usize = 100;
 
@@ -837,8 +838,14 @@ fn inputs_section(report: &Report, o: &mut dyn Write) -> io::Result<()> {
         "<details class=\"section\" id=\"inputs\"><summary>Inputs ({})</summary><table><tr><th>file</th><th class=\"num\">claims</th><th>findings</th><th>rejected claims</th><th>SHA-256</th></tr>",
         num(report.inputs.len())
     )?;
+    let mut rows = String::new();
+    let mut listed = 0;
     let mut left_out = 0;
     for input in report.inputs.iter().take(MAX_INPUTS) {
+        if rows.len() > INPUT_BYTES {
+            break;
+        }
+        listed += 1;
         let rejected = match &input.rejected_output {
             Some(to) => format!(
                 "{} to <code>{}</code>",
@@ -847,18 +854,21 @@ fn inputs_section(report: &Report, o: &mut dyn Write) -> io::Result<()> {
             ),
             None => "-".into(),
         };
-        write!(
-            o,
+        let _ = write!(
+            rows,
             "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td><td>{rejected}</td><td><code>{}</code></td></tr>",
             esc(&input.file),
             num(input.claims),
             esc(&tally_words(&input.tally, check)),
             esc(&input.sha256)
-        )?;
+        );
         for l in input.left_out.iter().take(20) {
+            if left_out >= 200 {
+                break;
+            }
             left_out += 1;
-            write!(
-                o,
+            let _ = write!(
+                rows,
                 "<tr><td colspan=\"5\" class=\"error\">left out: {} {} at segment {} (line {}, byte {}), {} claims: {}</td></tr>",
                 l.what,
                 esc(&l.control),
@@ -867,18 +877,16 @@ fn inputs_section(report: &Report, o: &mut dyn Write) -> io::Result<()> {
                 l.position.byte,
                 num(l.claims),
                 esc(&l.reason)
-            )?;
-            if left_out >= 200 {
-                break;
-            }
+            );
         }
     }
+    o.write_all(rows.as_bytes())?;
     o.write_all(b"</table>")?;
-    if report.inputs.len() > MAX_INPUTS {
+    if report.inputs.len() > listed {
         write!(
             o,
             "<p>{} more inputs are in the JSON report.</p>",
-            num(report.inputs.len() - MAX_INPUTS)
+            num(report.inputs.len() - listed)
         )?;
     }
     o.write_all(b"</details>")
