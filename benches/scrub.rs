@@ -69,6 +69,7 @@ fn main() {
                         claims_split_off: 0,
                         rejected_output: None,
                         control_numbers: Vec::new(),
+                        claims_not_keyed: 0,
                     },
                 )
                 .expect("a report in memory");

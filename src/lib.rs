@@ -21,6 +21,7 @@ pub mod grammar;
 pub mod info;
 pub mod input;
 pub mod output;
+pub mod parallel;
 pub mod report;
 pub mod run;
 pub mod scrub;

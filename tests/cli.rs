@@ -120,10 +120,18 @@ fn scrub_outputs_and_usage_errors() {
     // --out-dir writes each input under its name.
     let d = dir.path().join("batch");
     fs::create_dir(&d).unwrap();
+    // The clean sample as another patient's claim (one patient's dose billed in two files
+    // of one run is a duplicate service).
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let clean = fs::read_to_string(sample("837p-j2326.x12"))
+        .unwrap()
+        .replace("MEMBER0001", "MEMBER0002");
+    fs::write(elsewhere.join("837p-j2326.x12"), &clean).unwrap();
     let out = x837(&[
         "scrub",
         &input,
-        &sample("837p-j2326.x12"),
+        elsewhere.join("837p-j2326.x12").to_str().unwrap(),
         "--out-dir",
         d.to_str().unwrap(),
     ]);
@@ -136,7 +144,7 @@ fn scrub_outputs_and_usage_errors() {
     assert_eq!(fs::read(d.join("ndc-missing.x12")).unwrap(), fixed);
     assert_eq!(
         fs::read(d.join("837p-j2326.x12")).unwrap(),
-        fs::read(sample("837p-j2326.x12")).unwrap()
+        clean.as_bytes()
     );
     // --check writes no EDI and puts the report on standard output.
     let out = x837(&["scrub", "--check", "--format", "json", &input]);

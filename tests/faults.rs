@@ -35,7 +35,10 @@ fn sample(name: &str) -> Vec<u8> {
 /// The sample with its interchange control number `n`.
 fn interchange(n: u32) -> Vec<u8> {
     let s = String::from_utf8(sample("scrub/ndc-missing.x12")).unwrap();
-    s.replace("000000101", &format!("{n:09}")).into_bytes()
+    // Its own patient: the same claim twice in one run is a duplicate service.
+    (s.replace("000000101", &format!("{n:09}")))
+        .replace("MEMBER0001", &format!("MEMBER{n:04}"))
+        .into_bytes()
 }
 
 fn scrubbed_alone(input: &[u8]) -> Vec<u8> {

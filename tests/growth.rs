@@ -129,6 +129,7 @@ fn report_of(claims: usize) -> x837::report::Report {
                 claims_split_off: 0,
                 rejected_output: None,
                 control_numbers: Vec::new(),
+                claims_not_keyed: 0,
             },
         )
         .unwrap();

@@ -15,6 +15,13 @@ fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/scrub")
 }
 
+/// The settings a sample is scrubbed with: its `STEM.toml` config when it has one (a
+/// payer mapped to a profile, an MUE a site sets), else the defaults.
+fn settings_for(stem: &str, fixes: Fixes) -> Settings {
+    let config = fs::read_to_string(samples().join(format!("{stem}.toml"))).ok();
+    Settings::new(None, fixes, config.as_deref()).unwrap()
+}
+
 fn findings_text(s: &scrub::Scrubbed) -> String {
     let mut out = String::new();
     for f in &s.findings {
@@ -78,7 +85,8 @@ fn every_rule_has_docs_and_a_sample_that_triggers_it() {
             ));
             continue;
         };
-        let s = scrub::scrub(&input, "sample", &Settings::default());
+        let settings = settings_for(rule.meta().id.as_str(), Fixes::All);
+        let s = scrub::scrub(&input, "sample", &settings);
         if !s.findings.iter().any(|f| f.rule == rule.meta().id) {
             failures.push(format!(
                 "{}: its sample does not trigger it",
@@ -102,7 +110,7 @@ fn samples_match_their_expected_findings_and_output() {
         n += 1;
         let stem = name.trim_end_matches(".x12");
         let input = fs::read(&path).unwrap();
-        let settings = Settings::default();
+        let settings = settings_for(stem, Fixes::All);
         let s = scrub::scrub(&input, "sample", &settings);
         assert!(s.error.is_none(), "{name}: {:?}", s.error);
         check_or_bless(
@@ -142,7 +150,7 @@ fn samples_match_their_expected_findings_and_output() {
             );
         }
         // --fixes none leaves the file as it was.
-        let none = Settings::new(None, Fixes::None, None).unwrap();
+        let none = settings_for(stem, Fixes::None);
         assert_eq!(
             scrub::scrub(&input, "sample", &none).output,
             input,

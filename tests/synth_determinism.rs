@@ -71,27 +71,27 @@ fn digests(case: &Case) -> (String, String) {
 /// Digests of (interchange, truth), in the order of `cases()`.
 const EXPECTED: &[(&str, &str)] = &[
     (
-        "d4bc8c0fc36346c3a05aad435921f95c3960d59f89e84b707952985f1e57c943",
+        "fe96ac3ff0a5e002298a75aaf55e08bcffa064700322be2337265ef188b118d5",
         "3a89410a6279a71e0df004553112b462409ca49d7153a40910390252aacf0e97",
     ),
     (
-        "1049196a0bb8e47757bfc21140d3acbd06439de4cf35285f74104ad8569c9145",
+        "998b0b5aac824da77b562dafb6aa0ad18fd089cce313b7e19315610ff24d9b61",
         "7abbc9054f8c9a0bc452d3b09e5881112ceb343a7422b2f6611b87a830426fc4",
     ),
     (
-        "ffc87fab330e40bcc227e0589ebac2bbedbba106d64629c3e1170e836a6a4f7e",
+        "0cbc757a36d52b1ecd17bb1049cc53257482420699d329baeb2e07fd4a64f8a1",
         "70dc12c78d916961035458ce477cc356cb49dfab1c7b52c94d2aa55f46584ff4",
     ),
     (
-        "fb25a2c36e75758fe876081f47bc8226bd2fbc0e0fb2eacd1378e0b95755eace",
+        "48dac5f5b3d21201a37164b6fd46be6a23fe34dfde3e43d75d512d326b775cb3",
         "6d799e171f7885331cc4f1cf88132c6061ca7acd08c3eac82dd7b4e556a15350",
     ),
     (
-        "bcf88cfd23dc7cceb33318b24d69b9b0589bc1baf37017a3a510843ae4f1d4c5",
+        "816109e35caba93939cba38dc4440618c1c6728b9358e397a5cdfbe8d52d638b",
         "ce052f43da171a540130f879ab2dcf29012eb570d9d2e051048e47672c55a88e",
     ),
     (
-        "0052f6ce59aecce1743aafbbea8853c845a49e25550287be7e1c8128fe2adf5f",
+        "897227b394af1fc42ea81a37d93174e3ec22f78e2297e5d5075b97b499e9f9cc",
         "043c263a0612c2c0b658746687918c60c93797ea59239606f29dd992873cfc09",
     ),
     (
@@ -127,7 +127,7 @@ const EXPECTED_SAMPLES: &[(&str, &str)] = &[
     ),
     (
         "837p-j2326.json",
-        "9d98d2adc098989aa91ded563d49408aea74d47b75ea731d5407deb2dd60e8ae",
+        "7b593f88b159dd625e7aea7b90f5379ac2843b1d1b172e632b8d94ea0c8db6e4",
     ),
     (
         "837p-office.json",

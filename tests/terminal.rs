@@ -17,7 +17,7 @@ fn synth_file(dir: &Path, name: &str, claims: &str) {
             "--claims",
             claims,
             "--seed",
-            "9",
+            claims,
             "--error-rate",
             "0.3",
             "-o",

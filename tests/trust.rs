@@ -486,7 +486,11 @@ fn out_dir_maps_standard_input_and_names_that_are_not_utf8() {
     assert!(!d.join("-").exists());
     // A name that is not UTF-8 does not stop the batch.
     let odd = d.join(std::ffi::OsStr::from_bytes(b"odd\xff.x12"));
-    fs::copy(&input, &odd).unwrap();
+    // Another patient's claim: the same claim twice in one run is a duplicate service.
+    let other = fs::read_to_string(&input)
+        .unwrap()
+        .replace("MEMBER0001", "MEMBER0002");
+    fs::write(&odd, &other).unwrap();
     let out = bin()
         .arg("scrub")
         .arg(&odd)
@@ -500,7 +504,10 @@ fn out_dir_maps_standard_input_and_names_that_are_not_utf8() {
     let odd_out = d
         .join("od2")
         .join(std::ffi::OsStr::from_bytes(b"odd\xff.x12"));
-    assert_eq!(fs::read(odd_out).unwrap(), fixed_sample());
+    let fixed_other = String::from_utf8(fixed_sample())
+        .unwrap()
+        .replace("MEMBER0001", "MEMBER0002");
+    assert_eq!(fs::read(odd_out).unwrap(), fixed_other.into_bytes());
     // EDI to standard output and the report to /dev/stderr: devices are never compared.
     let out = run_in(d, &["scrub", "in.x12", "--report", "/dev/stderr"]);
     assert_eq!(out.status.code(), Some(0));
@@ -550,11 +557,12 @@ fn one_truth(dir: &Path, file: &str, extra: &[&str]) -> (Value, i32) {
     for f in findings {
         assert!(f.get("would_fix").is_some(), "{file}: no would_fix key");
     }
-    // The stderr line says the same.
+    // The stderr line says the same: the input's last (after the run, when the rules
+    // across claims added findings, its summary in all).
     let err = stderr(&out);
     let line = err
         .lines()
-        .find(|l| l.starts_with(&format!("{file}: ")) && l.contains(" claims, "))
+        .rfind(|l| l.starts_with(&format!("{file}: ")) && l.contains(" claims, "))
         .unwrap_or_else(|| panic!("{file}: no summary line in {err}"));
     let n = line_numbers(&line[file.len()..]);
     let shown_fixed = if check { would } else { fixed };
@@ -649,10 +657,22 @@ fn with_units(units: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// `with_units`, the J2326 line with its LIN but no CTP: the CTP is then inserted from the
+/// line's strength whatever its units (with no LIN, only a dose's units insert an NDC).
+fn lin_without_ctp(units: &str) -> Vec<u8> {
+    let s = String::from_utf8(with_units(units)).unwrap();
+    s.replace(
+        "DTP*472*D8*20260110~\nLX*2~",
+        "DTP*472*D8*20260110~\nLIN**N4*64406005801~\nLX*2~",
+    )
+    .replace("SE*28*0001~", "SE*29*0001~")
+    .into_bytes()
+}
+
 #[test]
 fn an_inserted_ctp_is_rounded_and_valid_by_the_guide() {
     use x837::scrub::{Settings, scrub};
-    let s = scrub(&with_units("100"), "in", &Settings::default());
+    let s = scrub(&lin_without_ctp("100"), "in", &Settings::default());
     let out = String::from_utf8(s.output.clone()).unwrap();
     assert!(out.contains("CTP****4.167*ML~"), "{out}");
     let v = x837::validate::validate(&s.output, "out");
@@ -680,8 +700,11 @@ fn an_inserted_ctp_is_rounded_and_valid_by_the_guide() {
 
 #[test]
 fn pyx12_accepts_the_inserted_ctp() {
-    let s = x837::scrub::scrub(&with_units("100"), "in", &x837::scrub::Settings::default());
-    common::pyx12::assert_ok("100 units and no 2410, as read", &with_units("100"));
+    let s = x837::scrub::scrub(
+        &lin_without_ctp("100"),
+        "in",
+        &x837::scrub::Settings::default(),
+    );
     common::pyx12::assert_ok("100 units with an inserted CTP", &s.output);
 }
 

@@ -153,7 +153,7 @@ fn element_checks() {
     );
     only(
         &with(&[(
-            "CLM*CLAIM0001*12650***22:B:1*Y*A*Y*Y~",
+            "CLM*CLAIM0001*12650***11:B:1*Y*A*Y*Y~",
             "CLM*CLAIM0001*12650***22:B:1*Y*A*Y~",
         )]),
         "element-missing",

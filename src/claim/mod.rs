@@ -152,6 +152,80 @@ pub struct Claim<'a> {
     pub has_2430: bool,
     /// Index of the claim's last segment.
     pub last: usize,
+    /// CLM05-3: the claim frequency code (837I: the type of bill's last digit).
+    pub frequency: &'a [u8],
+    /// Index of the 2300 REF*F8 (payer claim control number) with a REF02 that is not blank.
+    pub f8: Option<usize>,
+    /// Who the claim is for and who bills it (2000A, 2000B, 2000C above it).
+    pub parties: Parties<'a>,
+}
+
+/// What the loops above a claim say about its parties. Patient identifiers: never shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parties<'a> {
+    /// 2010AA NM109 when NM108 is `XX`.
+    pub billing_npi: &'a [u8],
+    /// 2000B SBR09: the claim filing indicator (`MC` Medicaid).
+    pub filing: &'a [u8],
+    pub subscriber: Person<'a>,
+    /// The 2010CA patient, when a 2000C loop is present.
+    pub patient: Option<Person<'a>>,
+}
+
+/// A person's identifying elements (NM109, NM104, DMG01/DMG02). Never shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Person<'a> {
+    pub id: &'a [u8],
+    pub first: &'a [u8],
+    pub dob_format: &'a [u8],
+    pub dob: &'a [u8],
+}
+
+impl<'a> Parties<'a> {
+    /// The person the claim is for: the 2010CA patient, else the subscriber, with the
+    /// subscriber's member id.
+    pub fn person(&self) -> (&'a [u8], Person<'a>) {
+        (self.subscriber.id, self.patient.unwrap_or(self.subscriber))
+    }
+
+    /// Reads loop `l` when it tells about the parties.
+    fn read(&mut self, tree: &Tree, tx: &Transaction<'a>, l: usize) {
+        let node = &tree.loops[l];
+        let seg = &tx.segments[node.first];
+        let person = || {
+            let mut p = Person {
+                id: seg.value(9),
+                first: seg.value(4),
+                ..Person::default()
+            };
+            let last = node.last.min(tx.segments.len() - 1);
+            if let Some(dmg) = tx.segments[node.first..=last].iter().find(|s| s.is("DMG")) {
+                (p.dob_format, p.dob) = (dmg.value(1), dmg.value(2));
+            }
+            p
+        };
+        match node.def.id.as_str() {
+            "2010AA" => {
+                self.billing_npi = if seg.value(8) == b"XX" {
+                    seg.value(9)
+                } else {
+                    b""
+                };
+            }
+            "2000B" => {
+                let last = node.last.min(tx.segments.len() - 1);
+                let sbr = tx.segments[node.first..=last]
+                    .iter()
+                    .take(3)
+                    .find(|s| s.is("SBR"));
+                self.filing = sbr.map_or(&b""[..], |s| s.value(9));
+                self.patient = None;
+            }
+            "2010BA" => self.subscriber = person(),
+            "2010CA" => self.patient = Some(person()),
+            _ => {}
+        }
+    }
 }
 
 /// An X12 decimal (`R`) element as a number; `None` when it is not one.
@@ -171,11 +245,18 @@ pub fn each<'t, 'a>(
     tx: &'t Transaction<'a>,
 ) -> impl Iterator<Item = Claim<'a>> + 't {
     let mut payer: &[u8] = b"";
+    let mut parties = Parties::default();
     tree.loops.iter().enumerate().filter_map(move |(c, node)| {
-        if node.def.id == "2010BB" {
-            payer = tx.segments[node.first].value(9);
+        match node.def.id.as_str() {
+            "2010BB" => payer = tx.segments[node.first].value(9),
+            "2000A" => parties = Parties::default(),
+            _ => parties.read(tree, tx, c),
         }
-        (node.def.id == "2300").then(|| claim(tree, tx, c, payer))
+        (node.def.id == "2300").then(|| {
+            let mut claim = claim(tree, tx, c, payer);
+            claim.parties = parties;
+            claim
+        })
     })
 }
 
@@ -199,6 +280,9 @@ fn claim<'a>(tree: &Tree, tx: &Transaction<'a>, c: usize, payer: &'a [u8]) -> Cl
         has_2320: false,
         has_2430: false,
         last: node.last,
+        frequency: clm.component(5, 3),
+        f8: None,
+        parties: Parties::default(),
     };
     for i in node.first..=node.last.min(segs.len() - 1) {
         let l = tree.placed[i].loop_index;
@@ -242,6 +326,9 @@ fn claim_segment<'a>(claim: &mut Claim<'a>, seg: &Segment<'a>, i: usize) {
             }
         }
         b"REF" if seg.value(1) == b"G1" => claim.prior_auth = true,
+        b"REF" if seg.value(1) == b"F8" && !seg.value(2).trim_ascii().is_empty() => {
+            claim.f8 = claim.f8.or(Some(i));
+        }
         b"DTP" => {
             let [qualifier, format, value] = seg.values::<3>();
             if qualifier == b"434" {

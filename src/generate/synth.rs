@@ -309,8 +309,13 @@ fn person_claim(rng: &mut Rng, kind: Kind, id: String, child_share: f64) -> Clai
     }
     let last = rng.pick(LAST_NAMES).to_string();
     let sub_address = address(rng, false);
+    // Every claim its own patient: a member id from the claim's own number, so no two
+    // claims of a batch share a patient key (random ids collide in large batches). The
+    // draw still happens, so the rest of the batch is as before.
+    let _ = prefixed_digits(rng, &pid[..1], 9);
+    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
     let subscriber = Subscriber {
-        member_id: prefixed_digits(rng, &pid[..1], 9),
+        member_id: format!("{}{digits:0>9}", &pid[..1]),
         last_name: last.clone(),
         first_name: rng.pick(FIRST_NAMES).to_string(),
         birth_date: iso(date_between(rng, ymd(1950, 1, 1), 45 * 365)),
@@ -439,7 +444,7 @@ fn j2326_claim(rng: &mut Rng, world: &World, kind: Kind, id: String) -> Claim {
         lines.push(sedation);
     }
     claim.lines = lines;
-    let pos = *rng.pick(&["11", "19", "22", "24"]);
+    let pos = *rng.pick(&["11", "24"]);
     finish_claim(rng, world, kind, &mut claim, pos);
     claim
 }

@@ -35,6 +35,8 @@ pub struct Outcome {
     pub rejected_output: Option<String>,
     /// The control numbers given to what was written, old to new.
     pub control_numbers: Vec<crate::x12::Renumbered>,
+    /// Claims with J2326 whose patient could not be keyed for the cross-claim rules.
+    pub claims_not_keyed: usize,
 }
 
 /// Report format version; bumped when a key changes meaning.
@@ -103,6 +105,9 @@ pub struct Input {
     pub tally: Tally,
     /// Claims that kept an error and went to the rejected output (`--split-rejected`).
     pub claims_split_off: usize,
+    /// Claims with J2326 whose patient could not be keyed (a subscriber id, a valid D8
+    /// date of birth or a first name missing): they take no part in the cross-claim rules.
+    pub claims_not_keyed: usize,
     /// The file they went to (`--split-rejected`; none when no claim was split off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected_output: Option<String>,
@@ -125,6 +130,7 @@ pub struct Summary {
     pub claims: usize,
     pub claims_left_out: usize,
     pub claims_split_off: usize,
+    pub claims_not_keyed: usize,
     #[serde(flatten)]
     pub tally: Tally,
 }
@@ -210,6 +216,7 @@ impl Report {
             claims_left_out: outcome.left_out.iter().map(|l| l.claims).sum(),
             tally,
             claims_split_off: outcome.claims_split_off,
+            claims_not_keyed: outcome.claims_not_keyed,
             rejected_output: outcome.rejected_output,
             control_numbers: outcome.control_numbers,
             incomplete: outcome.unread || !outcome.left_out.is_empty(),
@@ -219,8 +226,23 @@ impl Report {
         self.summary.claims += input.claims;
         self.summary.claims_left_out += input.claims_left_out;
         self.summary.claims_split_off += input.claims_split_off;
+        self.summary.claims_not_keyed += input.claims_not_keyed;
         self.summary.tally.add(&tally);
         self.inputs.push(input);
         Ok(&self.inputs[self.inputs.len() - 1])
+    }
+
+    /// Adds findings made after the run (the cross-claim rules) to input `i`; its entry.
+    pub fn add_late(&mut self, i: usize, findings: Vec<Finding>) -> std::io::Result<&Input> {
+        use super::FindingSink;
+        let input = &mut self.inputs[i];
+        let mut late = Tally::default();
+        for f in findings {
+            late.add_one(&f);
+            input.findings.push(f)?;
+        }
+        input.tally = input.findings.finish()?;
+        self.summary.tally.add(&late);
+        Ok(&self.inputs[i])
     }
 }

@@ -114,6 +114,25 @@ pub fn input_line(input: &Input, check: bool) -> String {
     line
 }
 
+/// The line said after the run for an input the cross-claim rules found something on: its
+/// summary again, in all, and what those rules added:
+/// `FILE: after the run: 1 claims, 2 findings, 0 fixed; 1 errors and 1 warnings remain
+/// (across claims: dose-interval 1, duplicate-service 1)`.
+pub fn late_line(input: &Input, late: &[Finding], check: bool) -> String {
+    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in late {
+        *by.entry(f.rule.as_str()).or_default() += 1;
+    }
+    let rules: Vec<String> = by.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    format!(
+        "{}: after the run: {} claims, {} (across claims: {})",
+        escape(&input.file),
+        input.claims,
+        tally_words(&input.tally, check),
+        rules.join(", ")
+    )
+}
+
 fn left_out_line(l: &LeftOut) -> String {
     format!(
         "{} {} at segment {} (line {}, byte {}), {} claims: {}",

@@ -113,6 +113,14 @@ rule_ids! {
     ConcurrentTherapy = "concurrent-therapy", Scrub, "Another SMA therapy on the same claim.";
     RevenueCode = "revenue-code", Scrub, "The 837I J2326 line's revenue code is not 0636.";
     EmModifier25 = "em-modifier-25", Scrub, "An E/M visit on the injection date without modifier 25.";
+    ClaimFrequency = "claim-frequency", Scrub, "A replacement or void without the payer's claim number (REF*F8), or an original with one.";
+    DiagnosisPrimary = "diagnosis-primary", Scrub, "The J2326 line's primary diagnosis is not one the payer's policy lists first.";
+    MueUnits = "mue-units", Scrub, "J2326 units above the profile's medically unlikely edit.";
+    DuplicateClaimId = "duplicate-claim-id", Scrub, "Two claims of one transaction with the same CLM01.";
+    DoseInterval = "dose-interval", Scrub, "Two doses of one patient in the run less than 14 days apart.";
+    DoseFrequency = "dose-frequency", Scrub, "More doses of one patient in 365 days than the profile allows.";
+    DuplicateService = "duplicate-service", Scrub, "The same J2326 service billed twice in the run (CARC 18).";
+    FacilityDrugProfessional = "facility-drug-professional", Scrub, "An 837P J2326 line at a facility place of service, where the facility bills the drug.";
     ScrubNotConverged = "scrub-not-converged", Scrub, "Fixes kept producing fixes; the transaction is left as read.";
 }
 

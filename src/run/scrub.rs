@@ -164,10 +164,11 @@ impl Scrub {
         Tool {
             name: "x837",
             version: env!("CARGO_PKG_VERSION"),
-            catalog: "j2326-1",
+            catalog: crate::scrub::catalog::VERSION,
             profile: self.settings.profile.clone(),
             options: serde_json::json!({
                 "fixes": self.settings.fixes,
+                "high_dose": self.settings.resolved.get(&self.settings.profile).map(|p| p.policy.high_dose),
                 "check": self.options.check,
                 "config": self.options.config.as_ref().map(|c| c.to_string_lossy()),
                 "fail_on": self.options.fail_on,
@@ -207,8 +208,10 @@ impl Scrub {
         // Standard output is one stream for every input, opened when first needed.
         let mut stdout: Option<Output> = None;
         let n = self.plan.inputs.len();
+        // Each reported input's J2326 lines, for the cross-claim rules after the last.
+        let mut parts: Vec<crate::scrub::index::Part> = Vec::new();
         let mut emit = |done: Done, stdout: &mut Option<Output>| {
-            let (s, go) = self.emit(done, stdout, &mut report, console);
+            let (s, go) = self.emit(done, stdout, &mut report, &mut parts, console);
             status = status.max(s);
             go
         };
@@ -242,6 +245,7 @@ impl Scrub {
         if let Some(out) = stdout {
             status = wrote(out.commit(), "<stdout>", status, console);
         }
+        status = status.max(self.across(&mut parts, &mut report, console));
         if let ReportTo::Target(t) = &self.report {
             let mode = output::mode_for(modes.iter().copied());
             let written = Output::open(t, mode).and_then(|mut out| {
@@ -462,6 +466,54 @@ impl Scrub {
         Some(result)
     }
 
+    /// Runs the cross-claim rules over every input's J2326 lines (`parts`, in report
+    /// order), adds their findings to the inputs' entries and says so, one line per input
+    /// they are on: the status they make.
+    fn across(
+        &self,
+        parts: &mut [crate::scrub::index::Part],
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> Status {
+        let found = match crate::scrub::index::across(parts, &self.settings) {
+            Ok(f) => f,
+            Err(e) => {
+                console.say(&format!("x837: the cross-claim rules could not run: {e}"));
+                return Status::Failed;
+            }
+        };
+        let mut status = Status::Clean;
+        let mut by_input: Vec<Vec<crate::report::Finding>> =
+            (0..parts.len()).map(|_| Vec::new()).collect();
+        for (i, f) in found {
+            by_input[i].push(f);
+        }
+        for (i, findings) in by_input
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_empty())
+        {
+            let late = findings.clone();
+            match report.add_late(i, findings) {
+                Ok(entry) => {
+                    let t = entry.tally;
+                    let line = render::late_line(entry, &late, self.options.check);
+                    status = status.max(self.options.fail_on.status(t.errors, t.warnings));
+                    if !self.options.quiet {
+                        console.say(&line);
+                    }
+                }
+                Err(e) => {
+                    console.say(&format!(
+                        "x837: cannot keep the cross-claim findings for the report: {e}"
+                    ));
+                    status = Status::Failed;
+                }
+            }
+        }
+        status
+    }
+
     /// Says what became of one input, writes its EDI for standard output if it kept it,
     /// and adds it to the report: its status, and whether the run goes on.
     fn emit(
@@ -469,6 +521,7 @@ impl Scrub {
         done: Done,
         stdout: &mut Option<Output>,
         report: &mut Report,
+        parts: &mut Vec<crate::scrub::index::Part>,
         console: &dyn Console,
     ) -> (Status, ControlFlow<()>) {
         if done.stop {
@@ -496,9 +549,15 @@ impl Scrub {
                 status = write_failed(&e, "<stdout>", status, console);
             }
         }
-        if let Some(scrubbed) = done.scrubbed {
+        if let Some((sha, mut s, findings)) = done.scrubbed {
             let rejected = done.rejected_output;
-            status = status.max(self.account(&done.name, scrubbed, rejected, report, console));
+            let part = std::mem::take(&mut s.index);
+            let (st, added) =
+                self.account(&done.name, (sha, s, findings), rejected, report, console);
+            if added {
+                parts.push(part);
+            }
+            status = status.max(st);
         }
         (status, ControlFlow::Continue(()))
     }
@@ -511,7 +570,7 @@ impl Scrub {
         rejected_output: Option<String>,
         report: &mut Report,
         console: &dyn Console,
-    ) -> Status {
+    ) -> (Status, bool) {
         if let Some(e) = &s.error {
             console.say(&format!("x837: {name}: {e}"));
         }
@@ -523,7 +582,9 @@ impl Scrub {
         }
         let incomplete = s.incomplete();
         let passed_through = s.passed_through;
+        let unkeyed = s.index.unkeyed;
         let mut outcome = s.outcome(findings);
+        outcome.claims_not_keyed = unkeyed;
         outcome.rejected_output = rejected_output;
         let entry = match report.add(name, sha256, outcome) {
             Ok(e) => e,
@@ -531,7 +592,7 @@ impl Scrub {
                 console.say(&format!(
                     "x837: {name}: cannot keep the findings for the report: {e}"
                 ));
-                return Status::Failed;
+                return (Status::Failed, false);
             }
         };
         let tally = entry.tally;
@@ -544,7 +605,7 @@ impl Scrub {
             }
         }
         let status = self.options.fail_on.status(tally.errors, tally.warnings);
-        if incomplete { Status::Failed } else { status }
+        (if incomplete { Status::Failed } else { status }, true)
     }
 }
 

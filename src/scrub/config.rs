@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::catalog::{Profile, catalog, listed};
+use super::catalog::{FrequencyOverride, Mue, NdcInsert, Profile, catalog, listed};
+use super::strength::Strengths;
 use crate::echo::{cut, cut_message};
 use crate::report::{FixClass, RuleId, Severity};
 
@@ -47,6 +48,41 @@ pub struct ConfigFile {
     /// Profile per payer id (2010BB NM109).
     #[serde(default)]
     pub payers: BTreeMap<String, String>,
+    /// The high-dose regimen on or off for every profile that does not say.
+    pub high_dose: Option<bool>,
+    /// NDCs a site adds to a strength (`[drug.strength."50 mg/5 mL"] ndcs = [...]`).
+    pub drug: Option<DrugConfig>,
+    /// Profiles defined or changed here (`[profiles.NAME]`): what a key leaves out comes
+    /// from the catalog's profile of that name, else from `default`.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrugConfig {
+    #[serde(default)]
+    pub strength: BTreeMap<String, StrengthConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrengthConfig {
+    pub ndcs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub description: Option<String>,
+    pub admin_code: Option<String>,
+    pub prior_auth_required: Option<bool>,
+    pub primary_diagnoses: Option<Vec<String>>,
+    pub covered_diagnoses: Option<Vec<String>>,
+    pub ndc_insert: Option<NdcInsert>,
+    pub high_dose: Option<bool>,
+    pub frequency: Option<FrequencyOverride>,
+    pub mue: Option<BTreeMap<String, Mue>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -72,6 +108,11 @@ pub struct Settings {
     pub admin_code: Option<String>,
     pub prior_auth_required: Option<bool>,
     pub payers: HashMap<String, String>,
+    /// The profile in force for each profile name, overrides applied.
+    pub resolved: BTreeMap<String, Resolved>,
+    /// What patients are keyed under in this run's cross-claim rules: random per
+    /// settings, never written.
+    pub secret: super::index::Secret,
 }
 
 impl Default for Settings {
@@ -86,23 +127,196 @@ impl Default for Settings {
             admin_code: None,
             prior_auth_required: None,
             payers: HashMap::new(),
+            resolved: resolve_all(&catalog().profiles, &[], None, None, None),
+            secret: super::index::Secret::random(),
         }
     }
 }
 
 /// The profile in force for one claim, with overrides applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Resolved {
     pub name: String,
     pub admin_code: String,
     pub prior_auth_required: bool,
+    #[serde(flatten)]
+    pub policy: std::sync::Arc<Policy>,
 }
 
-fn known_profile(name: &str) -> Result<(), String> {
-    if catalog().profiles.contains_key(name) {
+/// A profile's payer policy.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Policy {
+    /// The SMA codes a J2326 line's primary diagnosis must be one of; empty: any.
+    pub primary_diagnoses: Vec<String>,
+    /// The codes that count as SMA for the diagnosis rules.
+    pub covered_diagnoses: Vec<String>,
+    pub ndc_insert: NdcInsert,
+    pub high_dose: bool,
+    pub frequency: super::catalog::Frequency,
+    pub mue: BTreeMap<String, Mue>,
+    #[serde(skip)]
+    pub strengths: Strengths,
+}
+
+/// Every profile of `profiles` in force: `admin` and `prior_auth` override each, the NDCs
+/// of `extra` join their strengths, `high_dose` applies where a profile does not say.
+fn resolve_all(
+    profiles: &BTreeMap<String, Profile>,
+    extra: &[(String, Vec<String>)],
+    high_dose: Option<bool>,
+    admin: Option<&str>,
+    prior_auth: Option<bool>,
+) -> BTreeMap<String, Resolved> {
+    let c = catalog();
+    let default_high = c.drug.regimen.values().all(|r| r.enabled);
+    (profiles.iter())
+        .map(|(name, p)| {
+            let high = p.high_dose.or(high_dose);
+            let covered = match p.covered_diagnoses.is_empty() {
+                true => c.diagnosis.sma.clone(),
+                false => p.covered_diagnoses.clone(),
+            };
+            let policy = Policy {
+                primary_diagnoses: p.primary_diagnoses.clone(),
+                covered_diagnoses: covered,
+                ndc_insert: p.ndc_insert,
+                high_dose: high.unwrap_or(default_high),
+                frequency: c.frequency.with(&p.frequency),
+                mue: p.mue.clone(),
+                strengths: Strengths::new(c, extra, high),
+            };
+            let r = Resolved {
+                name: name.clone(),
+                admin_code: admin.map_or_else(|| p.admin_code.clone(), str::to_string),
+                prior_auth_required: prior_auth.unwrap_or(p.prior_auth_required),
+                policy: std::sync::Arc::new(policy),
+            };
+            (name.clone(), r)
+        })
+        .collect()
+}
+
+/// A diagnosis code as the catalog writes it: a letter, then 2 to 6 letters or digits.
+fn diagnosis_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    (3..=7).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// `file`'s profiles merged over the catalog's, checked.
+fn profiles_of(file: &ConfigFile) -> Result<BTreeMap<String, Profile>, String> {
+    let c = catalog();
+    let mut out = c.profiles.clone();
+    for (name, pc) in &file.profiles {
+        let base = c.profiles.get(name).or_else(|| c.profiles.get("default"));
+        let mut p = base.cloned().ok_or("the catalog has no default profile")?;
+        if !c.profiles.contains_key(name) {
+            p.description = format!("{} (from the config)", cut(name));
+        }
+        let at = |key: &str| format!("config: profiles.{}.{key}", cut(name));
+        if let Some(d) = &pc.description {
+            p.description = d.clone();
+        }
+        if let Some(code) = &pc.admin_code {
+            if !listed(&c.admin.intrathecal, code.as_bytes()) {
+                return Err(format!(
+                    "{}: '{}' is not an intrathecal administration code",
+                    at("admin_code"),
+                    cut(code)
+                ));
+            }
+            p.admin_code = code.clone();
+        }
+        p.prior_auth_required = pc.prior_auth_required.unwrap_or(p.prior_auth_required);
+        for (key, list, slot) in [
+            (
+                "primary_diagnoses",
+                &pc.primary_diagnoses,
+                &mut p.primary_diagnoses,
+            ),
+            (
+                "covered_diagnoses",
+                &pc.covered_diagnoses,
+                &mut p.covered_diagnoses,
+            ),
+        ] {
+            if let Some(list) = list {
+                if let Some(bad) = list.iter().find(|d| !diagnosis_code(d)) {
+                    return Err(format!(
+                        "{}: '{}' is not an ICD-10-CM code without its point (G121)",
+                        at(key),
+                        cut(bad)
+                    ));
+                }
+                slot.clone_from(list);
+            }
+        }
+        p.ndc_insert = pc.ndc_insert.unwrap_or(p.ndc_insert);
+        p.high_dose = pc.high_dose.or(p.high_dose);
+        if let Some(f) = &pc.frequency {
+            let days = [f.min_interval_days, f.window_days].into_iter().flatten();
+            if days.into_iter().any(|d| d < 1)
+                || [f.max_first_year, f.max_rolling].contains(&Some(0))
+            {
+                return Err(format!(
+                    "{}: every value must be at least 1",
+                    at("frequency")
+                ));
+            }
+            p.frequency = *f;
+        }
+        if let Some(m) = &pc.mue {
+            for (code, mue) in m {
+                if !(1..=3).contains(&mue.mai) || mue.units <= rust_decimal::Decimal::ZERO {
+                    return Err(format!(
+                        "{}: units must be above 0 and mai 1, 2 or 3",
+                        at(&format!("mue.{}", cut(code)))
+                    ));
+                }
+            }
+            p.mue.clone_from(m);
+        }
+        out.insert(name.clone(), p);
+    }
+    Ok(out)
+}
+
+/// `file`'s NDCs per strength, checked.
+fn extra_ndcs(file: &ConfigFile) -> Result<Vec<(String, Vec<String>)>, String> {
+    let mut out = Vec::new();
+    for (name, s) in file.drug.iter().flat_map(|d| &d.strength) {
+        if !catalog().drug.strength.contains_key(name) {
+            let known: Vec<&str> = catalog().drug.strength.keys().map(String::as_str).collect();
+            return Err(format!(
+                "config: drug.strength '{}' is not a strength ({})",
+                cut(name),
+                known.join(", ")
+            ));
+        }
+        if let Some(bad) = s
+            .ndcs
+            .iter()
+            .find(|n| n.len() != 11 || !n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!(
+                "config: drug.strength.\"{}\".ndcs: '{}' is not an 11-digit NDC",
+                cut(name),
+                cut(bad)
+            ));
+        }
+        out.push((name.clone(), s.ndcs.clone()));
+    }
+    Ok(out)
+}
+
+fn known_profile(profiles: &BTreeMap<String, Profile>, name: &str) -> Result<(), String> {
+    if profiles.contains_key(name) {
         Ok(())
     } else {
-        let names: Vec<&str> = catalog().profiles.keys().map(String::as_str).collect();
+        let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
         Err(format!(
             "unknown profile '{}' (known: {})",
             cut(name),
@@ -141,8 +355,10 @@ impl Settings {
             fixes,
             ..Settings::default()
         };
+        let profiles = profiles_of(&file)?;
+        let extra = extra_ndcs(&file)?;
         if let Some(p) = profile.or(file.profile.as_deref()) {
-            known_profile(p)?;
+            known_profile(&profiles, p)?;
             s.profile = p.to_string();
         }
         for id in &file.disable {
@@ -177,10 +393,21 @@ impl Settings {
             s.prior_auth_required = a.prior_auth_required;
         }
         for (payer, p) in &file.payers {
-            known_profile(p)?;
+            known_profile(&profiles, p)?;
             s.payers.insert(payer.clone(), p.clone());
         }
+        let (admin, auth) = (s.admin_code.as_deref(), s.prior_auth_required);
+        s.resolved = resolve_all(&profiles, &extra, file.high_dose, admin, auth);
         Ok(s)
+    }
+
+    /// The profiles a run may use: its default and those `[payers]` names.
+    pub fn in_force(&self) -> Vec<&Resolved> {
+        let mut names: Vec<&String> = vec![&self.profile];
+        names.extend(self.payers.values());
+        names.sort();
+        names.dedup();
+        names.iter().filter_map(|n| self.resolved.get(*n)).collect()
     }
 
     /// The profile for a claim to payer `payer`.
@@ -189,19 +416,14 @@ impl Settings {
             .ok()
             .and_then(|p| self.payers.get(p.trim()))
             .unwrap_or(&self.profile);
-        let fallback = Profile {
-            description: String::new(),
-            admin_code: "62321".into(),
-            prior_auth_required: false,
-        };
-        let p = catalog().profiles.get(name).unwrap_or(&fallback);
-        Resolved {
-            name: name.clone(),
-            admin_code: self
-                .admin_code
-                .clone()
-                .unwrap_or_else(|| p.admin_code.clone()),
-            prior_auth_required: self.prior_auth_required.unwrap_or(p.prior_auth_required),
+        match self
+            .resolved
+            .get(name)
+            .or_else(|| self.resolved.get("default"))
+        {
+            Some(r) => r.clone(),
+            // Unreachable: the catalog's profiles are always there (tested).
+            None => unreachable_profile(),
         }
     }
 
@@ -209,6 +431,25 @@ impl Settings {
     pub fn severity(&self, rule: RuleId, default: Severity) -> Severity {
         self.severities.get(&rule).copied().unwrap_or(default)
     }
+}
+
+fn unreachable_profile() -> Resolved {
+    let p = Profile {
+        description: String::new(),
+        admin_code: "62321".into(),
+        prior_auth_required: false,
+        primary_diagnoses: Vec::new(),
+        covered_diagnoses: Vec::new(),
+        ndc_insert: NdcInsert::Insert,
+        high_dose: None,
+        frequency: FrequencyOverride::default(),
+        mue: BTreeMap::new(),
+    };
+    let mut one = BTreeMap::new();
+    one.insert("default".to_string(), p);
+    resolve_all(&one, &[], None, None, None)
+        .remove("default")
+        .expect("one profile in, one out")
 }
 
 #[cfg(test)]

@@ -9,23 +9,27 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::claim;
+use crate::claim::{self, Claim};
 use crate::grammar::Grammar;
 use crate::report::{ClaimFacts, Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::validate::{self, codes, element};
 use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
 
+use super::catalog;
 use super::config::{Resolved, Settings};
 use super::registry;
 use super::rule::{Cx, Enabled, Fix, Hit, Meta, Rule};
-use super::{catalog, facts};
+use super::{facts, index, lines};
 
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
 
 /// Passes in all, restarts after refused fixes included, before giving up.
 const MAX_WORK: usize = 4 * MAX_PASSES;
+
+/// What a finding whose fix is held (shown, never written) says before why.
+const HELD: &str = "; held: ";
 
 /// Rule id of the finding made when fixes keep producing fixes.
 pub const NOT_CONVERGED: RuleId = RuleId::ScrubNotConverged;
@@ -41,6 +45,8 @@ pub struct Outcome {
     pub rejected: Vec<usize>,
     /// What the worklist shows of each claim, as written, in order.
     pub claims: Vec<ClaimFacts>,
+    /// What each J2326 claim adds to the run's index (cross-claim rules).
+    pub indexed: Vec<index::Found>,
 }
 
 /// One state of the transaction between passes.
@@ -215,6 +221,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
 }
 
 /// The rules a run applies: every rule the settings leave enabled, in catalogue order.
+#[derive(Default)]
 pub struct Rules<'r> {
     pub list: Vec<&'r dyn Rule>,
     pub enabled: Enabled,
@@ -264,6 +271,7 @@ struct Found<'f> {
     fixes: &'f mut Vec<(usize, Key, Fix)>,
     /// The facts of each claim, with its CLM's index in the view.
     claims: Vec<(usize, ClaimFacts)>,
+    indexed: Vec<index::Found>,
 }
 
 /// What a hit is taken against.
@@ -335,6 +343,7 @@ enum Pass {
         rejected: Vec<usize>,
         /// The claims of the view, `rejected` marked.
         claims: Vec<ClaimFacts>,
+        indexed: Vec<index::Found>,
     },
 }
 
@@ -396,10 +405,15 @@ impl Run<'_, '_, '_> {
             index,
             fixes: &mut fixes,
             claims: Vec::new(),
+            indexed: Vec::new(),
         };
         self.hits(view, &tree, state, refused, &mut found);
         let Found {
-            open, at, claims, ..
+            open,
+            at,
+            claims,
+            indexed,
+            ..
         } = found;
         let rejected = claims_in_error(&tree, view, &open, &at);
         let claims = (claims.into_iter())
@@ -429,7 +443,48 @@ impl Run<'_, '_, '_> {
             chosen,
             rejected,
             claims,
+            indexed,
         }
+    }
+
+    /// What claim `c` adds to the run's index, when it bills the drug.
+    fn index(&self, cx: &Cx<'_, '_>, c: &Claim<'_>, state: &State, out: &mut Vec<index::Found>) {
+        let lines: Vec<_> = (c.lines.iter().filter(|l| cx.is_drug(l)))
+            .map(|l| {
+                (
+                    l,
+                    cx.line_date(c, l),
+                    lines::has_jw(cx, l),
+                    lines::facility_place(cx, c, l),
+                )
+            })
+            .collect();
+        if lines.is_empty() {
+            return;
+        }
+        let profile = (self.settings.resolved.keys())
+            .position(|k| *k == cx.profile.name)
+            .unwrap_or(0) as u16;
+        let facts = index::Facts {
+            claim: c,
+            lines,
+            profile,
+        };
+        out.push(index::found(&self.settings.secret, &facts, |seg| {
+            let mut f = Finding::new(
+                RuleId::DrugUnits,
+                Severity::Info,
+                "",
+                self.position(state.origin(seg)),
+            );
+            validate::locate(&mut f, cx.tree, cx.tx, seg);
+            index::Place {
+                claim: f.claim.unwrap_or_default(),
+                position: f.position,
+                loop_path: f.loop_path,
+                service_line: f.service_line,
+            }
+        }));
     }
 
     /// Runs the rules on every claim of `view`, adding their findings and the fixes that
@@ -446,6 +501,7 @@ impl Run<'_, '_, '_> {
         // A profile depends only on the payer, and a transaction has few payers.
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut hits = Vec::new();
+        let mut earlier = index::Earlier::new();
         for c in claim::each(tree, view) {
             let c = &c;
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
@@ -462,10 +518,12 @@ impl Run<'_, '_, '_> {
                 profile: &profiles[k].1,
                 kind: self.g.kind,
                 enabled: &self.rules.enabled,
+                earlier: &earlier,
             };
             let n = self.tx.segments.len().saturating_sub(1);
             let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
             found.claims.push((c.clm, facts::of(&cx, c, self.tx, &at)));
+            self.index(&cx, c, state, &mut found.indexed);
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(&cx, c, &mut hits);
@@ -479,6 +537,8 @@ impl Run<'_, '_, '_> {
                     self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
             }
+            let service = lines::service(&cx, c);
+            earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
         }
     }
 
@@ -515,7 +575,11 @@ impl Run<'_, '_, '_> {
         }
         let f = &mut found.open[k];
         f.fix_class = Some(fix.class);
-        if let Some(why) = t.refused.get(&key) {
+        if let Some(why) = hit.held {
+            let (before, after) = before_after(t.view, hit.segment, &fix);
+            (f.before, f.after) = (Some(before), Some(after));
+            f.message = format!("{}{HELD}{why}", f.message);
+        } else if let Some(why) = t.refused.get(&key) {
             f.message = format!("{}; not fixed: {why}", f.message);
         } else if self.settings.fixes.applies(fix.class) {
             let (before, after) = before_after(t.view, hit.segment, &fix);
@@ -529,15 +593,16 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected, claims) =
+        let (mut findings, rejected, claims, indexed) =
             match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
                 Pass::Found {
                     open,
                     rejected,
                     claims,
+                    indexed,
                     ..
-                } => (open, rejected, claims),
-                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new()),
+                } => (open, rejected, claims, indexed),
+                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
             };
         for f in &mut findings {
             f.before = None;
@@ -563,6 +628,7 @@ impl Run<'_, '_, '_> {
             output: None,
             rejected,
             claims,
+            indexed,
         }
     }
 }
@@ -594,14 +660,15 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
-        let (open, chosen, rejected, claims) =
+        let (open, chosen, rejected, claims, indexed) =
             match run.pass(view, &state, &written, &refused, clean) {
                 Pass::Found {
                     open,
                     chosen,
                     rejected,
                     claims,
-                } => (open, chosen, rejected, claims),
+                    indexed,
+                } => (open, chosen, rejected, claims, indexed),
                 Pass::Refused(bad) => {
                     // Start again from the input without the refused fixes (rules are
                     // deterministic, so the others come back as they were). Rare, so no
@@ -624,8 +691,11 @@ pub fn transaction(
                 f.would_fix = settings.check;
             }
             findings.extend(open.into_iter().map(|mut f| {
-                f.before = None;
-                f.after = None;
+                // A held fix is shown, never written; any other open one is not shown.
+                if !f.message.contains(HELD) {
+                    f.before = None;
+                    f.after = None;
+                }
                 f
             }));
             return Outcome {
@@ -633,6 +703,7 @@ pub fn transaction(
                 output: state.bytes,
                 rejected,
                 claims,
+                indexed,
             };
         }
         passes += 1;

@@ -5,8 +5,10 @@
 
 pub mod catalog;
 pub mod config;
+pub mod dose;
 mod facts;
 mod fixloop;
+pub mod index;
 pub mod lines;
 pub mod ndc;
 pub mod pairing;
@@ -15,6 +17,7 @@ mod rejected;
 pub mod rule;
 pub mod rules;
 pub mod split;
+pub mod strength;
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -59,6 +62,9 @@ pub struct Scrubbed {
     /// The control numbers given to what was written (`Extras`): every new one given to
     /// the corrected output, then those of the rejected output.
     pub control_numbers: Vec<Renumbered>,
+    /// Its J2326 lines, for the rules that need more than one claim (see
+    /// [`index`]; [`across`] runs them).
+    pub index: index::Part,
 }
 
 impl Scrubbed {
@@ -93,6 +99,7 @@ impl Scrubbed {
             claims_split_off: self.claims_split_off,
             rejected_output: None,
             control_numbers: self.control_numbers,
+            claims_not_keyed: self.index.unkeyed,
         }
     }
 }
@@ -104,6 +111,12 @@ pub fn scrub(input: &[u8], file: &str, settings: &Settings) -> Scrubbed {
     let mut findings = Vec::new();
     // Reading from and writing to memory cannot fail.
     let mut out = scrub_to(input, file, settings, &mut output, &mut findings).unwrap_or_default();
+    // One call is one run: the cross-claim rules see this input's claims. Their places
+    // are in a temporary file; should it fail, their findings say so.
+    match index::across(std::slice::from_mut(&mut out.index), settings) {
+        Ok(found) => findings.extend(found.into_iter().map(|(_, f)| f)),
+        Err(e) => findings.push(index::failed(file, &e)),
+    }
     out.output = output;
     out.findings = findings;
     out
@@ -497,6 +510,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         };
         self.out.transactions += 1;
         self.batch.extend(t.findings);
+        for found in t.indexed {
+            self.out.index.add(found)?;
+        }
         let claims = crate::report::attach(t.claims, &mut self.batch, self.findings.len());
         self.flush()?;
         self.findings.claims(claims)?;
@@ -594,51 +610,49 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
     /// Scrubs the transactions of one block in parallel, then writes the block's units in
     /// order: what is written does not depend on how many threads did the work.
     fn block(&mut self, events: Vec<Event<'_>>) -> io::Result<ControlFlow<()>> {
-        use rayon::prelude::*;
-        let work: Vec<(usize, &'static Grammar)> = (events.iter().enumerate())
-            .filter_map(|(i, e)| match e {
-                Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| (i, g)),
+        // The rules are borrowed by the workers while the driver writes: take them out.
+        let rules = std::mem::take(&mut self.rules);
+        let (file, settings) = (self.file, self.settings);
+        let mut failed = None;
+        let flow = crate::parallel::map_in_order(
+            &events,
+            |e| match e {
+                Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
+                    CLEAN.with_borrow_mut(|clean| {
+                        fixloop::transaction(g, tx, file, settings, &rules, clean)
+                    })
+                }),
                 _ => None,
-            })
-            .collect();
-        let (file, settings, rules) = (self.file, self.settings, &self.rules);
-        let mut done: Vec<Option<fixloop::Outcome>> = (work.par_iter())
-            .map(|&(i, g)| match &events[i] {
-                Event::Unit(Unit::Transaction(tx)) => Some(CLEAN.with_borrow_mut(|clean| {
-                    fixloop::transaction(g, tx, file, settings, rules, clean)
-                })),
-                _ => None,
-            })
-            .collect();
-        let mut next = work.iter().map(|(i, _)| *i).zip(done.iter_mut()).peekable();
-        for (i, e) in events.into_iter().enumerate() {
-            let outcome = match next.peek_mut() {
-                Some((at, o)) if *at == i => o.take(),
-                _ => None,
-            };
-            if outcome.is_some() {
-                next.next();
-            }
-            if self.event(e, outcome)?.is_break() {
-                return Ok(ControlFlow::Break(()));
-            }
+            },
+            |i, outcome| match self.event(&events[i], outcome) {
+                Ok(flow) => flow,
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
+            },
+        );
+        self.rules = rules;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(flow),
         }
-        Ok(ControlFlow::Continue(()))
     }
 
     fn event(
         &mut self,
-        event: Event<'_>,
+        event: &Event<'_>,
         done: Option<fixloop::Outcome>,
     ) -> io::Result<ControlFlow<()>> {
         match event {
             Event::Prefix(p) => self.prefix = Some(p.to_vec()),
-            Event::Problems(p) => {
-                (self.batch).extend(p.into_iter().map(|p| Finding::from_problem(p, self.file)))
-            }
-            Event::Unit(Unit::Segment(seg)) => self.segment(&seg)?,
+            Event::Problems(p) => (self.batch).extend(
+                p.iter()
+                    .map(|p| Finding::from_problem(p.clone(), self.file)),
+            ),
+            Event::Unit(Unit::Segment(seg)) => self.segment(seg)?,
             Event::Unit(Unit::Transaction(tx)) => {
-                self.transaction(&tx, done)?;
+                self.transaction(tx, done)?;
                 if self.writer.get_ref().closed() {
                     self.out.stopped = true;
                     return Ok(ControlFlow::Break(()));
@@ -647,8 +661,8 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             Event::Error(e, rest) => {
                 // What could not be read belongs to the part that does not close.
                 self.raw(rest)?;
-                self.error(&e)?;
-                self.out.error = Some(e);
+                self.error(e)?;
+                self.out.error = Some(e.clone());
             }
         }
         Ok(ControlFlow::Continue(()))

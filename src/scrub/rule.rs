@@ -26,6 +26,8 @@ pub struct Hit {
     /// A severity other than the rule's own, for this finding.
     pub severity: Option<Severity>,
     pub fix: Option<Fix>,
+    /// Why the fix is only shown (before and after), never written under any `--fixes`.
+    pub held: Option<&'static str>,
 }
 
 impl Hit {
@@ -35,12 +37,19 @@ impl Hit {
             segment,
             severity: None,
             fix: None,
+            held: None,
         }
     }
 
     /// Gives this finding a severity other than the rule's.
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
+        self
+    }
+
+    /// Shows the fix without ever writing it, saying why.
+    pub fn held(mut self, why: &'static str) -> Self {
+        self.held = Some(why);
         self
     }
 
@@ -60,6 +69,8 @@ pub struct Cx<'c, 'a> {
     pub kind: Kind,
     /// The rules of the run: a rule defers to another only when that one is enabled.
     pub enabled: &'c Enabled,
+    /// The claims of the transaction before this one, by CLM01.
+    pub earlier: &'c super::index::Earlier<'a>,
 }
 
 /// The rules a run applies.
@@ -132,6 +143,11 @@ impl<'a> Cx<'_, 'a> {
 
     /// The line's date: its DTP*472; on an 837I line without one, the claim's DTP*434
     /// when it is a single day; else unknown.
+    /// The drug's strengths under the claim's profile.
+    pub fn strengths(&self) -> &super::strength::Strengths {
+        &self.profile.policy.strengths
+    }
+
     pub fn line_date(&self, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Option<LineDate> {
         match (line.date, self.kind) {
             (Some(d), _) => Some(d),
@@ -194,4 +210,7 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static Meta;
     /// Checks one claim.
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>);
+    /// Checks the whole run's J2326 lines, after the last input (the rules that need more
+    /// than one claim; the others check claims only).
+    fn across(&self, _run: &super::index::Run<'_>, _out: &mut Vec<super::index::Hit>) {}
 }

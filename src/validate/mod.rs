@@ -334,7 +334,6 @@ pub fn validate_each(
     file: &str,
     mut emit: impl FnMut(&mut Vec<Finding>) -> ControlFlow<()>,
 ) -> std::io::Result<Validated> {
-    use rayon::prelude::*;
     let mut out = Validated::default();
     let mut closing = Closing::default();
     let mut batch: Vec<Finding> = Vec::new();
@@ -349,41 +348,36 @@ pub fn validate_each(
         flow
     };
     stream::for_each_block(read, |events| {
-        // The block's 837 transactions are validated in parallel, then handed on in order.
-        let found: Vec<Option<Vec<Finding>>> = (events.par_iter())
-            .map(|e| match e {
-                Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
-                _ => None,
-            })
-            .collect();
-        for (event, found) in events.into_iter().zip(found) {
-            let flow = match event {
-                Event::Problems(p) => {
-                    batch.extend(p.into_iter().map(|p| Finding::from_problem(p, file)));
-                    ControlFlow::Continue(())
+        // The block's 837 transactions are validated in parallel and handed on in order,
+        // each as soon as it and those before it are done.
+        let found = |e: &Event<'_>| match e {
+            Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
+            _ => None,
+        };
+        crate::parallel::map_in_order(&events, found, |i, found| match &events[i] {
+            Event::Problems(p) => {
+                batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
+                ControlFlow::Continue(())
+            }
+            Event::Unit(Unit::Transaction(tx)) => {
+                closing.transaction(tx);
+                match grammar_of(tx) {
+                    Some(_) => out.transactions += 1,
+                    None => out.passed_through += 1,
                 }
-                Event::Unit(Unit::Transaction(tx)) => {
-                    closing.transaction(&tx);
-                    match grammar_of(&tx) {
-                        Some(_) => out.transactions += 1,
-                        None => out.passed_through += 1,
-                    }
-                    batch.extend(found.unwrap_or_default());
-                    flush(&mut batch, &mut emit)
-                }
-                Event::Error(e, _) => {
-                    out.error = Some(e);
-                    ControlFlow::Continue(())
-                }
-                Event::Unit(Unit::Segment(seg)) => {
-                    closing.segment(&seg);
-                    flush(&mut batch, &mut emit)
-                }
-                Event::Prefix(_) => ControlFlow::Continue(()),
-            };
-            flow?;
-        }
-        ControlFlow::Continue(())
+                batch.extend(found.unwrap_or_default());
+                flush(&mut batch, &mut emit)
+            }
+            Event::Error(e, _) => {
+                out.error = Some(e.clone());
+                ControlFlow::Continue(())
+            }
+            Event::Unit(Unit::Segment(seg)) => {
+                closing.segment(seg);
+                flush(&mut batch, &mut emit)
+            }
+            Event::Prefix(_) => ControlFlow::Continue(()),
+        })
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();

@@ -45,7 +45,8 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// An 837P claim at an outpatient hospital (CLM05 `22`) with a prior authorization
+    /// An 837P claim in an office (CLM05 `11`: at a facility place of service the facility
+    /// bills the drug, see `facility-drug-professional`) with a prior authorization
     /// (REF*G1) and an SMA diagnosis (`ABK:G121`), and no lines.
     pub fn p837() -> Claim {
         Claim::new(Kind::P)
@@ -60,7 +61,7 @@ impl Claim {
     fn new(kind: Kind) -> Claim {
         Claim {
             kind,
-            place: "22".into(),
+            place: "11".into(),
             statement: "20260110-20260110".into(),
             prior_auth: true,
             hi: None,
@@ -305,6 +306,13 @@ impl Line {
     /// LIN02 and LIN03, the product id as written (`N2`, `6440605801`).
     pub fn ndc(mut self, qualifier: &str, id: &str) -> Line {
         self.ndc = Some((qualifier.into(), id.into()));
+        self
+    }
+
+    /// Without its 2410 loop (no LIN, no CTP).
+    pub fn no_ndc(mut self) -> Line {
+        self.ndc = None;
+        self.quantity = None;
         self
     }
 

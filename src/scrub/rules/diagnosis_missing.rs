@@ -55,10 +55,11 @@ pub enum SmaState {
 pub fn sma_state(cx: &Cx<'_, '_>, claim: &Claim<'_>) -> Option<SmaState> {
     drug_lines(cx, claim).next()?;
     let dx = &cx.catalog.diagnosis;
+    let covered = crate::scrub::lines::covered(cx);
     // Three rules ask for every drug claim: no strings built.
     let (mut sma, mut all_unspecified, mut not_sma) = (false, true, false);
     for d in sma_candidates(cx, claim) {
-        if d.normalized_in(&dx.sma) {
+        if d.normalized_in(covered) {
             sma = true;
             all_unspecified &= d.normalized_in(&dx.unspecified);
         }

@@ -1,6 +1,7 @@
 //! ## What it does
 //! On an 837P, checks that each J2326 line's diagnosis pointers (SV107) point at an SMA
-//! code (G12.0, G12.1, G12.8, G12.9) of the claim's HI.
+//! code (G12.0, G12.1, G12.8, G12.9; the profile's `covered_diagnoses`: under `bcbsnd`
+//! also G12.25) of the claim's HI.
 //!
 //! ## Why is this bad?
 //! Payers read the line's medical necessity from the diagnoses it points at, the first
@@ -14,8 +15,10 @@
 //!
 //! ## Fix
 //! Puts the position of the claim's first typed SMA code (G12.0, G12.1, G12.8) first in
-//! SV107, keeping the other pointers after it (at most four) (recode). With no typed SMA
-//! code on the claim (G12.9 only) the finding stays unfixed.
+//! SV107, keeping the other pointers after it (at most four) (recode). Under a profile
+//! with `primary_diagnoses` (`noridian`: G12.0, G12.1) the first code of that list present
+//! on the claim goes first instead, so the fix never makes a `diagnosis-primary` finding.
+//! With no typed SMA code on the claim (G12.9 only) the finding stays unfixed.
 //!
 //! ## Decisions
 //! Where the catalogue is silent:
@@ -31,7 +34,9 @@
 use crate::claim::Claim;
 use crate::grammar::Kind;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::{in_list, sma_candidates, with_service};
+use crate::scrub::lines::{
+    covered, first_pointer, in_list, pointer_edits, sma_candidates, with_service,
+};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::diagnosis_missing::{SmaState, sma_state};
@@ -45,8 +50,7 @@ static META: Meta = Meta {
     source: include_str!("diagnosis_pointer.rs"),
 };
 
-/// Most pointers SV107 holds, and the highest position one may name.
-const MAX_POINTERS: usize = 4;
+/// The highest position a pointer may name.
 const MAX_POSITION: usize = 12;
 
 impl Rule for DiagnosisPointer {
@@ -62,15 +66,11 @@ impl Rule for DiagnosisPointer {
         {
             return;
         }
-        let dx = &cx.catalog.diagnosis;
         let sma: Vec<usize> = sma_candidates(cx, claim)
-            .filter(|d| in_list(&dx.sma, &d.normalized()))
+            .filter(|d| in_list(covered(cx), &d.normalized()))
             .map(|d| d.pointer)
             .collect();
-        let typed = sma_candidates(cx, claim)
-            .find(|d| in_list(&dx.typed, &d.normalized()))
-            .map(|d| d.pointer)
-            .filter(|&p| p <= MAX_POSITION);
+        let typed = first_pointer(cx, claim).filter(|&p| p <= MAX_POSITION);
         for (line, sv) in with_service(cx, claim) {
             if line.pointers.iter().any(|p| sma.contains(p)) {
                 continue;
@@ -86,17 +86,7 @@ impl Rule for DiagnosisPointer {
                 out.push(hit);
                 continue;
             };
-            let mut new = vec![p];
-            new.extend(line.pointers.iter().copied().filter(|&q| q != p));
-            new.truncate(MAX_POINTERS);
-            let old = cx.seg(sv).element(7).map_or(0, |e| e.components().count());
-            let edits = (1..=old.max(new.len()))
-                .rev()
-                .map(|c| {
-                    let v = new.get(c - 1).map(ToString::to_string).unwrap_or_default();
-                    cx.set(sv, 7, c, v)
-                })
-                .collect();
+            let edits = pointer_edits(cx, sv, &line.pointers, p);
             out.push(hit.fix(FixClass::Recode, edits));
         }
     }

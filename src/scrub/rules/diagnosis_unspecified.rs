@@ -41,7 +41,9 @@ impl Rule for DiagnosisUnspecified {
         &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
-        if sma_state(cx, claim) != Some(SmaState::Unspecified) {
+        if sma_state(cx, claim) != Some(SmaState::Unspecified)
+            || super::diagnosis_primary::applies(cx, claim)
+        {
             return;
         }
         let dx = &cx.catalog.diagnosis;

@@ -5,17 +5,25 @@ mod admin_code_variant;
 mod admin_dos_match;
 mod admin_missing;
 mod claim_balance;
+mod claim_frequency;
 mod concurrent_therapy;
 mod diagnosis_format;
 mod diagnosis_missing;
 mod diagnosis_not_sma;
 mod diagnosis_pointer;
+mod diagnosis_primary;
 mod diagnosis_unspecified;
+mod dose_frequency;
+mod dose_interval;
 mod drug_units;
+mod duplicate_claim_id;
+mod duplicate_service;
 mod em_modifier_25;
+mod facility_drug_professional;
 mod imaging_bundled;
 mod line_numbering;
-mod ndc_format;
+mod mue_units;
+pub(crate) mod ndc_format;
 mod ndc_missing;
 mod ndc_product;
 mod ndc_qualifier;
@@ -48,6 +56,7 @@ pub static ALL: &[&dyn Rule] = &[
     &diagnosis_not_sma::DiagnosisNotSma,
     &diagnosis_format::DiagnosisFormat,
     &diagnosis_pointer::DiagnosisPointer,
+    &diagnosis_primary::DiagnosisPrimary,
     &place_of_service::PlaceOfService,
     &prior_auth::PriorAuth,
     &concurrent_therapy::ConcurrentTherapy,
@@ -55,4 +64,11 @@ pub static ALL: &[&dyn Rule] = &[
     &em_modifier_25::EmModifier25,
     &claim_balance::ClaimBalance,
     &line_numbering::LineNumbering,
+    &claim_frequency::ClaimFrequency,
+    &duplicate_claim_id::DuplicateClaimId,
+    &mue_units::MueUnits,
+    &dose_interval::DoseInterval,
+    &dose_frequency::DoseFrequency,
+    &duplicate_service::DuplicateService,
+    &facility_drug_professional::FacilityDrugProfessional,
 ];

@@ -60,7 +60,7 @@ pub fn eleven(cx: &Cx<'_, '_>, line: &ServiceLine<'_>, raw: &str) -> Option<Stri
     if !cx.is_drug(line) {
         return None;
     }
-    from_bare(t, &cx.catalog.drug.ndcs)
+    from_bare(t, &cx.strengths().all_ndcs())
 }
 
 /// The one reading of a bare 10-digit NDC that is in `known`; `None` when none or several are.

@@ -1,6 +1,8 @@
 //! ## What it does
-//! Checks that the CTP quantity (CTP04) of a J2326 line is 5 mL × units / 120, the
-//! units being those after `drug-units`.
+//! Checks that the CTP quantity (CTP04) of a J2326 line is `ml` × units / `units` of the
+//! line's strength (5 mL × units / 120 for the 12 mg vial; 5 mL per full vial at every
+//! strength: 280 units of the 28 mg vial, 500 of the 50 mg one), the units being those
+//! after `drug-units`.
 //!
 //! ## Why is this bad?
 //! Payers check the NDC quantity against the HCPCS units: 120 units of J2326 are one
@@ -22,18 +24,19 @@
 //! - Quantities are compared and written rounded to 3 decimal places (100 units:
 //!   4.167 mL), printed normalised (5, 2.5, never 5.000).
 //! - Silent when the line's units are not a number, when CTP05-1 is not `ML` (`ndc-unit`
-//!   owns it) or when the CTP is missing (`ndc-missing` owns it). A CTP04 that is not a
-//!   number is reported and set.
+//!   owns it), when the CTP is missing (`ndc-missing` owns it) or when the line strength
+//!   (`domain/j2326.md`, Round 2: the NDC's, else the one enabled strength whose units the
+//!   line bills) is unknown (`ndc-product` or `ndc-missing` owns it). A CTP04 that is not
+//!   a number is reported and set.
 //!
 //! ## References
 //! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP04 quantity).
 
 use crate::claim::Claim;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::{quantity, with_ctp};
+use crate::scrub::dose::{quantity, units_after};
+use crate::scrub::lines::with_ctp;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
-
-use super::drug_units::units_after;
 
 pub struct NdcQuantity;
 
@@ -54,10 +57,11 @@ impl Rule for NdcQuantity {
             if d.unit != ml.as_bytes() {
                 continue;
             }
-            let Some(units) = units_after(cx, claim, line) else {
+            let (Some(units), Some(expected)) =
+                (units_after(cx, claim, line), quantity(cx, claim, line))
+            else {
                 continue;
             };
-            let expected = quantity(cx, units);
             if d.quantity.map(|q| q.round_dp(3)) == Some(expected) {
                 continue;
             }

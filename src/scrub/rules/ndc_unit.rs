@@ -12,8 +12,9 @@
 //! ```
 //!
 //! ## Fix
-//! Sets `ML` and the matching quantity, 5 mL × units / 120 (repair: the units are what
-//! was billed; the CTP only describes them).
+//! Sets `ML` and the matching quantity, `ml` × units / `units` of the line's strength
+//! (5 mL × units / 120 for the 12 mg vial; repair: the units are what was billed; the CTP
+//! only describes them).
 //!
 //! ## Decisions
 //! Where the catalogue is silent:
@@ -22,6 +23,9 @@
 //! - The quantity is rounded to 3 decimal places (the NDC quantity precision payers
 //!   accept).
 //! - When the line's units are not a number the finding stays unfixed.
+//! - The strength is the line strength (`domain/j2326.md`, Round 2): the NDC's, else the
+//!   one enabled strength whose units the line bills; while it is unknown this rule is
+//!   silent (`ndc-product` or `ndc-missing` owns the line).
 //!
 //! `ndc-quantity` is silent while the unit is not `ML`.
 //!
@@ -32,10 +36,9 @@
 use crate::claim::Claim;
 use crate::echo;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::lines::{quantity, with_ctp};
+use crate::scrub::dose::{line_strength, quantity};
+use crate::scrub::lines::with_ctp;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
-
-use super::drug_units::units_after;
 
 pub struct NdcUnit;
 
@@ -53,7 +56,8 @@ impl Rule for NdcUnit {
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let ml = cx.catalog.drug.ndc_unit.as_str();
         for (line, d, ctp) in with_ctp(cx, claim) {
-            if d.unit == ml.as_bytes() {
+            // With an unknown line strength `ndc-product` or `ndc-missing` owns the line.
+            if d.unit == ml.as_bytes() || line_strength(cx, claim, line).is_none() {
                 continue;
             }
             let hit = Hit::new(
@@ -64,13 +68,10 @@ impl Rule for NdcUnit {
                     format!("CTP05-1 unit is {}, not {ml}", echo::quoted(d.unit))
                 },
             );
-            out.push(match units_after(cx, claim, line) {
-                Some(u) => hit.fix(
+            out.push(match quantity(cx, claim, line) {
+                Some(q) => hit.fix(
                     FixClass::Repair,
-                    vec![
-                        cx.set(ctp, 4, 0, quantity(cx, u).to_string()),
-                        cx.set(ctp, 5, 1, ml),
-                    ],
+                    vec![cx.set(ctp, 4, 0, q.to_string()), cx.set(ctp, 5, 1, ml)],
                 ),
                 None => hit,
             });

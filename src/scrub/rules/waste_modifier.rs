@@ -29,6 +29,10 @@
 //!   past timely filing) and is reported, but JZ is not added: whether a JW line shares
 //!   its date is unknown.
 //! - No free modifier slot (four modifiers): reported, unfixed.
+//! - Silent on an 837I whose facility code CLM05-1 is in `waste_modifier_exempt_facility`
+//!   (11 inpatient under IPPS, 71 RHC, 77 FQHC: the CMS FAQ puts them outside JW/JZ; CAHs,
+//!   85, are in scope): JZ is never added there, and a JZ or JW present there is left
+//!   alone.
 //!
 //! ## References
 //! CMS JW/JZ modifier policy (Discarded Drugs and Biologicals FAQ; JZ required from
@@ -52,13 +56,21 @@ fn same_date(a: Option<LineDate>, b: Option<LineDate>) -> bool {
     matches!((a, b), (Some(a), Some(b)) if a.overlaps(&b))
 }
 
+/// An 837I whose facility code (CLM05-1) is outside the JW/JZ policy: inpatient under
+/// IPPS, RHC, FQHC (`waste_modifier_exempt_facility`).
+fn exempt(cx: &Cx<'_, '_>, claim: &Claim<'_>) -> bool {
+    cx.kind == crate::grammar::Kind::Institutional
+        && (cx.catalog.drug.waste_modifier_exempt_facility.iter())
+            .any(|f| f.as_bytes() == claim.facility)
+}
+
 impl Rule for WasteModifier {
     fn meta(&self) -> &'static Meta {
         &META
     }
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>) {
         let drug = &cx.catalog.drug;
-        if !claim.lines.iter().any(|l| cx.is_drug(l)) {
+        if !claim.lines.iter().any(|l| cx.is_drug(l)) || exempt(cx, claim) {
             return;
         }
         let (jz, jw) = (&drug.no_waste_modifier, &drug.waste_modifier);

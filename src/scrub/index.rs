@@ -1,0 +1,481 @@
+//! The run's index of J2326 lines, for the rules that need more than one claim
+//! (`dose-interval`, `dose-frequency`, `duplicate-service`, `facility-drug-professional`:
+//! `domain/j2326.md`, "Definitions (additions)", Run and Patient key).
+//!
+//! Each input's scrub adds a [`Part`]: one compact [`Line`] per J2326 line (about 60
+//! bytes) and, in a temporary file, where the line is (its claim, file, segment), read
+//! back only for lines a rule reports. After the last input, [`check`] runs the rules over
+//! every part. Memory grows with J2326 lines, not bytes.
+//!
+//! Patients are compared by a key: HMAC-SHA-256 under a [`Secret`] drawn at random for each
+//! run and never written, of the subscriber id, the patient's date of birth and first
+//! name. The key and what it is made of appear in no report, message or log.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
+
+use chrono::NaiveDate;
+use hmac::{KeyInit, Mac};
+
+use crate::claim::{Claim, LineDate, ServiceLine, parse_date};
+use crate::grammar::Kind;
+use crate::report::{Finding, Position, RuleId, Severity};
+
+/// A patient key: the first 16 bytes of the HMAC.
+pub type PatientKey = [u8; 16];
+
+/// The secret patients are keyed under: random for each run, never written or shown.
+#[derive(Clone)]
+pub struct Secret([u8; 32]);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    /// A secret from the operating system's random source. Should that fail, one from the
+    /// time and process: still never written, only less hard to guess.
+    pub fn random() -> Self {
+        let mut b = [0u8; 32];
+        if getrandom::fill(&mut b).is_err() {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            b[..16].copy_from_slice(&t.to_le_bytes());
+            b[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+        }
+        Secret(b)
+    }
+
+    /// A given secret (for callers that compare across runs of their own).
+    pub fn from_bytes(b: [u8; 32]) -> Self {
+        Secret(b)
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        for p in parts {
+            m.update(p);
+            m.update(&[0x1f]);
+        }
+        m.finalize().into_bytes().into()
+    }
+}
+
+/// Whether a claim of `kind` with frequency code `f` (CLM05-3) is an original: neither a
+/// replacement (7) nor a void (8), nor on an 837I Q.
+pub fn original(kind: Kind, f: u8) -> bool {
+    !(matches!(f, b'7' | b'8') || kind == Kind::Institutional && f == b'Q')
+}
+
+/// Trimmed and upper-cased.
+fn norm(b: &[u8]) -> Vec<u8> {
+    b.trim_ascii().to_ascii_uppercase()
+}
+
+/// The claim's patient key; `None` when a part is missing or the date of birth is not a
+/// valid D8 (the claim is then not keyed).
+pub fn patient_key(secret: &Secret, claim: &Claim<'_>) -> Option<PatientKey> {
+    let (member, person) = claim.parties.person();
+    let letters: Vec<u8> = (person.first.iter())
+        .filter(|b| b.is_ascii_alphabetic())
+        .copied()
+        .collect();
+    let valid = person.dob_format == b"D8" && parse_date(person.dob).is_some();
+    if member.trim_ascii().is_empty() || letters.is_empty() || !valid {
+        return None;
+    }
+    let mac = secret.mac(&[
+        b"patient",
+        &norm(member),
+        &norm(person.dob),
+        &norm(&letters),
+    ]);
+    mac[..16].try_into().ok()
+}
+
+/// A value compared as written (a payer id, an NPI), keyed so that it is not kept as is;
+/// `None` when blank.
+fn keyed(secret: &Secret, what: &[u8], b: &[u8]) -> Option<[u8; 8]> {
+    let b = b.trim_ascii();
+    (!b.is_empty()).then(|| secret.mac(&[what, b])[..8].try_into().unwrap_or([0; 8]))
+}
+
+/// One J2326 line of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub key: Option<PatientKey>,
+    pub payer: Option<[u8; 8]>,
+    pub npi: Option<[u8; 8]>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub kind: Kind,
+    /// CLM05-3.
+    pub frequency: u8,
+    /// The line carries JW (a discard, not a dose).
+    pub jw: bool,
+    /// An 837P line at a facility place of service; `Some(true)` when that place is the
+    /// claim's (CLM05-1), reported on the CLM.
+    pub facility: Option<bool>,
+    /// Index of the profile in force (in `Settings::resolved` order).
+    pub profile: u16,
+    /// Input (index in the run), then the claim's CLM and the line's segment in it
+    /// (segment numbers in the input).
+    pub input: u32,
+    pub claim: u64,
+    pub segment: u64,
+    /// Where its place is in the part's file.
+    place: (u64, u32),
+}
+
+impl Line {
+    /// Whether the claim is an original (CLM05-3 neither 7 nor 8; 837I: nor Q).
+    pub fn original(&self) -> bool {
+        original(self.kind, self.frequency)
+    }
+
+    /// Whether it may make a dose: keyed, a known date, no JW, not on a void.
+    pub fn doses(&self) -> bool {
+        self.key.is_some() && !self.jw && self.frequency != b'8'
+    }
+
+    /// "Later": by line date, then by input order.
+    pub fn order(&self) -> (NaiveDate, NaiveDate, u32, u64) {
+        (self.from, self.to, self.input, self.segment)
+    }
+
+    pub fn same_day(&self, o: &Line) -> bool {
+        self.from <= o.to && o.from <= self.to
+    }
+}
+
+/// Where a line is: what a finding on it says.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    pub claim: String,
+    pub position: Position,
+    pub loop_path: Option<String>,
+    pub service_line: Option<String>,
+}
+
+/// What one claim adds: its lines and their places.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub lines: Vec<(Line, Place)>,
+    /// The claim has J2326 but could not be keyed.
+    pub unkeyed: bool,
+}
+
+/// What the index needs of one claim's J2326 lines, with their dates.
+pub struct Facts<'c, 'a> {
+    pub claim: &'c Claim<'a>,
+    pub lines: Vec<(&'c ServiceLine<'a>, Option<LineDate>, bool, Option<bool>)>,
+    pub profile: u16,
+}
+
+/// The index lines of one claim: `place(segment)` says where a segment (its index in the
+/// transaction as scrubbed) is.
+pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Place) -> Found {
+    let claim = facts.claim;
+    let key = patient_key(secret, claim);
+    let mut out = Found {
+        unkeyed: key.is_none() && !facts.lines.is_empty(),
+        lines: Vec::new(),
+    };
+    let (payer, npi) = (
+        keyed(secret, b"payer", claim.payer),
+        keyed(secret, b"npi", claim.parties.billing_npi),
+    );
+    let mut on_clm = false;
+    // The claim's identity in its input: where its CLM is in the file.
+    let clm = place(claim.clm).position.segment as u64;
+    for &(line, date, jw, facility) in &facts.lines {
+        let Some(date) = date else { continue };
+        // A place of service from CLM05-1 is reported once per claim, on the CLM.
+        let facility = match facility {
+            Some(true) if on_clm => None,
+            f => f,
+        };
+        on_clm |= facility == Some(true);
+        let at = match facility {
+            Some(true) => claim.clm,
+            _ => line.service.unwrap_or(line.lx),
+        };
+        let p = place(at);
+        let l = Line {
+            key,
+            payer,
+            npi,
+            from: date.from,
+            to: date.to,
+            kind: claim.kind,
+            frequency: claim.frequency.first().copied().unwrap_or(b' '),
+            jw,
+            facility,
+            profile: facts.profile,
+            input: 0,
+            claim: clm,
+            segment: p.position.segment as u64,
+            place: (0, 0),
+        };
+        out.lines.push((l, p));
+    }
+    out
+}
+
+/// One input's lines, their places in a temporary file.
+#[derive(Debug, Default)]
+pub struct Part {
+    pub lines: Vec<Line>,
+    /// Claims with J2326 that could not be keyed.
+    pub unkeyed: usize,
+    places: Option<BufWriter<File>>,
+    written: u64,
+}
+
+impl Part {
+    /// Adds what one claim found.
+    pub fn add(&mut self, found: Found) -> io::Result<()> {
+        self.unkeyed += usize::from(found.unkeyed);
+        for (mut line, place) in found.lines {
+            let bytes = serde_json::to_vec(&place).map_err(io::Error::other)?;
+            let file = match &mut self.places {
+                Some(f) => f,
+                None => self
+                    .places
+                    .insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
+            };
+            file.write_all(&bytes)?;
+            line.place = (self.written, bytes.len() as u32);
+            self.written += bytes.len() as u64;
+            self.lines.push(line);
+        }
+        Ok(())
+    }
+
+    /// Makes the places readable.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.places.as_mut().map_or(Ok(()), |f| f.flush())
+    }
+
+    fn place(&self, line: &Line) -> io::Result<Place> {
+        let file = self
+            .places
+            .as_ref()
+            .ok_or_else(|| io::Error::other("no places"))?;
+        let mut buf = vec![0u8; line.place.1 as usize];
+        file.get_ref().read_exact_at(&mut buf, line.place.0)?;
+        serde_json::from_slice(&buf).map_err(io::Error::other)
+    }
+}
+
+/// A finding of a cross-claim rule: on `line`, naming `other` when there is one.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub line: Line,
+    pub other: Option<Line>,
+    /// The message; `{other}` is replaced by how the other claim is named.
+    pub message: String,
+}
+
+/// What the cross-claim rules found, per input (index in the run), in the rules' order.
+pub fn findings(
+    parts: &[Part],
+    hits: Vec<Hit>,
+    severity: impl Fn(RuleId, Severity) -> Severity,
+) -> io::Result<Vec<(usize, Finding)>> {
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        let part = &parts[h.line.input as usize];
+        let place = part.place(&h.line)?;
+        let message = match &h.other {
+            Some(o) => {
+                let other = parts[o.input as usize].place(o)?;
+                h.message.replace(
+                    "{other}",
+                    &format!(
+                        "claim {} ({} segment {})",
+                        crate::echo::code(other.claim.as_bytes()),
+                        other.position.file,
+                        other.position.segment
+                    ),
+                )
+            }
+            None => h.message.clone(),
+        };
+        let mut f = Finding::new(
+            h.rule,
+            severity(h.rule, h.severity),
+            message,
+            place.position,
+        );
+        f.claim = Some(place.claim);
+        f.loop_path = place.loop_path;
+        f.service_line = place.service_line;
+        out.push((h.line.input as usize, f));
+    }
+    // Input order, then segment order: never the order of the keys, which are random.
+    out.sort_by_key(|(i, f)| (*i, f.position.segment));
+    Ok(out)
+}
+
+/// The finding made when the cross-claim rules could not run (their temporary file
+/// failed): an error, so the run does not pass unchecked.
+pub fn failed(file: &str, e: &io::Error) -> Finding {
+    let position = Position {
+        file: file.to_string(),
+        interchange: None,
+        transaction: None,
+        segment: 0,
+        byte: 0,
+        text_line: 0,
+    };
+    Finding::new(
+        RuleId::DuplicateService,
+        Severity::Error,
+        format!("the cross-claim rules could not run: {e}"),
+        position,
+    )
+}
+
+/// Every line of the run, each stamped with its input's index.
+pub fn all_lines(parts: &[Part]) -> Vec<Line> {
+    (parts.iter().enumerate())
+        .flat_map(|(i, p)| {
+            p.lines.iter().map(move |l| Line {
+                input: i as u32,
+                ..*l
+            })
+        })
+        .collect()
+}
+
+/// What the cross-claim rules read: every J2326 line of the run and the profiles.
+pub struct Run<'r> {
+    pub lines: &'r [Line],
+    /// The profiles in force, in `Settings::resolved` order (`Line::profile`).
+    pub profiles: Vec<&'r super::config::Resolved>,
+}
+
+impl Run<'_> {
+    /// The dose frequency limits of the profile `line` was billed under.
+    pub fn frequency(&self, line: &Line) -> crate::scrub::catalog::Frequency {
+        let p = (self.profiles.get(line.profile as usize)).or(self.profiles.first());
+        p.map_or(crate::scrub::catalog::catalog().frequency, |p| {
+            p.policy.frequency
+        })
+    }
+
+    /// The doses of each patient key, in date order: a dose is one key and one line date
+    /// with a J2326 line without JW on a claim that is not a void; it stands here as its
+    /// first line (by input order).
+    pub fn doses(&self) -> Vec<Vec<Line>> {
+        let mut lines: Vec<&Line> = self.lines.iter().filter(|l| l.doses()).collect();
+        lines.sort_by_key(|l| (l.key, l.order()));
+        let mut out: Vec<Vec<Line>> = Vec::new();
+        for l in lines {
+            match out.last_mut() {
+                Some(d) if d[0].key == l.key => {
+                    if d.last().is_some_and(|p| (p.from, p.to) != (l.from, l.to)) {
+                        d.push(*l);
+                    }
+                }
+                _ => out.push(vec![*l]),
+            }
+        }
+        out
+    }
+}
+
+/// Runs the cross-claim rules `settings` leave enabled over the parts of one run: their
+/// findings, per input (index in `parts`).
+pub fn across(parts: &mut [Part], settings: &super::Settings) -> io::Result<Vec<(usize, Finding)>> {
+    for p in parts.iter_mut() {
+        p.finish()?;
+    }
+    let lines = all_lines(parts);
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run = Run {
+        lines: &lines,
+        profiles: settings.resolved.values().collect(),
+    };
+    let mut hits = Vec::new();
+    for rule in super::fixloop::Rules::of(settings).list {
+        rule.across(&run, &mut hits);
+    }
+    findings(parts, hits, |id, s| settings.severity(id, s))
+}
+
+/// The claim-level identity `duplicate-service` compares, for `duplicate-claim-id` to
+/// leave it the pairs it owns; borrowed from the transaction (compared as the patient key
+/// is made, without computing it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service<'a> {
+    member: &'a [u8],
+    dob: &'a [u8],
+    first: &'a [u8],
+    payer: &'a [u8],
+    npi: &'a [u8],
+    days: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl<'a> Service<'a> {
+    /// An original claim that can be keyed, with J2326 on known dates, a payer and a
+    /// billing NPI.
+    pub fn of(claim: &Claim<'a>, days: Vec<(NaiveDate, NaiveDate)>) -> Option<Self> {
+        let frequency = claim.frequency.first().copied().unwrap_or(b' ');
+        let original = original(claim.kind, frequency);
+        let (payer, npi) = (
+            claim.payer.trim_ascii(),
+            claim.parties.billing_npi.trim_ascii(),
+        );
+        let (member, person) = claim.parties.person();
+        let keyed = !member.trim_ascii().is_empty()
+            && person.first.iter().any(u8::is_ascii_alphabetic)
+            && person.dob_format == b"D8"
+            && parse_date(person.dob).is_some();
+        if !original || !keyed || days.is_empty() || payer.is_empty() || npi.is_empty() {
+            return None;
+        }
+        Some(Service {
+            member: member.trim_ascii(),
+            dob: person.dob.trim_ascii(),
+            first: person.first,
+            payer,
+            npi,
+            days,
+        })
+    }
+
+    /// Whether `duplicate-service` reports this pair.
+    pub fn duplicates(&self, o: &Service<'_>) -> bool {
+        let letters = |b: &'a [u8]| {
+            b.iter()
+                .filter(|c| c.is_ascii_alphabetic())
+                .map(u8::to_ascii_uppercase)
+        };
+        let first_o: Vec<u8> = o
+            .first
+            .iter()
+            .filter(|c| c.is_ascii_alphabetic())
+            .map(u8::to_ascii_uppercase)
+            .collect();
+        self.member.eq_ignore_ascii_case(o.member)
+            && self.dob == o.dob
+            && letters(self.first).eq(first_o)
+            && (self.payer, self.npi) == (o.payer, o.npi)
+            && (self.days.iter()).any(|a| o.days.iter().any(|b| a.0 <= b.1 && b.0 <= a.1))
+    }
+}
+
+/// The claims of a transaction seen so far, by CLM01 as written (trimmed): their CLM and
+/// service identity.
+pub type Earlier<'a> = std::collections::HashMap<&'a [u8], (usize, Option<Service<'a>>)>;
