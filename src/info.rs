@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::reply::Reply;
 use crate::report::RuleId;
 use crate::report::{Finding, Position, Severity};
 use crate::x12::stream::{self, Event};
@@ -25,6 +26,64 @@ pub struct Info {
     /// Sum of CLM02, as a decimal string.
     #[serde(serialize_with = "decimal_string")]
     pub billed: Decimal,
+    /// What the acknowledgments in the input (TA1, 999, 277CA) say; `None` when it holds
+    /// none.
+    pub acknowledged: Option<Acknowledged>,
+}
+
+/// How many of something an acknowledgment accepts and rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Verdicts {
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+impl Verdicts {
+    fn add(&mut self, accepted: bool) {
+        if accepted {
+            self.accepted += 1;
+        } else {
+            self.rejected += 1;
+        }
+    }
+}
+
+/// What the acknowledgments in an input say: interchanges (TA1), transaction sets
+/// (999 AK2/IK5) and claims (277CA 2200D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Acknowledged {
+    pub interchanges: Verdicts,
+    pub transactions: Verdicts,
+    pub claims: Verdicts,
+}
+
+impl Info {
+    fn acknowledged(&mut self) -> &mut Acknowledged {
+        self.acknowledged.get_or_insert_with(Acknowledged::default)
+    }
+
+    /// Counts what the TA1 `seg` acknowledges.
+    fn ta1(&mut self, seg: &Segment<'_>) {
+        let ta1 = crate::reply::Ta1::of(seg);
+        self.acknowledged().interchanges.add(ta1.accepted());
+    }
+
+    /// Counts what a 999 or 277CA acknowledges.
+    fn reply(&mut self, tx: &crate::x12::Transaction<'_>) {
+        match crate::reply::of_transaction(tx) {
+            Some(Reply::Implementation(g)) => {
+                let a = self.acknowledged();
+                g.transactions
+                    .iter()
+                    .for_each(|t| a.transactions.add(t.accepted()));
+            }
+            Some(Reply::ClaimAcknowledgment(b)) => {
+                let a = self.acknowledged();
+                b.claims.iter().for_each(|c| a.claims.add(!c.rejected()));
+            }
+            None => {}
+        }
+    }
 }
 
 fn decimal_string<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -101,6 +160,9 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
     stream::for_each(read, |event| {
         match event {
             Event::Unit(Unit::Segment(s)) => {
+                if s.is("TA1") {
+                    info.ta1(&s);
+                }
                 if !info.count(&s) {
                     let at = Position {
                         file: file.to_string(),
@@ -113,6 +175,9 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
                 }
             }
             Event::Unit(Unit::Transaction(t)) => {
+                if matches!(t.set_id(), b"999" | b"277") {
+                    info.reply(&t);
+                }
                 for s in &t.segments {
                     if !info.count(s) {
                         unbilled_claims.push(unbilled(s, Position::at(file, &t, s)));

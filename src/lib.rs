@@ -14,6 +14,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub mod ack;
 pub mod claim;
 pub mod echo;
 pub mod generate;
@@ -22,6 +23,7 @@ pub mod info;
 pub mod input;
 pub mod output;
 pub mod parallel;
+pub mod reply;
 pub mod report;
 pub mod run;
 pub mod scrub;

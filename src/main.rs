@@ -37,6 +37,10 @@ fn main() -> ExitCode {
             },
             &console,
         ),
+        cli::Command::Ack(a) => match run::ack::Ack::new(a.into()) {
+            Ok(s) => s.run(&console),
+            Err(e) => usage(&console, &e),
+        },
         cli::Command::Completions { shell } => cli::completions(shell, &console),
         cli::Command::Man { out_dir } => cli::man(out_dir.as_deref(), &console),
     };

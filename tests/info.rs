@@ -135,6 +135,7 @@ fn json_counts_match_a_naive_counter_on_every_x12_file() {
             .map(String::as_str)
             .collect();
         let mut want = vec![
+            "acknowledged",
             "billed",
             "claims",
             "file",
@@ -377,6 +378,7 @@ fn a_clm02_that_is_not_a_number_is_said_and_the_count_goes_on() {
     assert_eq!(
         keys,
         [
+            "acknowledged",
             "billed",
             "claims",
             "file",

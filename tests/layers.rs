@@ -17,9 +17,10 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["grammar"],
     &["tree"],
-    &["claim"],
+    &["claim", "reply"],
     &["validate", "info"],
     &["scrub", "generate"],
+    &["ack"],
     &["run"],
 ];
 

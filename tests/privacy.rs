@@ -235,6 +235,24 @@ fn every_output(dir: &std::path::Path, input: &[u8]) -> Vec<(String, Vec<u8>)> {
     let out = common::x837(&["info", edi]);
     outputs.push(("info".into(), out.stdout));
     outputs.push(("info stderr".into(), out.stderr));
+    // `x837 ack`: its messages and report, and the 999 (which copies a value into IK404
+    // only under the echo rule). The 277CA names the patient, as its guide requires.
+    let acks = dir.join("acks");
+    let report = dir.join("ack.json");
+    let out = common::x837(&[
+        "ack",
+        edi,
+        "--out-dir",
+        acks.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    outputs.push(("ack stderr".into(), out.stderr));
+    outputs.push(("ack report".into(), fs::read(&report).unwrap_or_default()));
+    outputs.push((
+        "ack 999".into(),
+        fs::read(acks.join("input.999")).unwrap_or_default(),
+    ));
     outputs
 }
 

@@ -2,7 +2,8 @@
 """Generate x837's grammar files from pyx12's XML maps.
 
 Reads pyx12's implementation-guide maps (837.5010.X222.A1.xml for 837P,
-837Q3.I.5010.X223.A1.xml for 837I) and its data element dictionary
+837Q3.I.5010.X223.A1.xml for 837I, 999.5010X231.A1.xml for the 999,
+277.5010.X214.xml for the 277CA) and its data element dictionary
 (dataele.xml), applies the hand-reviewed corrections listed in CORRECTIONS,
 and writes the indentation-based text format described in grammars/README.md.
 
@@ -32,6 +33,7 @@ GUIDES = [
         "errata": ["005010X222A2"],
         "kind": "P",
         "name": "Health Care Claim: Professional",
+        "twin_claims": True,
     },
     {
         "map": "837Q3.I.5010.X223.A1.xml",
@@ -40,16 +42,39 @@ GUIDES = [
         "errata": ["005010X223A3"],
         "kind": "I",
         "name": "Health Care Claim: Institutional",
+        "twin_claims": True,
+    },
+    {
+        "map": "999.5010X231.A1.xml",
+        "out": "999.x231a1.grammar",
+        "version": "005010X231A1",
+        "errata": ["005010X231"],
+        "kind": "999",
+        "name": "Implementation Acknowledgment For Health Care Insurance",
+        "twin_claims": False,
+    },
+    {
+        "map": "277.5010.X214.xml",
+        "out": "277ca.x214.grammar",
+        "version": "005010X214",
+        "errata": [],
+        "kind": "277CA",
+        "name": "Health Care Claim Acknowledgment",
+        "twin_claims": False,
     },
 ]
+
+CLAIMS = ["837p.x222a1.grammar", "837i.x223a2.grammar"]
 
 # Hand-reviewed corrections, applied on top of pyx12. Each entry names the
 # loop id (the innermost loop holding the segment), the segment id, the
 # element reference and the fields to set. An entry that matches nothing is
 # an error: the converter must not silently drift from what was reviewed.
-# "{version}"/"{errata}" in a code are replaced per guide.
+# "{version}"/"{errata}" in a code are replaced per guide. `guides` names the
+# output files an entry applies to (all of them when absent).
 CORRECTIONS = [
     {
+        "guides": CLAIMS,
         "loop": "2410",
         "segment": "CTP",
         "element": "CTP05-01",
@@ -59,6 +84,7 @@ CORRECTIONS = [
         "2000B and 2000C paths (ME missing); the guides list F2, GR, ME, ML, UN",
     },
     {
+        "guides": CLAIMS,
         "loop": "2410",
         "segment": "CTP",
         "element": "CTP03",
@@ -76,6 +102,19 @@ CORRECTIONS = [
         "why": "ST03 is required in 5010 and carries the guide version; pyx12's "
         "837P map has it situational with no code, and the errata versions read "
         "with the same grammar must be accepted",
+    },
+    {
+        "guides": ["999.x231a1.grammar"],
+        "loop": "2100",
+        "segment": "CTX",
+        "element": "CTX01-01",
+        "set": {"type": "ID"},
+        "short": "type ID, so that its code list tells the two CTX apart",
+        "why": "the 2100 loop holds two CTX segments, Segment Context "
+        "(CTX01-01 SITUATIONAL TRIGGER) and Business Unit Identifier (CTX01-01 "
+        "CLM01, TRN02...); element 9999 is AN in the dictionary, but the guide "
+        "lists its values as codes, and a tree builder tells namesakes apart by "
+        "the codes of their first identifier",
     },
 ]
 
@@ -110,6 +149,14 @@ def token(text, what):
     return text
 
 
+def code_token(text):
+    """A code in a list: bare, or in double quotes when it holds spaces (the 999's
+    CTX01-01 `SITUATIONAL TRIGGER`)."""
+    if " " in text and not any(c in "\"=,\t\n" for c in text):
+        return f'"{text}"'
+    return token(text, "code")
+
+
 def quoted(text, what):
     text = " ".join(text.split())
     if '"' in text:
@@ -123,7 +170,11 @@ class Converter:
         self.dataele = dataele
         self.lines = []
         self.loop_stack = []
-        self.used = {i: 0 for i in range(len(CORRECTIONS))}
+        self.used = {
+            i: 0
+            for i, c in enumerate(CORRECTIONS)
+            if guide["out"] in c.get("guides", [g["out"] for g in GUIDES])
+        }
         self.notes = []
         self.claims = []
 
@@ -138,7 +189,8 @@ class Converter:
             + quoted(self.guide["name"], "grammar name"),
         )
         self.loop(st_loop, 0)
-        self.check_claims()
+        if self.guide["twin_claims"]:
+            self.check_claims()
         for i, n in self.used.items():
             c = CORRECTIONS[i]
             if n == 0:
@@ -159,7 +211,7 @@ class Converter:
         self.loop_stack.append(xid)
         self.children(node, depth + 1)
         self.loop_stack.pop()
-        if xid == "2300":
+        if xid == "2300" and self.guide["twin_claims"]:
             body = [line[2 * depth :] for line in self.lines[start + 1 :]]
             self.claims.append(body)
 
@@ -207,6 +259,8 @@ class Converter:
     def corrections_for(self, segment, ref):
         loop = self.loop_stack[-1]
         for i, c in enumerate(CORRECTIONS):
+            if i not in self.used:
+                continue
             if (c["loop"], c["segment"], c["element"]) == (loop, segment, ref):
                 self.used[i] += 1
                 yield c
@@ -227,9 +281,11 @@ class Converter:
         codes, external = self.codes_of(node)
         for c in self.corrections_for(segment, ref):
             want = c["set"]
-            before = {"usage": usage, "codes": codes}
+            before = {"usage": usage, "codes": codes, "type": data_type}
             if "usage" in want:
                 usage = want["usage"]
+            if "type" in want:
+                data_type = want["type"]
             if "codes" in want:
                 codes = [
                     x.replace("{version}", self.guide["version"])
@@ -238,7 +294,7 @@ class Converter:
                 ]
                 if "{errata}" in want["codes"]:
                     codes += self.guide["errata"]
-            changed = before != {"usage": usage, "codes": codes}
+            changed = before != {"usage": usage, "codes": codes, "type": data_type}
             where = "/".join(self.loop_stack) + f"/{segment}/{ref}"
             self.notes.append(
                 f"{where}: {'corrected' if changed else 'checked, pyx12 already right'}"
@@ -247,11 +303,13 @@ class Converter:
         line = f"element {ref} {data_type} {min_len}-{max_len} {usage} " + quoted(
             field(node, "name"), "element name"
         )
+        if de.isdigit():
+            line += f" de={de}"
         repeat = field(node, "repeat")
         if repeat and repeat != "1":
             line += f" repeat={token(repeat, 'repeat')}"
         if codes:
-            line += " codes=" + ",".join(token(c, "code") for c in codes)
+            line += " codes=" + ",".join(code_token(c) for c in codes)
         if external:
             line += f" external={token(external, 'external code list')}"
         regex = field(node, "regex")
@@ -260,7 +318,9 @@ class Converter:
         self.emit(depth, line)
 
     def composite(self, segment, node, depth):
-        ref = token(node.get("xid"), "composite reference")
+        # Some maps (999, 277) leave a composite's xid out; its seq places it.
+        xid = node.get("xid") or f"{segment}{int(field(node, 'seq')):02}"
+        ref = token(xid, "composite reference")
         line = f"composite {ref} {field(node, 'usage')} " + quoted(
             field(node, "name"), "composite name"
         )

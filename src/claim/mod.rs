@@ -442,7 +442,8 @@ fn line<'a>(tree: &Tree, tx: &Transaction<'a>, l: usize) -> ServiceLine<'a> {
     };
     let service_id: &[u8] = match tree.grammar.kind {
         Kind::Professional => b"SV1",
-        Kind::Institutional => b"SV2",
+        // 837I; claim views are built for 837s only.
+        _ => b"SV2",
     };
     let mut in_2420 = false;
     for i in node.first..=node.last.min(segs.len() - 1) {

@@ -1,6 +1,7 @@
 //! The command line: clap's definitions, their conversion into the library's options,
 //! and the console on standard error.
 
+mod ack;
 mod console;
 mod generate;
 mod scrub;
@@ -10,13 +11,14 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use ack::AckArgs;
 pub use console::{ColorArg, Stderr};
 pub use generate::{GenerateArgs, SynthArgs};
 pub use scrub::ScrubArgs;
 pub use validate::{InfoArgs, ValidateArgs};
 use x837::run;
 
-/// Read, validate, generate and scrub ANSI X12 837 health claims.
+/// Read, validate, generate, scrub and acknowledge ANSI X12 837 health claims.
 #[derive(Debug, Parser)]
 #[command(name = "x837", version, about)]
 pub struct Cli {
@@ -152,6 +154,8 @@ pub enum Command {
         #[arg(long, value_name = "MB", default_value_t = run::serve::DEFAULT_MAX_UPLOAD / 1_000_000)]
         max_upload: u64,
     },
+    /// Acknowledge what was received: TA1, 999 and 277CA files for each input.
+    Ack(AckArgs),
     /// Prints a completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Prints the manual page, x837(1); with --out-dir, writes it and one page per command

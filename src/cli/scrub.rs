@@ -57,6 +57,9 @@ pub struct ScrubArgs {
     /// Which remaining findings make the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// Acknowledge the corrected EDI here, after the run: NAME.ta1, NAME.999, NAME.277ca.
+    #[arg(long)]
+    ack_dir: Option<OsString>,
 }
 
 impl ScrubArgs {
@@ -96,6 +99,7 @@ impl From<ScrubArgs> for run::scrub::Options {
                 FixesArg::None => Fixes::None,
             },
             fail_on: a.fail_on.into(),
+            ack_dir: a.ack_dir,
         }
     }
 }

@@ -67,10 +67,7 @@ mod tests {
 
     #[test]
     fn every_external_list_the_grammars_name_is_known() {
-        for g in [
-            crate::grammar::professional(),
-            crate::grammar::institutional(),
-        ] {
+        for g in crate::grammar::all() {
             for l in g.root.descendants() {
                 for s in l.segments() {
                     for e in s

@@ -1,5 +1,6 @@
-//! Implementation guides as data: the model and the loader for `grammars/*`.
-//! The guides are embedded in the binary and parsed once, on first use.
+//! Implementation guides as data: the model and the loader for `grammars/*`: the two
+//! 837s and the acknowledgments sent back for them (999, 277CA). The guides are embedded
+//! in the binary and parsed once, on first use.
 
 mod compiled;
 mod error;
@@ -16,6 +17,8 @@ pub use parse::parse_grammar;
 
 const PROFESSIONAL_TEXT: &str = include_str!("../../grammars/837p.x222a1.grammar");
 const INSTITUTIONAL_TEXT: &str = include_str!("../../grammars/837i.x223a2.grammar");
+const IMPLEMENTATION_TEXT: &str = include_str!("../../grammars/999.x231a1.grammar");
+const CLAIM_ACK_TEXT: &str = include_str!("../../grammars/277ca.x214.grammar");
 
 /// The 837P guide, 005010X222A1.
 pub fn professional() -> &'static Grammar {
@@ -35,25 +38,64 @@ pub fn institutional() -> &'static Grammar {
     })
 }
 
-/// The grammar for a kind of 837.
+/// The 999 implementation acknowledgment guide, 005010X231A1.
+pub fn implementation() -> &'static Grammar {
+    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        parse_grammar(IMPLEMENTATION_TEXT)
+            .expect("embedded grammars/999.x231a1.grammar parses (tested in grammar::tests)")
+    })
+}
+
+/// The 277CA claim acknowledgment guide, 005010X214.
+pub fn claim_acknowledgment() -> &'static Grammar {
+    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        parse_grammar(CLAIM_ACK_TEXT)
+            .expect("embedded grammars/277ca.x214.grammar parses (tested in grammar::tests)")
+    })
+}
+
+/// The grammar of a kind.
 pub fn for_kind(kind: Kind) -> &'static Grammar {
     match kind {
         Kind::Professional => professional(),
         Kind::Institutional => institutional(),
+        Kind::Implementation => implementation(),
+        Kind::ClaimAcknowledgment => claim_acknowledgment(),
     }
+}
+
+/// Every grammar x837 carries.
+pub fn all() -> [&'static Grammar; 4] {
+    [
+        professional(),
+        institutional(),
+        implementation(),
+        claim_acknowledgment(),
+    ]
 }
 
 /// The grammar to read a transaction with, from GS08 (or ST03). Errata and the bare
 /// guide id read with the guide x837 carries: `005010X222A2` and `005010X222` with
-/// X222A1, `005010X223A3` and `005010X223` with X223A2. Surrounding spaces and letter
-/// case are ignored. `None` for anything else (an 837D, a 4010 guide).
+/// X222A1, `005010X223A3` and `005010X223` with X223A2, `005010X231` (what pyx12 writes)
+/// with X231A1. Surrounding spaces and letter case are ignored. `None` for anything else
+/// (an 837D, an 835, a 4010 guide).
 pub fn for_version(gs08: &str) -> Option<&'static Grammar> {
     let v = gs08.trim().to_ascii_uppercase();
     match v.as_str() {
         "005010X222A1" | "005010X222A2" | "005010X222" => Some(professional()),
         "005010X223A2" | "005010X223A3" | "005010X223" => Some(institutional()),
+        "005010X231A1" | "005010X231" => Some(implementation()),
+        "005010X214" => Some(claim_acknowledgment()),
         _ => None,
     }
+}
+
+/// The grammar for a transaction of set `st01` (`837`, `999`, `277`) under guide
+/// `version` (ST03, else GS08), when x837 carries it: the guide must be one of the set's.
+pub fn for_set(st01: &[u8], version: &str) -> Option<&'static Grammar> {
+    for_version(version).filter(|g| g.kind.set_id().as_bytes() == st01)
 }
 
 #[cfg(test)]
@@ -107,14 +149,116 @@ mod tests {
                 "{v}"
             );
         }
-        for v in ["", "005010X224A2", "004010X098A1", "005010X222A1X"] {
+        for v in [
+            "",
+            "005010X224A2",
+            "004010X098A1",
+            "005010X222A1X",
+            "005010X221A1",
+        ] {
             assert!(for_version(v).is_none(), "{v}");
+        }
+        assert_eq!(
+            for_version("005010X231").map(|g| g.kind),
+            Some(Kind::Implementation)
+        );
+        assert_eq!(
+            for_set(b"277", "005010X214").map(|g| g.kind),
+            Some(Kind::ClaimAcknowledgment)
+        );
+        assert_eq!(
+            for_set(b"999", "005010X231A1").map(|g| g.kind),
+            Some(Kind::Implementation)
+        );
+        assert!(for_set(b"837", "005010X214").is_none());
+        assert!(for_set(b"835", "005010X221A1").is_none());
+    }
+
+    #[test]
+    fn acknowledgment_grammars_load() {
+        let g = implementation();
+        assert_eq!(
+            (g.version.as_str(), g.kind),
+            ("005010X231A1", Kind::Implementation)
+        );
+        let ids: Vec<&str> = g.root.descendants().iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["ST_LOOP", "2000", "2100", "2110"]);
+        // The two CTX of 2100 are told apart by CTX01-01.
+        let ctx: Vec<&SegmentDef> = g
+            .find_loop("2100")
+            .expect("2100")
+            .segments()
+            .filter(|s| s.id == "CTX")
+            .collect();
+        assert_eq!(ctx.len(), 2);
+        assert!(
+            segment(
+                g.find_loop("2100").expect("2100"),
+                "CTX",
+                "SITUATIONAL TRIGGER"
+            )
+            .is_some()
+        );
+        assert!(segment(g.find_loop("2100").expect("2100"), "CTX", "CLM01").is_some());
+        let ik4 = g.find_loop("2110").expect("2110").trigger();
+        assert_eq!(ik4.element(3).and_then(|e| e.data_element), Some(621));
+        assert!(
+            ik4.element(3)
+                .expect("IK403")
+                .codes
+                .iter()
+                .any(|c| c == "I12")
+        );
+        let c = claim_acknowledgment();
+        assert_eq!(
+            (c.version.as_str(), c.kind),
+            ("005010X214", Kind::ClaimAcknowledgment)
+        );
+        let ids: Vec<&str> = c.root.descendants().iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ST_LOOP", "2000A", "2100A", "2200A", "2000B", "2100B", "2200B", "2000C", "2100C",
+                "2200C", "2000D", "2100D", "2200D", "2220D"
+            ]
+        );
+        let stc = c
+            .find_loop("2200D")
+            .expect("2200D")
+            .segments()
+            .find(|s| s.id == "STC")
+            .expect("STC");
+        let stc01 = stc.element(1).expect("STC01");
+        assert_eq!(
+            stc01.component(1).and_then(|e| e.external.as_deref()),
+            Some("claim_status_cat")
+        );
+        assert_eq!(
+            stc01.component(2).and_then(|e| e.external.as_deref()),
+            Some("claim_status")
+        );
+        for k in [
+            Kind::Professional,
+            Kind::Institutional,
+            Kind::Implementation,
+            Kind::ClaimAcknowledgment,
+        ] {
+            assert_eq!(for_kind(k).kind, k);
+            assert_eq!(Kind::from_letter(k.letter()), Some(k));
+            assert_eq!(
+                for_kind(k)
+                    .root
+                    .trigger()
+                    .element(1)
+                    .map(|e| e.codes.clone()),
+                Some(vec![k.set_id().to_string()])
+            );
         }
     }
 
     #[test]
     fn every_loop_starts_with_a_segment() {
-        for g in [professional(), institutional()] {
+        for g in all() {
             for l in g.root.descendants() {
                 assert!(
                     matches!(l.children.first(), Some(Node::Segment(_))),
@@ -127,12 +271,15 @@ mod tests {
 
     #[test]
     fn transaction_header_and_trailer() {
-        for g in [professional(), institutional()] {
+        for g in all() {
             assert_eq!(g.root.trigger().id, "ST");
             let st03 = g.root.trigger().element(3).expect("ST03");
             assert_eq!(st03.usage, Usage::Required);
             assert!(st03.codes.contains(&g.version));
-            assert!(g.root.segments().any(|s| s.id == "BHT"));
+            assert_eq!(
+                g.kind == Kind::Implementation,
+                !g.root.segments().any(|s| s.id == "BHT")
+            );
             assert!(matches!(g.root.children.last(), Some(Node::Segment(s)) if s.id == "SE"));
         }
     }

@@ -34,28 +34,62 @@ impl Grammar {
     }
 }
 
-/// Which 837 a grammar describes.
+/// Which transaction set a grammar describes: one of the two 837s, or one of the
+/// acknowledgments sent back for them. Claim views and scrub rules are for 837s only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// 837P, written `P` in grammar files.
     Professional,
     /// 837I, written `I` in grammar files.
     Institutional,
+    /// The 999 implementation acknowledgment (005010X231A1), written `999`.
+    Implementation,
+    /// The 277CA claim acknowledgment (005010X214), written `277CA`.
+    ClaimAcknowledgment,
 }
 
 impl Kind {
+    /// The kind a grammar file's first line names (`P`, `I`, `999`, `277CA`).
     pub fn from_letter(s: &str) -> Option<Self> {
         match s {
             "P" => Some(Self::Professional),
             "I" => Some(Self::Institutional),
+            "999" => Some(Self::Implementation),
+            "277CA" => Some(Self::ClaimAcknowledgment),
             _ => None,
         }
     }
 
+    /// How a grammar file names the kind.
     pub fn letter(self) -> &'static str {
         match self {
             Self::Professional => "P",
             Self::Institutional => "I",
+            Self::Implementation => "999",
+            Self::ClaimAcknowledgment => "277CA",
+        }
+    }
+
+    /// Whether the set is an 837, the claims the claim view and the scrub rules read.
+    pub fn is_claim(self) -> bool {
+        matches!(self, Self::Professional | Self::Institutional)
+    }
+
+    /// ST01 of the set.
+    pub fn set_id(self) -> &'static str {
+        match self {
+            Self::Professional | Self::Institutional => "837",
+            Self::Implementation => "999",
+            Self::ClaimAcknowledgment => "277",
+        }
+    }
+
+    /// GS01 of the functional group the set travels in.
+    pub fn functional_id(self) -> &'static str {
+        match self {
+            Self::Professional | Self::Institutional => "HC",
+            Self::Implementation => "FA",
+            Self::ClaimAcknowledgment => "HN",
         }
     }
 }
@@ -292,6 +326,9 @@ pub struct ElementDef {
     pub usage: Usage,
     /// How many repetitions are allowed (1 unless the guide says otherwise).
     pub repeat: u32,
+    /// The X12 data element number (`98` for NM101), when the dictionary has one; for a
+    /// composite, `None`.
+    pub data_element: Option<u16>,
     /// The codes the guide allows, empty when it does not enumerate them.
     pub codes: Vec<String>,
     /// The name of an external code list (`states`, `country`, `pos`, `remark_code`).

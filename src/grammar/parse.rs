@@ -6,10 +6,11 @@ use std::vec::IntoIter;
 
 use nom::{
     IResult,
+    branch::alt,
     bytes::complete::{take_while, take_while1},
     character::complete::{char, digit1, space0, space1},
-    combinator::all_consuming,
-    multi::many0,
+    combinator::{all_consuming, recognize},
+    multi::{many0, separated_list1},
     sequence::{delimited, preceded, separated_pair, terminated, tuple},
 };
 
@@ -60,7 +61,10 @@ pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
             no,
         }) => {
             let kind = Kind::from_letter(kind).ok_or_else(|| {
-                GrammarError::new(no, format!("unknown kind `{kind}`, expected P or I"))
+                GrammarError::new(
+                    no,
+                    format!("unknown kind `{kind}`, expected P, I, 999 or 277CA"),
+                )
             })?;
             (version.to_string(), kind, name.to_string())
         }
@@ -164,7 +168,7 @@ struct Parsed<'a> {
 type Lines<'a> = Peekable<IntoIter<Parsed<'a>>>;
 
 const SHAPES: [(&str, &str); 5] = [
-    ("grammar", "grammar VERSION P|I \"NAME\""),
+    ("grammar", "grammar VERSION P|I|999|277CA \"NAME\""),
     ("loop", "loop ID USAGE REPEAT \"NAME\""),
     (
         "segment",
@@ -172,7 +176,7 @@ const SHAPES: [(&str, &str); 5] = [
     ),
     (
         "element",
-        "element REF TYPE MIN-MAX USAGE \"NAME\" [repeat=N] [codes=A,B] [external=LIST] [regex=RE]",
+        "element REF TYPE MIN-MAX USAGE \"NAME\" [de=N] [repeat=N] [codes=A,B] [external=LIST] [regex=RE]",
     ),
     ("composite", "composite REF USAGE \"NAME\" [repeat=N]"),
 ];
@@ -223,6 +227,22 @@ fn quoted(i: &str) -> IResult<&str, &str> {
     )(i)
 }
 
+/// An attribute value: bare words and double-quoted items (which may hold spaces, as
+/// the 999's `SITUATIONAL TRIGGER` does), separated by commas.
+fn attr_value(i: &str) -> IResult<&str, &str> {
+    recognize(separated_list1(
+        char(','),
+        alt((
+            recognize(delimited(
+                char('"'),
+                take_while1(|c: char| c != '"'),
+                char('"'),
+            )),
+            take_while(|c: char| !c.is_whitespace() && c != ',' && c != '"'),
+        )),
+    ))(i)
+}
+
 fn attrs(i: &str) -> IResult<&str, Attrs<'_>> {
     terminated(
         many0(preceded(
@@ -230,7 +250,7 @@ fn attrs(i: &str) -> IResult<&str, Attrs<'_>> {
             separated_pair(
                 take_while1(|c: char| c.is_ascii_lowercase() || c == '_'),
                 char('='),
-                take_while1(|c: char| !c.is_whitespace()),
+                attr_value,
             ),
         )),
         space0,
@@ -500,6 +520,7 @@ fn read_composite(
         max_len: 0,
         usage,
         repeat: rep,
+        data_element: None,
         codes: Vec::new(),
         external: None,
         regex: None,
@@ -556,6 +577,7 @@ fn simple_element(p: Parsed<'_>, parent: &str, sep: &str) -> Result<ElementDef, 
         max_len,
         usage: usage(no, u)?,
         repeat: 1,
+        data_element: None,
         codes: Vec::new(),
         external: None,
         regex: None,
@@ -565,6 +587,12 @@ fn simple_element(p: Parsed<'_>, parent: &str, sep: &str) -> Result<ElementDef, 
     for (key, value) in attrs {
         match key {
             "repeat" => e.repeat = repeat_count(no, value)?,
+            "de" => {
+                let n = value.parse::<u16>().map_err(|_| {
+                    GrammarError::new(no, format!("data element `{value}` is not a number"))
+                })?;
+                e.data_element = Some(n);
+            }
             "codes" => e.codes = list(no, key, value)?,
             "external" => e.external = Some(value.to_string()),
             "regex" => e.regex = Some(value.to_string()),
@@ -612,8 +640,27 @@ fn repeat_count(no: usize, s: &str) -> Result<u32, GrammarError> {
     }
 }
 
+/// The items of a list attribute; a double-quoted item loses its quotes.
 fn list(no: usize, key: &str, value: &str) -> Result<Vec<String>, GrammarError> {
-    let items: Vec<String> = value.split(',').map(str::to_string).collect();
+    let mut items: Vec<String> = Vec::new();
+    let mut rest = value;
+    loop {
+        let (item, after) = match rest.strip_prefix('"') {
+            Some(q) => q.split_once('"').unwrap_or((q, "")),
+            None => rest.find(',').map_or((rest, ""), |at| rest.split_at(at)),
+        };
+        items.push(item.to_string());
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None if after.is_empty() => break,
+            None => {
+                return Err(GrammarError::new(
+                    no,
+                    format!("text after a quoted item in `{key}={value}`"),
+                ));
+            }
+        }
+    }
     if items.iter().any(String::is_empty) {
         return Err(GrammarError::new(
             no,
@@ -725,7 +772,32 @@ loop ST_LOOP R >1 "Transaction Set Header"
     rejects!(empty_code, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-2 R \"E\" codes=A,,B\n"), 4, "empty item");
     rejects!(empty_composite, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    composite ST01 R \"C\"\n"), 4, "has no components");
     rejects!(wrong_component, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    composite ST01 R \"C\"\n      element ST02-01 AN 1-2 R \"E\"\n"), 5, "should be ST01-NN");
+    rejects!(open_quote, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-2 R \"E\" codes=\"A B\n"), 4, "malformed");
+    rejects!(text_after_quote, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-2 R \"E\" codes=\"A B\"C\n"), 4, "malformed");
+    rejects!(bad_data_element, &format!("{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-2 R \"E\" de=C022\n"), 4, "data element `C022`");
     rejects!(two_roots, &format!("{HEAD}  segment ST R 1 @1 \"S\"\nloop M R 1 \"M\"\n"), 4, "one root loop");
+
+    #[test]
+    fn quoted_codes_and_data_elements() {
+        let text = format!(
+            "{HEAD}  segment ST R 1 @1 \"S\"\n    element ST01 ID 1-35 R \"E\" de=9999 codes=\"SITUATIONAL TRIGGER\",CLM01,\"PATIENT NAME NM109\"\n"
+        );
+        let g = parse_grammar(&text).expect("parses");
+        let e = g.root.trigger().element(1).expect("ST01");
+        assert_eq!(
+            e.codes,
+            ["SITUATIONAL TRIGGER", "CLM01", "PATIENT NAME NM109"]
+        );
+        assert_eq!(e.data_element, Some(9999));
+        assert!(e.compiled.codes.contains(b"SITUATIONAL TRIGGER"));
+        for kind in ["P", "I", "999", "277CA"] {
+            let g = parse_grammar(&format!(
+                "grammar V {kind} \"G\"\nloop L R 1 \"L\"\n  segment ST R 1 @1 \"S\"\n"
+            ))
+            .expect(kind);
+            assert_eq!(g.kind.letter(), kind);
+        }
+    }
 
     #[test]
     fn unused_composite_may_be_empty() {

@@ -48,6 +48,37 @@ pub struct Position {
     pub text_line: u32,
 }
 
+/// Where in its segment a finding is: the element's position (from 1), the component
+/// and the repetition within it (from 1, when it has them), and the element's X12 data
+/// element number when the guide gives it. What a 999 puts in IK4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ElementAt {
+    pub position: u8,
+    pub component: Option<u8>,
+    pub repetition: Option<u8>,
+    /// The data element number (`98` for NM101).
+    pub number: Option<u16>,
+}
+
+impl ElementAt {
+    /// Element `position` of its segment, nothing more known.
+    pub fn element(position: usize) -> ElementAt {
+        ElementAt {
+            position: u8::try_from(position).unwrap_or(u8::MAX),
+            ..ElementAt::default()
+        }
+    }
+}
+
+/// What a `segment-missing` or `loop-missing` finding says is missing: the segment (the
+/// loop's first segment, for a loop) and the loop's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Missing {
+    pub segment: String,
+    #[serde(rename = "loop")]
+    pub loop_id: Option<String>,
+}
+
 /// One result of a check or a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -71,6 +102,10 @@ pub struct Finding {
     pub service_line: Option<String>,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The element, component and repetition the finding is about, for element checks.
+    pub element: Option<ElementAt>,
+    /// What is missing, for `segment-missing` and `loop-missing`.
+    pub missing: Option<Missing>,
 }
 
 impl Finding {
@@ -93,7 +128,15 @@ impl Finding {
             service_line: None,
             before: None,
             after: None,
+            element: None,
+            missing: None,
         }
+    }
+
+    /// The finding, about `at` of its segment.
+    pub fn at_element(mut self, at: Option<ElementAt>) -> Self {
+        self.element = at;
+        self
     }
 }
 
@@ -131,7 +174,8 @@ impl Finding {
             byte: p.byte,
             text_line: p.line,
         };
-        Finding::new(p.check.into(), severity, p.message, position)
+        let element = p.element.map(|e| ElementAt::element(usize::from(e)));
+        Finding::new(p.check.into(), severity, p.message, position).at_element(element)
     }
 }
 

@@ -13,7 +13,7 @@ pub mod worklist;
 
 pub use claims::{ClaimFacts, attach};
 pub use document::{Input, LeftOut, Outcome, REPORT_VERSION, Report, Summary, Tally, Tool};
-pub use finding::{Finding, FixClass, Position, Severity};
+pub use finding::{ElementAt, Finding, FixClass, Missing, Position, Severity};
 pub use format::Format;
 pub use rule_id::{RuleId, Source};
 pub use spool::{FindingSink, FindingSpool, Findings, unfix};

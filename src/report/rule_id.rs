@@ -144,6 +144,8 @@ impl From<crate::x12::Check> for RuleId {
             Check::IsaWidth => RuleId::ElementLength,
             Check::IsaCode => RuleId::CodeInvalid,
             Check::IsaDigits => RuleId::ElementType,
+            Check::ControlMissing => RuleId::ElementMissing,
+            Check::ControlTooMany => RuleId::ElementTooMany,
         }
     }
 }
@@ -212,6 +214,8 @@ mod tests {
             Check::IsaWidth,
             Check::IsaCode,
             Check::IsaDigits,
+            Check::ControlMissing,
+            Check::ControlTooMany,
         ] {
             assert_eq!(RuleId::from(c).as_str(), c.id());
         }

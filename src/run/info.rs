@@ -72,7 +72,7 @@ fn one(
             .and_then(|s| writeln!(out, "{s}")),
         Lines::Text => writeln!(
             out,
-            "{}: {} interchanges, {} groups, {} transactions, {} segments, {} claims, {} lines, billed {}",
+            "{}: {} interchanges, {} groups, {} transactions, {} segments, {} claims, {} lines, billed {}{}",
             crate::echo::escape(&i.file),
             i.interchanges,
             i.groups,
@@ -80,11 +80,38 @@ fn one(
             i.segments,
             i.claims,
             i.lines,
-            i.billed
+            i.billed,
+            i.acknowledged.map(acknowledged).unwrap_or_default()
         ),
     };
     written
         .and_then(|()| out.flush())
         .map_err(|e| super::Stopped::new(e, status))?;
     Ok(status)
+}
+
+/// `; 999: ...` of the text line, for an input holding acknowledgments.
+fn acknowledged(a: crate::info::Acknowledged) -> String {
+    let part = |v: crate::info::Verdicts, kind: &str, what: &str| {
+        (v.accepted + v.rejected > 0).then(|| {
+            format!(
+                "{kind}: {} {what}, {} rejected",
+                v.accepted + v.rejected,
+                v.rejected
+            )
+        })
+    };
+    let parts: Vec<String> = [
+        part(a.interchanges, "TA1", "interchanges"),
+        part(a.transactions, "999", "transaction sets"),
+        part(a.claims, "277CA", "claims"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join("; "))
+    }
 }

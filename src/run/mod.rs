@@ -3,6 +3,7 @@
 //! over the inputs. Messages for people go to a [`Console`]; the binary decides how they
 //! reach the terminal.
 
+pub mod ack;
 pub mod corpus;
 pub mod generate;
 pub mod info;
@@ -106,6 +107,30 @@ pub fn wrote(r: io::Result<()>, output: &str, status: Status, console: &dyn Cons
         Ok(()) => status,
         Err(e) => write_failed(&e, output, status, console),
     }
+}
+
+/// The scrub settings of `--profile`, `fixes` and `--config PATH` (read here): a config
+/// that cannot be read or is wrong is refused.
+pub fn settings(
+    profile: Option<&str>,
+    fixes: crate::scrub::Fixes,
+    config: Option<&std::ffi::OsStr>,
+) -> Result<crate::scrub::Settings, Usage> {
+    let config = match config {
+        Some(p) => {
+            let shown = p.to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Usage(format!("{shown}: cannot read: {e}")))?;
+            Some((shown, text))
+        }
+        None => None,
+    };
+    crate::scrub::Settings::new(profile, fixes, config.as_ref().map(|(_, t)| t.as_str())).map_err(
+        |e| match &config {
+            Some((name, _)) => Usage(format!("{name}: {e}")),
+            None => Usage(e),
+        },
+    )
 }
 
 /// A refused command line: said once, exit status 2.

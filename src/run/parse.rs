@@ -6,13 +6,15 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 
 use crate::input;
+use crate::reply::Ta1;
 use crate::report::Finding;
 use crate::x12::Unit;
 use crate::x12::stream::{self, Event};
 
 use super::{Console, Status, wrote};
 
-/// Writes `{"file": NAME, "transactions": [{"set", "control", "guide", "tree"}, ...]}`.
+/// Writes `{"file": NAME, "transactions": [{"set", "control", "guide", "tree"}, ...],
+/// "ta1": [...]}`: the loop tree of every 837, 999 and 277CA transaction, and every TA1.
 pub fn run(path: &OsStr, console: &dyn Console) -> Status {
     let name = input::display_name(path);
     let read = match input::open(path) {
@@ -27,6 +29,7 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
     let mut status = Status::Clean;
     let mut failed: Option<io::Error> = None;
     let mut first = true;
+    let mut ta1: Vec<Ta1> = Vec::new();
     let head = serde_json::json!({ "file": name }).to_string();
     if let Err(e) = write!(out, "{},\"transactions\":[", &head[..head.len() - 1]) {
         failed = Some(e);
@@ -38,9 +41,7 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
         match event {
             Event::Unit(Unit::Transaction(tx)) => {
                 let guide = String::from_utf8_lossy(tx.guide()).into_owned();
-                let grammar = (tx.set_id() == b"837")
-                    .then(|| crate::grammar::for_version(&guide))
-                    .flatten();
+                let grammar = crate::grammar::for_set(tx.set_id(), &guide);
                 let mut findings = Vec::new();
                 let tree = grammar.map(|g| crate::tree::build(g, &tx, &name, &mut findings));
                 for f in &findings {
@@ -73,6 +74,7 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
                 console.say(&format!("x837: {name}: {e}"));
                 status = Status::Failed;
             }
+            Event::Unit(Unit::Segment(seg)) if seg.is("TA1") => ta1.push(Ta1::of(&seg)),
             Event::Unit(Unit::Segment(_)) | Event::Prefix(_) => {}
         }
         ControlFlow::Continue(())
@@ -81,7 +83,8 @@ pub fn run(path: &OsStr, console: &dyn Console) -> Status {
         console.say(&format!("x837: {name}: cannot read: {e}"));
         return Status::Failed;
     }
-    let end = out.write_all(b"\n]}\n").and_then(|()| out.flush());
+    let ta1 = serde_json::to_string(&ta1).unwrap_or_else(|_| "[]".into());
+    let end = write!(out, "\n],\"ta1\":{ta1}}}\n").and_then(|()| out.flush());
     wrote(failed.map_or(end, Err), "<stdout>", status, console)
 }
 

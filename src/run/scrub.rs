@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use crate::input;
 use crate::output::plan::{Edi, PlannedInput};
 use crate::output::{self, Output, Plan, Rewind, Target};
-use crate::report::{FindingSpool, Format, Report, Tool, render};
+use crate::report::{Finding, FindingSpool, Format, Report, Tool, render};
 use crate::scrub::{Extras, Fixes, Scrubbed, Settings, scrub_with};
 use crate::x12::Control;
 
@@ -47,6 +47,8 @@ pub struct Options {
     /// What the report and the messages call the input (one input only): `x837 serve`
     /// names an upload as it was uploaded, not by its temporary path.
     pub shown_as: Option<String>,
+    /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
+    pub ack_dir: Option<OsString>,
 }
 
 /// Where the report goes.
@@ -65,6 +67,8 @@ pub struct Scrub {
     format: Format,
     settings: Settings,
     options: Options,
+    /// Where each input's acknowledgments go, with `--ack-dir`.
+    acks: Option<Vec<super::ack::Targets>>,
 }
 
 impl Scrub {
@@ -151,28 +155,40 @@ impl Scrub {
             Some(t) => ReportTo::Target(t.clone()),
             None => ReportTo::None,
         };
+        let acks = match &options.ack_dir {
+            Some(dir) => Some(plan_acks(&plan, &found, dir, options.check)?),
+            None => None,
+        };
         Ok(Scrub {
             plan,
             report,
             format,
             settings,
             options,
+            acks,
         })
     }
 
     fn tool(&self) -> Tool {
+        let settings = &self.settings;
+        let in_force = settings.resolved.get(&settings.profile);
+        let profiles: std::collections::BTreeMap<&str, _> = (settings.in_force().into_iter())
+            .map(|p| (p.name.as_str(), p))
+            .collect();
         Tool {
             name: "x837",
             version: env!("CARGO_PKG_VERSION"),
             catalog: crate::scrub::catalog::VERSION,
-            profile: self.settings.profile.clone(),
+            profile: settings.profile.clone(),
             options: serde_json::json!({
-                "fixes": self.settings.fixes,
-                "high_dose": self.settings.resolved.get(&self.settings.profile).map(|p| p.policy.high_dose),
+                "fixes": settings.fixes,
                 "check": self.options.check,
                 "config": self.options.config.as_ref().map(|c| c.to_string_lossy()),
                 "fail_on": self.options.fail_on,
+                "high_dose": in_force.map(|p| p.policy.high_dose),
             }),
+            regimens: serde_json::json!(in_force.map(|p| &p.policy.strengths.list)),
+            profiles: serde_json::json!(profiles),
         }
     }
 
@@ -210,9 +226,14 @@ impl Scrub {
         let n = self.plan.inputs.len();
         // Each reported input's J2326 lines, for the cross-claim rules after the last.
         let mut parts: Vec<crate::scrub::index::Part> = Vec::new();
+        // With --ack-dir: the inputs to acknowledge once the run is over (input, entry).
+        let mut to_ack: Vec<(usize, usize)> = Vec::new();
+        let mut emitted = 0;
         let mut emit = |done: Done, stdout: &mut Option<Output>| {
-            let (s, go) = self.emit(done, stdout, &mut report, &mut parts, console);
+            let (s, go, acked) = self.emit(done, stdout, &mut report, &mut parts, console);
             status = status.max(s);
+            to_ack.extend(acked.map(|r| (emitted, r)));
+            emitted += 1;
             go
         };
         if n == 1 || pool.current_num_threads() == 1 {
@@ -246,6 +267,21 @@ impl Scrub {
             status = wrote(out.commit(), "<stdout>", status, console);
         }
         status = status.max(self.across(&mut parts, &mut report, console));
+        // Acknowledged after the rules across claims: their findings reject claims too.
+        let mut remaining = Vec::new();
+        for (i, entry) in to_ack {
+            match super::ack::remaining_in(&report.inputs[entry]) {
+                Ok(r) => remaining.push((i, r)),
+                Err(e) => {
+                    let name = &report.inputs[entry].file;
+                    console.say(&format!(
+                        "x837: {name}: cannot read back the findings to acknowledge: {e}"
+                    ));
+                    status = Status::Failed;
+                }
+            }
+        }
+        status = self.acknowledge(&remaining, &modes, status, console);
         if let ReportTo::Target(t) = &self.report {
             let mode = output::mode_for(modes.iter().copied());
             let written = Output::open(t, mode).and_then(|mut out| {
@@ -451,7 +487,9 @@ impl Scrub {
                             } else {
                                 o.commit()
                             };
+                            let ok = put.is_ok();
                             done.status = wrote(put, &t.display(), done.status, console);
+                            done.written = ok && !empty;
                             Ok(s)
                         }
                         other => other,
@@ -515,7 +553,8 @@ impl Scrub {
     }
 
     /// Says what became of one input, writes its EDI for standard output if it kept it,
-    /// and adds it to the report: its status, and whether the run goes on.
+    /// and adds it to the report: its status, whether the run goes on, and with
+    /// `--ack-dir` the findings its written corrected output is acknowledged with.
     fn emit(
         &self,
         done: Done,
@@ -523,10 +562,10 @@ impl Scrub {
         report: &mut Report,
         parts: &mut Vec<crate::scrub::index::Part>,
         console: &dyn Console,
-    ) -> (Status, ControlFlow<()>) {
+    ) -> (Status, ControlFlow<()>, Option<usize>) {
         if done.stop {
             // The reader of the output went away: stop quietly.
-            return (done.status, ControlFlow::Break(()));
+            return (done.status, ControlFlow::Break(()), None);
         }
         console.done(done.scrubbed.as_ref().map_or(0, |(_, s, _)| s.claims));
         let mut status = done.status;
@@ -544,11 +583,12 @@ impl Scrub {
             })();
             if let Err(e) = copied {
                 if closed_pipe(&e) {
-                    return (status, ControlFlow::Break(()));
+                    return (status, ControlFlow::Break(()), None);
                 }
                 status = write_failed(&e, "<stdout>", status, console);
             }
         }
+        let mut acked = None;
         if let Some((sha, mut s, findings)) = done.scrubbed {
             let rejected = done.rejected_output;
             let part = std::mem::take(&mut s.index);
@@ -556,13 +596,17 @@ impl Scrub {
                 self.account(&done.name, (sha, s, findings), rejected, report, console);
             if added {
                 parts.push(part);
+                if self.acks.is_some() && done.written {
+                    acked = Some(parts.len() - 1);
+                }
             }
             status = status.max(st);
         }
-        (status, ControlFlow::Continue(()))
+        (status, ControlFlow::Continue(()), acked)
     }
 
-    /// Says what became of one input and adds it to the report; its status.
+    /// Says what became of one input and adds it to the report; its status, and whether
+    /// it was added.
     fn account(
         &self,
         name: &str,
@@ -609,6 +653,89 @@ impl Scrub {
     }
 }
 
+/// `--ack-dir`: acknowledgment targets for every input, checked against the run's other
+/// outputs. The corrected EDI is read back to be acknowledged, so it must go to files.
+fn plan_acks(
+    plan: &Plan,
+    found: &[crate::input::Found],
+    dir: &OsString,
+    check: bool,
+) -> Result<Vec<super::ack::Targets>, Usage> {
+    // An input whose output cannot be written fails alone, when its turn comes.
+    let in_files = (plan.inputs.iter()).all(|p| {
+        p.unwritable.is_some()
+            || matches!(p.target, Some(Target::File { .. } | Target::InPlace { .. }))
+    });
+    if check || !in_files {
+        return Err(Usage(
+            "--ack-dir acknowledges the corrected EDI it writes: it needs -o FILE, --out-dir or --in-place, and no --check".into(),
+        ));
+    }
+    let mut others: Vec<(String, &Target)> = (plan.inputs.iter())
+        .filter_map(|p| {
+            p.target
+                .as_ref()
+                .map(|t| (format!("the corrected EDI of {}", p.name()), t))
+        })
+        .collect();
+    others.extend(plan.report.iter().map(|t| ("the report".to_string(), t)));
+    super::ack::plan(found, dir, crate::ack::Kinds::default(), &others)
+}
+
+impl Scrub {
+    /// `--ack-dir`, after the run: acknowledges each corrected output written (its
+    /// claims' remaining J2326 findings in `to_ack`), numbering from 1.
+    fn acknowledge(
+        &self,
+        to_ack: &[(usize, Vec<Finding>)],
+        modes: &[u32],
+        status: Status,
+        console: &dyn Console,
+    ) -> Status {
+        let Some(targets) = &self.acks else {
+            return status;
+        };
+        let mut status = status;
+        let mut numbers = Control::default();
+        let options = crate::ack::Options {
+            kinds: crate::ack::Kinds::default(),
+            now: super::ack::now(),
+        };
+        for (i, remaining) in to_ack {
+            let (Some(planned), Some(t)) = (self.plan.inputs.get(*i), targets.get(*i)) else {
+                continue;
+            };
+            let real = match &planned.target {
+                Some(Target::File { real, .. }) => real,
+                Some(Target::InPlace { path, .. }) => path,
+                _ => continue,
+            };
+            let name = planned.name();
+            if let Some(why) = &t.unwritable {
+                console.say(&format!(
+                    "x837: {name}: cannot write its acknowledgments: {why}"
+                ));
+                status = Status::Failed;
+                continue;
+            }
+            let bytes = match std::fs::read(real) {
+                Ok(b) => b,
+                Err(e) => {
+                    console.say(&format!("x837: {}: cannot read: {e}", real.display()));
+                    status = Status::Failed;
+                    continue;
+                }
+            };
+            let acks = crate::ack::acknowledge(&bytes, &name, remaining, &options, &mut numbers);
+            status = super::ack::write(&acks, t, modes[*i], status, console);
+            if !self.options.quiet {
+                console.say(&super::ack::line(&name, &acks.summary));
+            }
+        }
+        status
+    }
+}
+
 /// What one input starts from (see `Scrub::starts`).
 struct Start {
     mode: u32,
@@ -632,6 +759,8 @@ struct Done {
     scrubbed: Option<(String, crate::scrub::Scrubbed, FindingSpool)>,
     /// Where its claims with errors went (`--split-rejected`), when a file was written.
     rejected_output: Option<String>,
+    /// Its corrected EDI was written to a file, with something in it.
+    written: bool,
 }
 
 impl Done {
@@ -643,6 +772,7 @@ impl Done {
             edi: None,
             scrubbed: None,
             rejected_output: None,
+            written: false,
         }
     }
 }

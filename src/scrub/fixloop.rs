@@ -166,9 +166,9 @@ fn problems(seg: &Segment<'_>, def: Option<&crate::grammar::SegmentDef>) -> Vec<
     let mut out = Vec::new();
     match def {
         Some(def) => element::check(seg, def, &mut out),
-        None => out.push((
+        None => out.push(element::Problem::new(
             crate::tree::rules::SEGMENT_UNEXPECTED,
-            "the segment is not expected here".to_string(),
+            "the segment is not expected here",
         )),
     }
     codes::check(seg, &mut out);
@@ -756,7 +756,7 @@ fn baseline(view: &Transaction<'_>, tree: &Tree, fix: &Fix) -> HashSet<RuleId> {
                 .filter(|&i| i < view.segments.len())
         {
             let def = tree.placed.get(i).and_then(|p| p.def);
-            out.extend(problems(&view.segments[i], def).into_iter().map(|(r, _)| r));
+            out.extend(problems(&view.segments[i], def).into_iter().map(|p| p.rule));
         }
     }
     out
@@ -781,8 +781,9 @@ fn check_written(
         let def = tree.placed.get(i).and_then(|p| p.def);
         let new = problems(seg, def)
             .into_iter()
-            .find(|(rule, _)| !written[k].baseline.contains(rule));
-        if let Some((_, why)) = new {
+            .find(|p| !written[k].baseline.contains(&p.rule));
+        if let Some(p) = new {
+            let why = p.message;
             bad.push((k, format!("the corrected segment would be invalid ({why})")));
         }
     }

@@ -89,13 +89,16 @@ pub fn patient_key(secret: &Secret, claim: &Claim<'_>) -> Option<PatientKey> {
     if member.trim_ascii().is_empty() || letters.is_empty() || !valid {
         return None;
     }
-    let mac = secret.mac(&[
-        b"patient",
-        &norm(member),
-        &norm(person.dob),
-        &norm(&letters),
-    ]);
-    mac[..16].try_into().ok()
+    Some(key_of(secret, member, person.dob, &letters))
+}
+
+/// The patient key of a subscriber id, a date of birth (CCYYMMDD) and a first name's
+/// letters, each trimmed and upper-cased.
+pub fn key_of(secret: &Secret, member: &[u8], dob: &[u8], first: &[u8]) -> PatientKey {
+    let mac = secret.mac(&[b"patient", &norm(member), &norm(dob), &norm(first)]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&mac[..16]);
+    key
 }
 
 /// A value compared as written (a payer id, an NPI), keyed so that it is not kept as is;

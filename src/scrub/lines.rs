@@ -10,7 +10,8 @@ use super::rule::Cx;
 pub fn procedure_element(kind: Kind) -> usize {
     match kind {
         Kind::Professional => 1,
-        Kind::Institutional => 2,
+        // 837I; rules see no other kind.
+        _ => 2,
     }
 }
 
@@ -18,7 +19,7 @@ pub fn procedure_element(kind: Kind) -> usize {
 pub fn units_element(kind: Kind) -> usize {
     match kind {
         Kind::Professional => 4,
-        Kind::Institutional => 5,
+        _ => 5,
     }
 }
 

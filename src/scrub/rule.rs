@@ -152,7 +152,7 @@ impl<'a> Cx<'_, 'a> {
         match (line.date, self.kind) {
             (Some(d), _) => Some(d),
             (None, Kind::Institutional) => claim.statement.filter(|s| s.day().is_some()),
-            (None, Kind::Professional) => None,
+            (None, _) => None,
         }
     }
 }

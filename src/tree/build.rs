@@ -5,7 +5,7 @@ use super::{LoopNode, Placed, Tree, rules};
 use crate::echo;
 use crate::grammar::{Grammar, LONG_ID, LoopDef, Node, SegmentDef, Usage, pack_id};
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Position, RuleId, Severity};
+use crate::report::{Finding, Missing, Position, RuleId, Severity};
 use crate::x12::{Segment, Transaction};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,6 +120,24 @@ impl<'t, 'a> Walk<'t, 'a> {
         self.findings.push(f);
     }
 
+    /// A finding that `missing` is missing, as [`Walk::finding`] makes it.
+    fn missing(
+        &mut self,
+        rule: RuleId,
+        message: impl FnOnce() -> String,
+        missing: Missing,
+        seg: usize,
+        loop_index: usize,
+    ) {
+        let before = self.findings.len();
+        self.finding(rule, Severity::Error, message, seg, loop_index);
+        if self.findings.len() > before
+            && let Some(f) = self.findings.last_mut()
+        {
+            f.missing = Some(missing);
+        }
+    }
+
     fn push(&mut self, def: &'static LoopDef, seg: usize, ordinal: u32) {
         let parent = self.stack.last().map(|f| f.node);
         let node = self.tree.loops.len();
@@ -161,29 +179,37 @@ impl<'t, 'a> Walk<'t, 'a> {
             match &frame.def.children[i] {
                 // A transaction without SE is the envelope reader's (`envelope-structure`).
                 Node::Segment(s) if s.usage == Usage::Required && s.id != "SE" => {
-                    self.finding(
+                    let missing = Missing {
+                        segment: s.id.clone(),
+                        loop_id: None,
+                    };
+                    self.missing(
                         rules::SEGMENT_MISSING,
-                        Severity::Error,
                         || {
                             format!(
                                 "required segment {} ({}) missing from loop {}",
                                 s.id, s.name, frame.def.id
                             )
                         },
+                        missing,
                         at,
                         node,
                     );
                 }
                 Node::Loop(l) if l.usage == Usage::Required => {
-                    self.finding(
+                    let missing = Missing {
+                        segment: l.trigger().id.clone(),
+                        loop_id: Some(l.id.clone()),
+                    };
+                    self.missing(
                         rules::LOOP_MISSING,
-                        Severity::Error,
                         || {
                             format!(
                                 "required loop {} ({}) missing from loop {}",
                                 l.id, l.name, frame.def.id
                             )
                         },
+                        missing,
                         at,
                         node,
                     );

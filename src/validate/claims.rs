@@ -8,7 +8,7 @@ use crate::claim::decimal;
 
 use crate::echo;
 use crate::report::limit::{Admit, Limit};
-use crate::report::{Finding, Position, RuleId, Severity};
+use crate::report::{ElementAt, Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::x12::{Segment, Transaction};
 
@@ -39,10 +39,14 @@ pub fn check(
     findings: &mut Vec<Finding>,
     limit: &mut Limit,
 ) {
-    let mut push = |rule, message: String, i: usize| {
+    // `element`: the element of segment `i` the finding is about.
+    let mut push = |rule, message: String, i: usize, element: usize| {
         let position = Position::at(file, tx, &tx.segments[i]);
         match limit.admit(rule) {
-            Admit::List => findings.push(Finding::new(rule, Severity::Error, message, position)),
+            Admit::List => findings.push(
+                Finding::new(rule, Severity::Error, message, position)
+                    .at_element(Some(ElementAt::element(element))),
+            ),
             Admit::First => limit.over(rule, Severity::Error, position, None),
             Admit::Over => {}
         }
@@ -60,7 +64,7 @@ fn claim(
     tree: &Tree,
     tx: &Transaction<'_>,
     c: usize,
-    push: &mut impl FnMut(RuleId, String, usize),
+    push: &mut impl FnMut(RuleId, String, usize, usize),
 ) {
     let node = &tree.loops[c];
     let clm = &tx.segments[node.first];
@@ -80,6 +84,7 @@ fn claim(
                 rules::LINE_NUMBERING,
                 format!("LX01 is {}, expected {lines}", echo::quoted(lx.value(1))),
                 line.first,
+                1,
             );
         }
         let charge = (line.first + 1..=line.last)
@@ -97,6 +102,7 @@ fn claim(
             rules::CLAIM_BALANCE,
             format!("CLM02 {billed} is not the sum of the line charges {total}"),
             node.first,
+            2,
         );
     }
 }
@@ -104,7 +110,7 @@ fn claim(
 /// HL numbering: HL01 counts from 1; HL02 names an earlier HL01, of the level the guide
 /// puts above this one. While every HL01 so far is its count, HL n is `seen[n - 1]`, and
 /// a map of HL01 to level is needed only once one is not.
-fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usize)) {
+fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usize, usize)) {
     let mut seen: Vec<(&[u8], &[u8])> = Vec::new();
     let mut by_id: Option<HashMap<&[u8], &[u8]>> = None;
     let mut count = 0usize;
@@ -119,6 +125,7 @@ fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usiz
                 rules::HL_STRUCTURE,
                 format!("HL01 is {}, expected {count}", echo::quoted(id)),
                 i,
+                1,
             );
             if by_id.is_none() {
                 by_id = Some(seen.iter().copied().collect());
@@ -135,6 +142,7 @@ fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usiz
                 rules::HL_STRUCTURE,
                 format!("HL02 {} names no earlier HL", echo::quoted(parent)),
                 i,
+                2,
             ),
             (Some(got), Some((want, name))) if got != want => push(
                 rules::HL_STRUCTURE,
@@ -146,6 +154,7 @@ fn hl_numbering(tx: &Transaction<'_>, push: &mut impl FnMut(RuleId, String, usiz
                     String::from_utf8_lossy(want)
                 ),
                 i,
+                2,
             ),
             _ => {}
         }

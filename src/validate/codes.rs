@@ -3,8 +3,10 @@
 
 use crate::x12::Segment;
 
+use super::element::Problem;
 use crate::claim::{DIAGNOSIS_QUALIFIERS, LineDate};
 use crate::echo;
+use crate::report::ElementAt;
 
 /// Rule ids of code-format checks (ids named in `domain/j2326.md` are kept).
 pub mod rules {
@@ -60,43 +62,28 @@ pub fn procedure_shape(code: &[u8]) -> bool {
             || ((b'A'..=b'V').contains(&code[0]) && code[1..].iter().all(u8::is_ascii_digit)))
 }
 
-/// Checks one segment for the code formats above; `(rule, message)` per problem.
-pub fn check(seg: &Segment<'_>, out: &mut Vec<(crate::report::RuleId, String)>) {
+/// Element `e`, component `c` of a segment.
+fn component(e: usize, c: u8) -> ElementAt {
+    ElementAt {
+        component: Some(c),
+        ..ElementAt::element(e)
+    }
+}
+
+/// Checks one segment for the code formats above.
+pub fn check(seg: &Segment<'_>, out: &mut Vec<Problem>) {
     match seg.id() {
         b"NM1" => {
             let [.., q, npi] = seg.values::<9>();
             if q == b"XX" && !npi_valid(npi) {
-                out.push((
+                out.push(Problem::at(
                     rules::NPI_CHECK_DIGIT,
-                    "NM109 is not a valid NPI (check digit)".into(),
+                    "NM109 is not a valid NPI (check digit)",
+                    ElementAt::element(9),
                 ));
             }
         }
-        b"HI" => {
-            for (i, e) in seg.elements().enumerate() {
-                let mut parts = e.components();
-                let q = parts.next().unwrap_or_default();
-                if !DIAGNOSIS_QUALIFIERS.contains(&q) {
-                    continue;
-                }
-                let code = parts.next().unwrap_or_default();
-                let shown = echo::quoted(code);
-                if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
-                    out.push((
-                        rules::DIAGNOSIS_FORMAT,
-                        format!(
-                            "HI{:02}-2 diagnosis {shown} has a point or lower case",
-                            i + 1
-                        ),
-                    ));
-                } else if !icd10_shape(code) {
-                    out.push((
-                        rules::DIAGNOSIS_CODE,
-                        format!("HI{:02}-2 {shown} is not an ICD-10-CM code", i + 1),
-                    ));
-                }
-            }
-        }
+        b"HI" => diagnoses(seg, out),
         b"SV1" | b"SV2" | b"SVD" => {
             let n = match seg.id() {
                 b"SV1" => 1,
@@ -108,13 +95,14 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(crate::report::RuleId, String)>) 
             if part() == b"HC" {
                 let code = part();
                 if !procedure_shape(code) {
-                    out.push((
+                    out.push(Problem::at(
                         rules::PROCEDURE_CODE_FORMAT,
                         format!(
                             "{}{n:02}-2 {} is not a CPT or HCPCS code",
                             String::from_utf8_lossy(seg.id()),
                             echo::quoted(code)
                         ),
+                        component(n, 2),
                     ));
                 }
             }
@@ -122,17 +110,19 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(crate::report::RuleId, String)>) 
         b"LIN" => {
             let [_, q, ndc] = seg.values::<3>();
             if q == b"N4" && (ndc.len() != 11 || !ndc.iter().all(u8::is_ascii_digit)) {
-                out.push((
+                out.push(Problem::at(
                     rules::NDC_FORMAT,
                     format!("LIN03 NDC {} is not 11 digits", echo::quoted(ndc)),
+                    ElementAt::element(3),
                 ));
             }
         }
         // A date of birth is personal: the message names the element, never the value.
         b"DMG" if seg.value(1) == b"D8" && LineDate::parse(b"D8", seg.value(2)).is_none() => {
-            out.push((
+            out.push(Problem::at(
                 rules::DATE_FORMAT,
-                "DMG02 date of birth is not a valid D8 date".into(),
+                "DMG02 date of birth is not a valid D8 date",
+                ElementAt::element(2),
             ));
         }
         b"DTP" => {
@@ -142,17 +132,47 @@ pub fn check(seg: &Segment<'_>, out: &mut Vec<(crate::report::RuleId, String)>) 
                 _ => true,
             };
             if !ok {
-                out.push((
+                out.push(Problem::at(
                     rules::DATE_FORMAT,
                     format!(
                         "DTP*{} date is not a valid {} value",
                         echo::code(qualifier),
                         echo::code(format)
                     ),
+                    ElementAt::element(3),
                 ));
             }
         }
         _ => {}
+    }
+}
+
+/// The HI diagnoses: no point, no lower case, shaped like ICD-10-CM.
+fn diagnoses(seg: &Segment<'_>, out: &mut Vec<Problem>) {
+    for (i, e) in seg.elements().enumerate() {
+        let mut parts = e.components();
+        let q = parts.next().unwrap_or_default();
+        if !DIAGNOSIS_QUALIFIERS.contains(&q) {
+            continue;
+        }
+        let code = parts.next().unwrap_or_default();
+        let shown = echo::quoted(code);
+        if code.contains(&b'.') || code.iter().any(u8::is_ascii_lowercase) {
+            out.push(Problem::at(
+                rules::DIAGNOSIS_FORMAT,
+                format!(
+                    "HI{:02}-2 diagnosis {shown} has a point or lower case",
+                    i + 1
+                ),
+                component(i + 1, 2),
+            ));
+        } else if !icd10_shape(code) {
+            out.push(Problem::at(
+                rules::DIAGNOSIS_CODE,
+                format!("HI{:02}-2 {shown} is not an ICD-10-CM code", i + 1),
+                component(i + 1, 2),
+            ));
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::echo;
 use crate::grammar::{DataType, ElementDef, SegmentDef, Usage};
+use crate::report::{ElementAt, RuleId};
 use crate::x12::Segment;
 
 /// Rule ids of element checks.
@@ -19,8 +20,57 @@ pub mod rules {
     pub const CODE_INVALID: RuleId = RuleId::CodeInvalid;
 }
 
-/// One problem in a segment: rule id and message.
-pub type Problem = (crate::report::RuleId, String);
+/// One problem in a segment: rule id, message, and the element it is about when it is
+/// about one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub rule: RuleId,
+    pub message: String,
+    pub at: Option<ElementAt>,
+}
+
+impl Problem {
+    /// A problem of the segment as a whole.
+    pub fn new(rule: RuleId, message: impl Into<String>) -> Self {
+        Problem {
+            rule,
+            message: message.into(),
+            at: None,
+        }
+    }
+
+    /// A problem about the element at `at`.
+    pub fn at(rule: RuleId, message: impl Into<String>, at: ElementAt) -> Self {
+        Problem {
+            rule,
+            message: message.into(),
+            at: Some(at),
+        }
+    }
+}
+
+/// Where an element of definition `def` at `position` stands, its number from `def`.
+fn place(def: &ElementDef, position: usize) -> ElementAt {
+    ElementAt {
+        number: def.data_element,
+        ..ElementAt::element(position)
+    }
+}
+
+/// Whether a value of element `def` in a segment defined by `segment` may be quoted in a
+/// message (and copied into a 999's IK404): a code, from a coded element of a segment
+/// that is not personal, of a length the element allows (a name shifted into it is
+/// longer, as a rule). See `crate::echo`.
+pub fn quotable(segment: &SegmentDef, def: &ElementDef, value: &[u8]) -> bool {
+    !segment.compiled.personal && coded_fit(def, value.len() as u32) && echo::is_code(value)
+}
+
+/// Whether `def` is a coded element and `len` a length it allows.
+fn coded_fit(def: &ElementDef, len: u32) -> bool {
+    let coded =
+        def.data_type == DataType::Identifier || !def.codes.is_empty() || def.external.is_some();
+    coded && (def.min_len..=def.max_len).contains(&len)
+}
 
 /// Most components a composite is split into at once; more fall back to re-splitting.
 const COMPONENTS: usize = 16;
@@ -55,11 +105,10 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
         if element.is_empty() {
             continue;
         }
+        let at = place(edef, i + 1);
         if edef.usage == Usage::NotUsed {
-            out.push((
-                rules::ELEMENT_NOT_USED,
-                format!("{} is not used", edef.reference),
-            ));
+            let m = format!("{} is not used", edef.reference);
+            out.push(Problem::at(rules::ELEMENT_NOT_USED, m, at));
             continue;
         }
         let bytes = element.bytes();
@@ -69,39 +118,52 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
             _ => 1,
         };
         if reps as u32 > edef.repeat.max(1) {
-            out.push((
-                rules::ELEMENT_REPEAT,
-                format!(
-                    "{} repeats {reps} times, at most {}",
-                    edef.reference,
-                    edef.repeat.max(1)
-                ),
-            ));
+            let m = format!(
+                "{} repeats {reps} times, at most {}",
+                edef.reference,
+                edef.repeat.max(1)
+            );
+            out.push(Problem::at(rules::ELEMENT_REPEAT, m, at));
         }
+        let cx = Cx {
+            component: d.component,
+            quote,
+            clean,
+        };
         if reps == 1 {
-            check_repetition(edef, bytes, d.component, quote, clean, out);
+            check_repetition(edef, bytes, &cx, at, out);
         } else {
-            for rep in element.repetitions() {
-                check_repetition(edef, rep, d.component, quote, clean, out);
+            for (r, rep) in element.repetitions().enumerate() {
+                let at = ElementAt {
+                    repetition: Some(u8::try_from(r + 1).unwrap_or(u8::MAX)),
+                    ..at
+                };
+                check_repetition(edef, rep, &cx, at, out);
             }
         }
     }
     if n > defined {
-        out.push((
-            rules::ELEMENT_TOO_MANY,
-            format!("{} has {n} elements, the guide defines {defined}", def.id),
-        ));
+        let m = format!("{} has {n} elements, the guide defines {defined}", def.id);
+        let at = ElementAt::element(defined + 1);
+        out.push(Problem::at(rules::ELEMENT_TOO_MANY, m, at));
     }
     for &e in &def.compiled.required {
         let edef = &def.elements[e];
         let given = edef.position <= n && present.get(edef.position - 1).copied().unwrap_or(false);
         if !given {
-            out.push((
+            let m = format!("required {} ({}) is missing", edef.reference, edef.name);
+            out.push(Problem::at(
                 rules::ELEMENT_MISSING,
-                format!("required {} ({}) is missing", edef.reference, edef.name),
+                m,
+                place(edef, edef.position),
             ));
         }
     }
+    syntax_notes(def, &present, out);
+}
+
+/// The X12 syntax notes of `def`, given which elements are present.
+fn syntax_notes(def: &SegmentDef, present: &[bool], out: &mut Vec<Problem>) {
     for (rule, parsed) in def.syntax.iter().zip(&def.compiled.syntax) {
         // One condition, one finding: a note broken only because a required element is
         // absent is already an `element-missing`.
@@ -110,28 +172,55 @@ pub fn check(seg: &Segment<'_>, def: &SegmentDef, out: &mut Vec<Problem>) {
                 && def.element(*p).is_some_and(|e| e.usage == Usage::Required)
         };
         let owned_by_missing = parsed.kind != b'E' && parsed.positions.iter().any(absent_required);
-        if parsed.broken(&present)
+        if parsed.broken(present)
             && !owned_by_missing
-            && let Some(m) = syntax(rule, &present, &def.id)
+            && let Some(m) = syntax(rule, present, &def.id)
         {
-            out.push((rules::SYNTAX_RULE, m));
+            let at = syntax_element(parsed.kind, &parsed.positions, present);
+            let at = at.map(|p| {
+                def.element(p)
+                    .map_or(ElementAt::element(p), |e| place(e, p))
+            });
+            out.push(Problem {
+                rule: rules::SYNTAX_RULE,
+                message: m,
+                at,
+            });
         }
     }
 }
 
-/// Checks one repetition of an element: a simple value or a composite.
-fn check_repetition(
-    edef: &ElementDef,
-    rep: &[u8],
+/// The element a broken syntax note is about: for an exclusion (E), the second element
+/// present; for the others, the first that is absent (after the first, for C and L).
+fn syntax_element(kind: u8, positions: &[usize], present: &[bool]) -> Option<usize> {
+    let has = |p: &usize| *p >= 1 && present.get(p - 1).copied().unwrap_or(false);
+    match kind {
+        b'E' => positions.iter().filter(|p| has(p)).nth(1).copied(),
+        b'R' => positions.first().copied(),
+        b'C' | b'L' => positions.iter().skip(1).find(|p| !has(p)).copied(),
+        _ => positions.iter().find(|p| !has(p)).copied(),
+    }
+}
+
+/// What the checks of one segment's values share.
+struct Cx {
     component: u8,
     quote: bool,
     clean: bool,
-    out: &mut Vec<Problem>,
-) {
+}
+
+/// Checks one repetition of an element: a simple value or a composite.
+fn check_repetition(edef: &ElementDef, rep: &[u8], cx: &Cx, at: ElementAt, out: &mut Vec<Problem>) {
+    let component = cx.component;
     if !edef.is_composite() {
-        check_value(edef, rep, quote, clean, out);
+        check_value(edef, rep, cx, at, out);
         return;
     }
+    let in_composite = |c: usize, cdef: Option<&ElementDef>| ElementAt {
+        component: Some(u8::try_from(c).unwrap_or(u8::MAX)),
+        number: cdef.and_then(|d| d.data_element),
+        ..at
+    };
     let mut parts: [&[u8]; COMPONENTS] = [b""; COMPONENTS];
     let mut given = 0;
     let mut extra = false;
@@ -141,17 +230,20 @@ fn check_repetition(
             parts[c] = value;
         }
         match edef.component(c + 1) {
-            Some(cdef) => check_value(cdef, value, quote, clean, out),
+            Some(cdef) => check_value(cdef, value, cx, in_composite(c + 1, Some(cdef)), out),
             None => extra |= !value.is_empty(),
         }
     }
     if extra {
-        out.push((
+        let m = format!(
+            "{} has more components than the guide defines",
+            edef.reference
+        );
+        let first = edef.components.last().map_or(1, |c| c.position + 1);
+        out.push(Problem::at(
             rules::ELEMENT_TOO_MANY,
-            format!(
-                "{} has more components than the guide defines",
-                edef.reference
-            ),
+            m,
+            in_composite(first, None),
         ));
     }
     for cdef in &edef.components {
@@ -168,25 +260,23 @@ fn check_repetition(
                 .unwrap_or_default()
         };
         if value.is_empty() {
-            out.push((
-                rules::ELEMENT_MISSING,
-                format!("required {} is missing", cdef.reference),
-            ));
+            let m = format!("required {} is missing", cdef.reference);
+            let at = in_composite(cdef.position, Some(cdef));
+            out.push(Problem::at(rules::ELEMENT_MISSING, m, at));
         }
     }
 }
 
 /// Checks one simple value (an element or a component) that is present; `clean` when
 /// the segment's bytes are all printable ASCII.
-fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &mut Vec<Problem>) {
+fn check_value(def: &ElementDef, value: &[u8], cx: &Cx, at: ElementAt, out: &mut Vec<Problem>) {
+    let (quote, clean) = (cx.quote, cx.clean);
     if value.is_empty() {
         return;
     }
     if def.usage == Usage::NotUsed {
-        out.push((
-            rules::ELEMENT_NOT_USED,
-            format!("{} is not used", def.reference),
-        ));
+        let m = format!("{} is not used", def.reference);
+        out.push(Problem::at(rules::ELEMENT_NOT_USED, m, at));
         return;
     }
     let r = &def.reference;
@@ -201,10 +291,8 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &m
         DataType::Binary | DataType::Composite => true,
     };
     if !ok_type {
-        out.push((
-            rules::ELEMENT_TYPE,
-            format!("{r} is not a valid {} value", def.data_type.code()),
-        ));
+        let m = format!("{r} is not a valid {} value", def.data_type.code());
+        out.push(Problem::at(rules::ELEMENT_TYPE, m, at));
         return;
     }
     let len = match def.data_type {
@@ -215,21 +303,16 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &m
         _ => String::from_utf8_lossy(value).chars().count(),
     } as u32;
     if len < def.min_len || len > def.max_len {
-        out.push((
-            rules::ELEMENT_LENGTH,
-            format!(
-                "{r} has length {len}, the guide allows {}-{}",
-                def.min_len, def.max_len
-            ),
-        ));
+        let m = format!(
+            "{r} has length {len}, the guide allows {}-{}",
+            def.min_len, def.max_len
+        );
+        out.push(Problem::at(rules::ELEMENT_LENGTH, m, at));
     }
     // Only a code may be quoted: a coded element of a segment that is not personal, its
     // length one the element allows (a name shifted into it is longer, as a rule).
     let shown = || {
-        let coded = def.data_type == DataType::Identifier
-            || !def.codes.is_empty()
-            || def.external.is_some();
-        if quote && coded && (def.min_len..=def.max_len).contains(&len) {
+        if quote && coded_fit(def, len) {
             echo::quoted(value)
         } else if quote {
             echo::describe(value)
@@ -240,20 +323,18 @@ fn check_value(def: &ElementDef, value: &[u8], quote: bool, clean: bool, out: &m
     let checks = &def.compiled;
     if !def.codes.is_empty() && !checks.codes.contains(value) {
         let m = format!("{} is not a valid code for {r}", shown());
-        out.push((rules::CODE_INVALID, m));
+        out.push(Problem::at(rules::CODE_INVALID, m, at));
     } else if let (Some(list), Some(set)) = (&def.external, &checks.external)
         && !set.contains(value_or_empty(value))
     {
         let m = format!("{} is not a valid {list} code for {r}", shown());
-        out.push((rules::CODE_INVALID, m));
+        out.push(Problem::at(rules::CODE_INVALID, m, at));
     }
     if let (Some(re), Some((lo, hi))) = (&def.regex, checks.digits)
         && !(value.iter().all(u8::is_ascii_digit) && (lo..=hi).contains(&value.len()))
     {
-        out.push((
-            rules::ELEMENT_TYPE,
-            format!("{r} does not have the form {re}"),
-        ));
+        let m = format!("{r} does not have the form {re}");
+        out.push(Problem::at(rules::ELEMENT_TYPE, m, at));
     }
 }
 

@@ -1,5 +1,6 @@
-//! Implementation-guide validation of 837 transactions: structure (from the loop tree),
-//! elements, code formats and the claim-level balancing and numbering checks.
+//! Implementation-guide validation of 837 transactions and of the acknowledgments sent
+//! back for them (999, 277CA): structure (from the loop tree), elements, code formats and
+//! the claim-level balancing and numbering checks.
 
 mod claims;
 pub mod codes;
@@ -21,7 +22,7 @@ pub mod rules {
 
     /// ST03 differs from GS08.
     pub const VERSION_MISMATCH: RuleId = RuleId::VersionMismatch;
-    /// An 837 whose guide x837 does not carry: not validated.
+    /// An 837, 999 or 277 whose guide x837 does not carry: not validated.
     pub const GUIDE_UNSUPPORTED: RuleId = RuleId::GuideUnsupported;
     pub use super::claims::rules::*;
 }
@@ -32,9 +33,9 @@ pub struct Validated {
     pub findings: Vec<Finding>,
     /// The error that stopped reading, if any; findings cover what was read before it.
     pub error: Option<LexError>,
-    /// 837 transactions validated.
+    /// Transactions validated (837, 999 and 277CA).
     pub transactions: usize,
-    /// Transactions of other sets (835, 837D...) or unsupported guides, passed through.
+    /// Transactions of other sets (835...) or unsupported guides (837D...), passed through.
     pub passed_through: usize,
     /// Interchanges, groups and transactions that do not close: the input is incomplete.
     pub unclosed: usize,
@@ -104,7 +105,7 @@ pub fn locate(finding: &mut Finding, tree: &Tree, tx: &Transaction<'_>, i: usize
     }
 }
 
-/// Validates one 837 transaction with `grammar`; returns its tree.
+/// Validates one transaction with `grammar` (an 837, 999 or 277CA guide); returns its tree.
 pub fn transaction(
     grammar: &'static grammar::Grammar,
     tx: &Transaction<'_>,
@@ -146,12 +147,13 @@ pub(crate) fn transaction_with(
         if problems.is_empty() {
             clean.insert(def, seg);
         }
-        for (rule, message) in problems.drain(..) {
-            let rule = ndc_qualifier_rule(rule, &tree, i, seg);
+        for p in problems.drain(..) {
+            let rule = ndc_qualifier_rule(p.rule, &tree, i, seg);
             let position = Position::at(file, tx, seg);
             match limit.admit(rule) {
                 Admit::List => {
-                    findings.push(Finding::new(rule, Severity::Error, message, position));
+                    let f = Finding::new(rule, Severity::Error, p.message, position);
+                    findings.push(f.at_element(p.at));
                 }
                 Admit::First => limit.over(rule, Severity::Error, position, None),
                 Admit::Over => {}
@@ -180,10 +182,14 @@ pub(crate) fn transaction_with(
     // The x12 layer reads GS01 for any set; that an 837 needs HC is the guide's. After
     // the ST03 check, which takes a code-invalid on ST for a bad ST03.
     let gs01 = tx.functional_id();
-    if !gs01.is_empty() && gs01 != b"HC" {
+    let kind = grammar.kind;
+    if !gs01.is_empty() && gs01 != kind.functional_id().as_bytes() {
+        let article = if kind.is_claim() { "an" } else { "a" };
         let m = format!(
-            "GS01 {} is not HC, the functional group of an 837",
-            echo::quoted(gs01)
+            "GS01 {} is not {}, the functional group of {article} {}",
+            echo::quoted(gs01),
+            kind.functional_id(),
+            kind.set_id()
         );
         findings.push(Finding::new(
             element::rules::CODE_INVALID,
@@ -308,6 +314,42 @@ fn ndc_qualifier_rule(
     }
 }
 
+/// The guides x837 validates a set with, as a message lists them.
+fn guides_of(set: &[u8]) -> Option<&'static str> {
+    match set {
+        b"837" => Some("005010X222A1, 005010X223A2"),
+        b"999" => Some("005010X231A1"),
+        b"277" => Some("005010X214"),
+        _ => None,
+    }
+}
+
+/// Validates one transaction of a set x837 carries a guide for (837, 999, 277CA) and
+/// returns its tree; `None` when it passes through unvalidated: another set (an 835),
+/// or a guide x837 does not carry, which gets a `guide-unsupported` warning.
+pub(crate) fn any_transaction(
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+    clean: &mut CleanSegments,
+) -> Option<Tree> {
+    if let Some(g) = grammar_of(tx) {
+        return Some(transaction_with(g, tx, file, findings, clean));
+    }
+    let supported = guides_of(tx.set_id())?;
+    let m = format!(
+        "guide {} is not one x837 validates ({supported})",
+        echo::quoted(tx.guide())
+    );
+    findings.push(Finding::new(
+        rules::GUIDE_UNSUPPORTED,
+        Severity::Warning,
+        m,
+        Position::at(file, tx, &tx.segments[0]),
+    ));
+    None
+}
+
 /// Validates every transaction of one input named `file`.
 pub fn validate(input: &[u8], file: &str) -> Validated {
     // Reading from memory cannot fail.
@@ -384,11 +426,9 @@ pub fn validate_each(
     Ok(out)
 }
 
-/// The guide x837 validates `tx` with: an 837 of a guide it carries.
+/// The guide x837 validates `tx` with: an 837, 999 or 277CA of a guide it carries.
 fn grammar_of(tx: &Transaction<'_>) -> Option<&'static grammar::Grammar> {
-    (tx.set_id() == b"837")
-        .then(|| grammar::for_version(&String::from_utf8_lossy(tx.guide())))
-        .flatten()
+    grammar::for_set(tx.set_id(), &String::from_utf8_lossy(tx.guide()))
 }
 
 thread_local! {
@@ -397,29 +437,9 @@ thread_local! {
         std::cell::RefCell::new(CleanSegments::new(usize::MAX));
 }
 
-/// The findings of one transaction: none for a set other than 837, a warning for an 837
-/// of a guide x837 does not carry.
+/// The findings of one transaction (see [`any_transaction`]).
 fn transaction_findings(tx: &Transaction<'_>, file: &str) -> Vec<Finding> {
     let mut found = Vec::new();
-    if tx.set_id() != b"837" {
-        return found;
-    }
-    match grammar_of(tx) {
-        Some(g) => {
-            CLEAN.with_borrow_mut(|clean| transaction_with(g, tx, file, &mut found, clean));
-        }
-        None => {
-            let m = format!(
-                "guide {} is not one x837 validates (005010X222A1, 005010X223A2)",
-                echo::quoted(tx.guide())
-            );
-            found.push(Finding::new(
-                rules::GUIDE_UNSUPPORTED,
-                Severity::Warning,
-                m,
-                Position::at(file, tx, &tx.segments[0]),
-            ));
-        }
-    }
+    CLEAN.with_borrow_mut(|clean| any_transaction(tx, file, &mut found, clean));
     found
 }

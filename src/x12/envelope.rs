@@ -117,6 +117,8 @@ struct Open {
     control: Vec<u8>,
     /// Groups in the interchange, or transactions in the group.
     children: usize,
+    /// TA1 segments in the interchange.
+    ta1: usize,
     /// For a GS: the envelope its transactions carry.
     envelope: Arc<Envelope>,
 }
@@ -201,6 +203,21 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// YYMMDD with a month and a day that can be (the ISA's and TA1's dates).
+pub fn is_yymmdd(v: &[u8]) -> bool {
+    let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
+    v.len() == 6
+        && v.iter().all(u8::is_ascii_digit)
+        && (1..=12).contains(&two(2))
+        && (1..=31).contains(&two(4))
+}
+
+/// HHMM, a time of day.
+pub fn is_hhmm(v: &[u8]) -> bool {
+    let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
+    v.len() == 4 && v.iter().all(u8::is_ascii_digit) && two(0) < 24 && two(2) < 60
+}
+
 fn number(b: &[u8]) -> Option<u64> {
     std::str::from_utf8(b).ok()?.trim().parse().ok()
 }
@@ -255,7 +272,20 @@ impl<'a> Reader<'a> {
     }
 
     fn problem(&mut self, check: Check, warning: bool, message: String, at: Spot) {
+        self.problem_in(check, warning, message, at, None);
+    }
+
+    /// A problem about element `element` of the segment at `at`.
+    fn problem_in(
+        &mut self,
+        check: Check,
+        warning: bool,
+        message: String,
+        at: Spot,
+        element: Option<u8>,
+    ) {
         let problem = Problem {
+            element,
             check,
             warning,
             message,
@@ -372,29 +402,84 @@ impl<'a> Reader<'a> {
     /// passwords and ISA06/ISA08 sender and receiver ids: their values are never quoted.
     fn check_isa(&mut self, isa: &Segment<'a>) {
         let len = isa.body().len() + 1;
-        let off: Vec<String> = (isa.elements().zip(ISA_WIDTHS).enumerate())
+        let off: Vec<(u8, String)> = (isa.elements().zip(ISA_WIDTHS).enumerate())
             .filter(|(_, (e, width))| e.bytes().len() != *width)
-            .map(|(i, (e, width))| format!("ISA{:02} has {}, not {width}", i + 1, e.bytes().len()))
+            .map(|(i, (e, width))| {
+                let m = format!("ISA{:02} has {}, not {width}", i + 1, e.bytes().len());
+                (i as u8 + 1, m)
+            })
             .collect();
         if len != ISA_LEN || !off.is_empty() {
             let mut m = format!("ISA is {len} bytes, X12 fixes it at {ISA_LEN}");
             if !off.is_empty() {
                 m.push_str(": ");
-                m.push_str(&off.join(", "));
+                m.push_str(
+                    &off.iter()
+                        .map(|(_, m)| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
             }
-            self.problem(Check::IsaWidth, false, m, isa.into());
+            let first = off.first().map(|(n, _)| *n);
+            self.problem_in(Check::IsaWidth, false, m, isa.into(), first);
         }
         for (n, codes) in ISA_CODES {
             let v = isa.value(n);
             if !codes.contains(&v) {
                 let m = format!("{} is not a valid code for ISA{n:02}", echo::quoted(v));
-                self.problem(Check::IsaCode, false, m, isa.into());
+                self.problem_in(Check::IsaCode, false, m, isa.into(), Some(n as u8));
             }
         }
         let isa13 = isa.value(13);
         if isa13.is_empty() || !isa13.iter().all(u8::is_ascii_digit) {
             let m = "ISA13 (interchange control number) is not all digits".to_string();
-            self.problem(Check::IsaDigits, false, m, isa.into());
+            self.problem_in(Check::IsaDigits, false, m, isa.into(), Some(13));
+        }
+    }
+
+    /// A TA1 (an interchange acknowledgment, inside an interchange and outside any
+    /// group): its five elements, the control number, date, time and codes X12 gives them.
+    fn check_ta1(&mut self, ta1: &Segment<'a>) {
+        let at = Spot::from(ta1);
+        let [control, date, time, code, note] = ta1.values::<5>();
+        for (n, v) in [control, date, time, code, note].into_iter().enumerate() {
+            if v.is_empty() {
+                let m = format!("required TA1{:02} is missing", n + 1);
+                self.problem_in(Check::ControlMissing, false, m, at, Some(n as u8 + 1));
+            }
+        }
+        let extra = ta1.elements().skip(5).position(|e| !e.is_empty());
+        if let Some(i) = extra {
+            let m = "TA1 has more than its five elements".to_string();
+            self.problem_in(Check::ControlTooMany, false, m, at, Some(i as u8 + 6));
+        }
+        if !control.is_empty() && control.len() != 9 {
+            let m = format!("TA101 has {}, not 9", control.len());
+            self.problem_in(Check::IsaWidth, false, m, at, Some(1));
+        }
+        let digits = |v: &[u8]| v.iter().all(u8::is_ascii_digit);
+        for (n, v, ok) in [
+            (1, control, digits(control)),
+            (2, date, is_yymmdd(date)),
+            (3, time, is_hhmm(time)),
+        ] {
+            if !v.is_empty() && !ok {
+                let m = format!(
+                    "TA1{n:02} is not a valid {}",
+                    ["number", "date", "time"][n - 1]
+                );
+                self.problem_in(Check::IsaDigits, false, m, at, Some(n as u8));
+            }
+        }
+        let note_ok = note.len() == 3 && digits(note) && note <= b"031".as_slice();
+        for (n, v, ok) in [
+            (4, code, matches!(code, b"A" | b"E" | b"R")),
+            (5, note, note_ok),
+        ] {
+            if !v.is_empty() && !ok {
+                let m = format!("{} is not a valid code for TA1{n:02}", echo::quoted(v));
+                self.problem_in(Check::IsaCode, false, m, at, Some(n));
+            }
         }
     }
 
@@ -415,6 +500,13 @@ impl<'a> Reader<'a> {
                 self.st = Some(segments);
             }
             b"SE" if self.st.is_some() => self.se(seg),
+            b"TA1" if self.st.is_none() && self.state.gs.is_none() && self.state.isa.is_some() => {
+                self.check_ta1(&seg);
+                if let Some(isa) = self.state.isa.as_mut() {
+                    isa.ta1 += 1;
+                }
+                self.queue.push_back(Unit::Segment(seg));
+            }
             b"GE" => self.ge(seg),
             b"IEA" => self.iea(seg),
             _ => match self.st.as_mut() {
@@ -440,6 +532,7 @@ impl<'a> Reader<'a> {
             id: "ISA",
             control: seg.value(13).to_vec(),
             children: 0,
+            ta1: 0,
             envelope: Arc::default(),
         });
         self.isa11(&seg);
@@ -472,6 +565,7 @@ impl<'a> Reader<'a> {
             id: "GS",
             control: seg.value(6).to_vec(),
             children: 0,
+            ta1: 0,
             envelope,
         });
         self.queue.push_back(Unit::Segment(seg));
@@ -522,7 +616,11 @@ impl<'a> Reader<'a> {
         }
         match self.state.isa.take() {
             Some(isa) => {
-                self.check_count(Check::GroupCount, "groups", &seg, isa.children);
+                // An interchange of TA1s alone: many senders count the TA1s in IEA01.
+                let ta1_only = isa.children == 0 && number(seg.value(1)) == Some(isa.ta1 as u64);
+                if !ta1_only {
+                    self.check_count(Check::GroupCount, "groups", &seg, isa.children);
+                }
                 self.check_control(&seg, isa.id, &isa.control, 13);
             }
             None => {

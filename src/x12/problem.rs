@@ -17,12 +17,17 @@ pub enum Check {
     ControlNumber,
     /// ISA11 cannot be used as a repetition separator.
     RepetitionSeparator,
-    /// The ISA is not its fixed width (an element-length finding).
+    /// The ISA (or a TA1 element) is not its fixed width (an element-length finding).
     IsaWidth,
-    /// An ISA code outside its X12 list (a code-invalid finding).
+    /// An ISA or TA1 code outside its X12 list (a code-invalid finding).
     IsaCode,
-    /// ISA13 is not digits (an element-type finding).
+    /// ISA13 (or a TA1 control number, date or time) is not digits (an element-type
+    /// finding).
     IsaDigits,
+    /// A TA1 without one of its five elements (an element-missing finding).
+    ControlMissing,
+    /// A TA1 with more than its five elements (an element-too-many finding).
+    ControlTooMany,
 }
 
 impl Check {
@@ -38,6 +43,8 @@ impl Check {
             Check::IsaWidth => "element-length",
             Check::IsaCode => "code-invalid",
             Check::IsaDigits => "element-type",
+            Check::ControlMissing => "element-missing",
+            Check::ControlTooMany => "element-too-many",
         }
     }
 }
@@ -53,6 +60,8 @@ pub struct Problem {
     pub segment: usize,
     pub byte: usize,
     pub line: u32,
+    /// The element of the ISA or TA1 the problem is about (`6` for ISA06), when it is one.
+    pub element: Option<u8>,
     /// ISA13 of the interchange open at the problem, if any.
     pub interchange: Option<String>,
     /// ST02 of the transaction open at the problem, if any.

@@ -77,3 +77,91 @@ pub fn assert_ok(name: &str, bytes: &[u8]) {
         panic!("pyx12 rejects {name}:\n{}", tail.join("\n"));
     }
 }
+
+/// What pyx12 said about one file of a batch, and the 999 it wrote beside it (`STEM.997`,
+/// GS08 `005010X231`), when it wrote one.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub verdict: Verdict,
+    pub ack: Option<Vec<u8>>,
+}
+
+/// Validates copies of `files` in one temporary directory, `jobs` x12valid processes at
+/// a time (it is slow to start), each reading several files: a verdict per file, in
+/// order, with pyx12's messages about that file for a failure and the 999 it wrote.
+pub fn validate_all(files: &[Vec<u8>], jobs: usize) -> Vec<Checked> {
+    let script = x12valid();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths: Vec<PathBuf> = (0..files.len())
+        .map(|i| dir.path().join(format!("f{i:05}.txt")))
+        .collect();
+    for (p, b) in paths.iter().zip(files) {
+        fs::write(p, b).expect("write copy");
+    }
+    let chunk = paths.len().div_ceil(jobs.max(1)).max(1);
+    let stderr: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| {
+                let script = &script;
+                let dir = dir.path();
+                s.spawn(move || {
+                    let out = Command::new(script)
+                        .args(c)
+                        .current_dir(dir)
+                        .output()
+                        .expect("run x12valid");
+                    String::from_utf8_lossy(&out.stderr).into_owned()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("x12valid thread"))
+            .collect()
+    });
+    let mut messages = String::new();
+    let mut verdicts = std::collections::HashMap::new();
+    let lines = stderr
+        .iter()
+        .flat_map(|s| std::iter::once(None).chain(s.lines().map(Some)));
+    for line in lines {
+        let Some(line) = line else {
+            // Each process's messages are its own.
+            messages.clear();
+            continue;
+        };
+        let verdict = paths.iter().find_map(|p| {
+            let shown = p.display().to_string();
+            match line.trim_end().strip_prefix(shown.as_str()) {
+                Some(": OK") => Some((shown, Verdict::Ok)),
+                Some(": Failure") => Some((shown, Verdict::Failure(std::mem::take(&mut messages)))),
+                _ => None,
+            }
+        });
+        match verdict {
+            Some((p, v)) => {
+                messages.clear();
+                verdicts.insert(p, v);
+            }
+            None => {
+                messages.push_str(line);
+                messages.push('\n');
+            }
+        }
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let verdict = verdicts
+                .remove(&p.display().to_string())
+                .unwrap_or_else(|| Verdict::Failure("no verdict (pyx12 crashed?)".into()));
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ack = fs::read(dir.path().join(format!("{stem}.997"))).ok();
+            Checked { verdict, ack }
+        })
+        .collect()
+}

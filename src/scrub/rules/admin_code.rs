@@ -37,7 +37,6 @@
 //! parentheticals; Noridian JE/JF articles A58578/A58579 (96450).
 
 use crate::claim::{Claim, ServiceLine};
-use crate::grammar::Kind;
 use crate::report::{FixClass, RuleId, Severity};
 use crate::scrub::catalog::listed;
 use crate::scrub::pairing::{has_drug, lines_on};
@@ -120,10 +119,8 @@ impl Rule for AdminCode {
                 out.push(hit);
                 continue;
             }
-            let (procedure, units) = match cx.kind {
-                Kind::Professional => (1, 4),
-                Kind::Institutional => (2, 5),
-            };
+            let procedure = crate::scrub::lines::procedure_element(cx.kind);
+            let units = crate::scrub::lines::units_element(cx.kind);
             out.push(hit.fix(
                 FixClass::Recode,
                 vec![
