@@ -30,6 +30,13 @@ fn main() -> ExitCode {
         cli::Command::Rules { id } => run::rules::run(id.as_deref(), &console),
         cli::Command::Generate(a) => run::generate::generate(&a.into(), &console),
         cli::Command::Synth(a) => run::generate::synth(&a.into(), &console),
+        cli::Command::Serve { port, max_upload } => run::serve::serve(
+            run::serve::Options {
+                port,
+                max_upload: max_upload.saturating_mul(1_000_000),
+            },
+            &console,
+        ),
         cli::Command::Ack(a) => match run::ack::Ack::new(a.into()) {
             Ok(s) => s.run(&console),
             Err(e) => usage(&console, &e),

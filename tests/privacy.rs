@@ -58,12 +58,12 @@ fn description() -> String {
     .to_string()
 }
 
-#[test]
-fn no_report_format_quotes_personal_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let desc = dir.path().join("claim.json");
+/// The claim of [`description`], written and broken so every kind of finding has
+/// something to say.
+fn broken_claim(dir: &std::path::Path) -> std::path::PathBuf {
+    let desc = dir.join("claim.json");
     fs::write(&desc, description()).unwrap();
-    let edi = dir.path().join("claim.x12");
+    let edi = dir.join("claim.x12");
     let out = common::x837(&[
         "generate",
         desc.to_str().unwrap(),
@@ -91,6 +91,62 @@ fn no_report_format_quotes_personal_data() {
         .replace("*QZMEMBER77", "*QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77QZMEMBER77")
         .replace("CLM*PRIV-1*12650*", "CLM*PRIV-1*99*");
     fs::write(&edi, &broken).unwrap();
+    edi
+}
+
+/// `x837 serve`: neither its log nor anything it serves for an upload (the worklist, the
+/// JSON report, the upload page) names the patient, even when the file is named after one.
+#[test]
+fn serve_neither_logs_nor_shows_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let edi = broken_claim(dir.path());
+    let body = fs::read(&edi).unwrap();
+    let s = common::serve::Served::start(&[]);
+    let mut served = vec![(
+        "upload page".to_string(),
+        s.request("GET", "/", &[], b"").text(),
+    )];
+    let up = s.request("POST", "/scrub?name=claim.x12", &[], &body);
+    assert_eq!(up.status, 200, "{}", up.text());
+    let v: serde_json::Value = serde_json::from_slice(&up.body).unwrap();
+    let page = v["page"].as_str().unwrap().to_string();
+    for file in ["", "report.json", "worklist.html"] {
+        let r = s.request("GET", &format!("{page}{file}"), &[], b"");
+        assert_eq!(r.status, 200);
+        served.push((format!("served {page}{file}"), r.text()));
+    }
+    assert!(served[1].1.contains("diagnosis-format"), "{}", served[1].1);
+    // A file named after the patient: the log still names no one.
+    let up = s.request(
+        "POST",
+        "/scrub?name=QZLASTNAME-QZFIRSTNAME-19610723.x12",
+        &[],
+        &body,
+    );
+    assert_eq!(up.status, 200);
+    let _ = s.request(
+        "POST",
+        "/scrub?name=QZLASTNAME.x12",
+        &[],
+        b"not an 837 QZLASTNAME",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    served.push(("serve log".into(), s.log_text()));
+    assert!(served.last().unwrap().1.contains("POST /scrub 200"));
+    for (name, text) in &served {
+        for value in PERSONAL {
+            assert!(
+                !text.contains(value),
+                "the {name} contains '{value}':\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_report_format_quotes_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let edi = broken_claim(dir.path());
 
     let mut reports = Vec::new();
     for ext in ["json", "txt", "html"] {

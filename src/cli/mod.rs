@@ -144,6 +144,16 @@ pub enum Command {
     Synth(SynthArgs),
     /// Counts per file: interchanges, groups, transactions, segments, claims, lines, billed.
     Info(InfoArgs),
+    /// A local web page (127.0.0.1 only) to drop an 837 on: the worklist and the
+    /// corrected file, the split-off rejected claims and the JSON report to download.
+    Serve {
+        /// The port (0: any free one, said on standard error).
+        #[arg(long, default_value_t = run::serve::DEFAULT_PORT)]
+        port: u16,
+        /// The largest upload taken, in MB (1,000,000 bytes).
+        #[arg(long, value_name = "MB", default_value_t = run::serve::DEFAULT_MAX_UPLOAD / 1_000_000)]
+        max_upload: u64,
+    },
     /// Acknowledge what was received: TA1, 999 and 277CA files for each input.
     Ack(AckArgs),
     /// Prints a completion script for SHELL (bash, zsh, fish, elvish, powershell).

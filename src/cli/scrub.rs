@@ -81,6 +81,7 @@ impl From<ScrubArgs> for run::scrub::Options {
             in_place: a.in_place,
             split_rejected: a.split_rejected,
             new_control_numbers: a.new_control_numbers,
+            shown_as: None,
             output: a.output,
             out_dir: a.out_dir,
             report: a.report,

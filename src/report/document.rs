@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::spool::FindingSpool;
-use super::{Finding, Position, Severity};
+use super::{Finding, Position, RuleId, Severity};
 
 /// An interchange, group or transaction that did not close, left out of the corrected
 /// output (never fixed, never written).
@@ -149,6 +149,10 @@ pub struct Report {
     pub tool: Tool,
     pub inputs: Vec<Input>,
     pub summary: Summary,
+    /// Each rule's documentation (What it does / Why is this bad? / Example / Fix /
+    /// References), for the HTML worklist's plain words and advice; the scrub rules
+    /// keep it (`x837 rules ID`), the report only shows it.
+    pub rule_docs: Option<fn(RuleId) -> Option<String>>,
 }
 
 impl Serialize for Report {
@@ -204,6 +208,7 @@ impl Report {
             tool,
             inputs: Vec::new(),
             summary: Summary::default(),
+            rule_docs: None,
         }
     }
 

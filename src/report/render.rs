@@ -1,4 +1,5 @@
-//! Renders a report: JSON for programs, text and one self-contained HTML page for people.
+//! Renders a report: JSON for programs, text and one self-contained HTML page for people
+//! (the worklist, in `html.rs`).
 
 use std::io::{self, Write};
 
@@ -33,10 +34,9 @@ impl ClaimKey {
 
 /// What `by_claim` hands on.
 enum Run<'f> {
-    /// A claim's run starts (`later`: not the input's first).
+    /// A claim's run starts.
     Claim {
         claim: Option<&'f str>,
-        later: bool,
     },
     Finding(&'f Finding),
     /// The input's last run has ended (if it had any finding).
@@ -50,10 +50,8 @@ fn by_claim(input: &Input, mut each: impl FnMut(Run<'_>) -> io::Result<()>) -> i
     input.findings.for_each(|f| {
         let key = ClaimKey::of(&f);
         if current.as_ref() != Some(&key) {
-            let later = current.is_some();
             each(Run::Claim {
                 claim: f.claim.as_deref(),
-                later,
             })?;
             current = Some(key);
         }
@@ -216,8 +214,8 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  left out: {}", left_out_line(l))?;
         }
         by_claim(input, |run| match run {
-            Run::Claim { claim: Some(c), .. } => writeln!(out, "  claim {}", escape(c)),
-            Run::Claim { claim: None, .. } => writeln!(out, "  outside any claim"),
+            Run::Claim { claim: Some(c) } => writeln!(out, "  claim {}", escape(c)),
+            Run::Claim { claim: None } => writeln!(out, "  outside any claim"),
             Run::Finding(f) => text_finding(f, out),
             Run::End => Ok(()),
         })?;
@@ -225,122 +223,7 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// `s` for HTML text and attributes; control characters are escaped as in the text
-/// report, since HTML has no way to show them.
-fn esc(s: &str) -> String {
-    let s = escape(s);
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
-table{border-collapse:collapse;width:100%;margin-bottom:1.5em}\
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\
-th{background:#f0f0f0}code{font-family:ui-monospace,monospace;font-size:90%}\
-.error{color:#a00;font-weight:bold}.warning{color:#a60}.info{color:#555}\
-.review{background:#fff3cd}.fixed{color:#060}\
-table.summary{width:auto}.summary td{border:none;padding:2px 12px 2px 0}\
-td code{word-break:break-all}td code.rule{white-space:nowrap;word-break:normal}";
-
-/// One self-contained HTML page: summary, a table per claim, before/after for each fix,
-/// recodes marked for review.
-pub fn html(report: &Report, o: &mut dyn Write) -> io::Result<()> {
-    let s = &report.summary;
-    let check = report.check();
-    write!(
-        o,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>x837 scrub report</title><style>{STYLE}</style></head><body>"
-    )?;
-    let (fixed_label, fixed, remain) = if check {
-        ("would be fixed", s.tally.would_fix, "would remain")
-    } else {
-        ("fixed", s.tally.fixed, "remaining")
-    };
-    write!(
-        o,
-        "<h1>x837 scrub report</h1><table class=\"summary\"><tr><td>inputs</td><td>{}</td></tr><tr><td>claims</td><td>{}</td></tr><tr><td>claims left out</td><td>{}</td></tr><tr><td>claims split off</td><td>{}</td></tr><tr><td>findings</td><td>{}</td></tr><tr><td>{fixed_label}</td><td>{fixed}</td></tr><tr><td>errors {remain}</td><td class=\"error\">{}</td></tr><tr><td>warnings {remain}</td><td class=\"warning\">{}</td></tr><tr><td>profile</td><td>{}</td></tr><tr><td>x837</td><td>{}</td></tr></table>",
-        report.inputs.len(),
-        s.claims,
-        s.claims_left_out,
-        s.claims_split_off,
-        s.tally.findings,
-        s.tally.errors,
-        s.tally.warnings,
-        esc(&report.tool.profile),
-        esc(report.tool.version)
-    )?;
-    write!(
-        o,
-        "<p>Rows marked <span class=\"review\">review</span> are recodes: they change what was billed and need a person's check before the claim is resubmitted.</p>"
-    )?;
-    for input in &report.inputs {
-        let t = &input.tally;
-        write!(
-            o,
-            "<h2>{}</h2><p>{} claims, {} findings, {} {fixed_label}. SHA-256 <code>{}</code></p>",
-            esc(&input.file),
-            input.claims,
-            t.findings,
-            if check { t.would_fix } else { t.fixed },
-            esc(&input.sha256)
-        )?;
-        for l in &input.left_out {
-            write!(
-                o,
-                "<p class=\"error\">Left out: {}</p>",
-                esc(&left_out_line(l))
-            )?;
-        }
-        by_claim(input, |run| match run {
-            Run::Claim { claim, later } => {
-                if later {
-                    o.write_all(b"</table>")?;
-                }
-                let title = claim.map_or_else(
-                    || "Outside any claim".to_string(),
-                    |c| format!("Claim {}", esc(c)),
-                );
-                write!(
-                    o,
-                    "<h3>{title}</h3><table><tr><th>severity</th><th>rule</th><th>line</th><th>what</th><th>status</th><th>before</th><th>after</th><th>where</th></tr>"
-                )
-            }
-            Run::Finding(f) => html_finding(f, o),
-            Run::End => o.write_all(b"</table>"),
-        })?;
-    }
-    o.write_all(b"</body></html>\n")
-}
-
-/// One finding's row of the HTML report.
-fn html_finding(f: &Finding, o: &mut dyn Write) -> io::Result<()> {
-    let review = (f.fixed || f.would_fix) && f.fix_class == Some(super::FixClass::Recode);
-    write!(
-        o,
-        "<tr{}><td class=\"{}\">{}</td><td><code class=\"rule\">{}</code></td><td>{}</td><td>{}</td><td{}>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>segment {}, line {}, byte {}<br><code>{}</code></td></tr>",
-        if review { " class=\"review\"" } else { "" },
-        f.severity,
-        f.severity,
-        esc(f.rule.as_str()),
-        esc(f.service_line.as_deref().unwrap_or("")),
-        esc(&f.message),
-        if f.fixed { " class=\"fixed\"" } else { "" },
-        status(f),
-        esc(f.before.as_deref().unwrap_or("")),
-        esc(f.after.as_deref().unwrap_or("")),
-        f.position.segment,
-        f.position.text_line,
-        f.position.byte,
-        esc(f.loop_path.as_deref().unwrap_or(""))
-    )
+/// The HTML worklist (see [`super::html`]).
+pub fn html(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    super::html::page(report, out)
 }

@@ -1,15 +1,19 @@
 //! Where a run's findings wait for the report: in memory up to a bound, then as JSON
 //! lines in an unnamed temporary file, so memory does not grow with the findings. Read
-//! back once the input is done, in the order they were added.
+//! back once the input is done, in the order they were added. The claims the worklist
+//! shows ([`ClaimFacts`]) wait beside them the same way.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 
-use super::{Finding, Tally};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-/// Findings held in memory before they go to the temporary file.
+use super::{ClaimFacts, Finding, Tally};
+
+/// Items held in memory before they go to the temporary file.
 const MEMORY: usize = 2048;
 
 /// Where findings are added as they are made.
@@ -25,6 +29,17 @@ pub trait FindingSink {
     /// Marks every finding from index `from` on as not fixed: they were made on a part
     /// of the input that is left out of the output.
     fn unfix(&mut self, from: usize);
+    /// Adds the claims of one transaction, after its findings (for the worklist; a sink
+    /// that does not show claims drops them).
+    fn claims(&mut self, _claims: Vec<ClaimFacts>) -> io::Result<()> {
+        Ok(())
+    }
+    /// Claims added so far.
+    fn claims_len(&self) -> usize {
+        0
+    }
+    /// Marks every claim from index `from` on as left out of the output.
+    fn leave_out_claims(&mut self, _from: usize) {}
 }
 
 /// Takes back what a finding says was done to the output.
@@ -50,21 +65,37 @@ impl FindingSink for Vec<Finding> {
     }
 }
 
-/// The findings of one input.
-#[derive(Debug, Default)]
-pub struct FindingSpool {
-    /// Findings not yet in the file (after `spilled` of them).
-    mem: Vec<Finding>,
+/// Items in memory up to [`MEMORY`], then as JSON lines in an unnamed temporary file.
+#[derive(Debug)]
+struct JsonLines<T> {
+    /// Items not yet in the file (after `spilled` of them).
+    mem: Vec<T>,
     file: Option<BufWriter<File>>,
-    /// Findings in the file.
+    /// Items in the file.
     spilled: usize,
-    /// Ranges of findings to read back as not fixed.
-    unfixed: Vec<Range<usize>>,
 }
 
-impl FindingSpool {
-    pub fn new() -> Self {
-        FindingSpool::default()
+impl<T> Default for JsonLines<T> {
+    fn default() -> Self {
+        JsonLines {
+            mem: Vec::new(),
+            file: None,
+            spilled: 0,
+        }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Clone> JsonLines<T> {
+    fn len(&self) -> usize {
+        self.spilled + self.mem.len()
+    }
+
+    fn push(&mut self, item: T) -> io::Result<()> {
+        self.mem.push(item);
+        if self.mem.len() >= MEMORY {
+            self.spill()?;
+        }
+        Ok(())
     }
 
     fn spill(&mut self) -> io::Result<()> {
@@ -74,51 +105,138 @@ impl FindingSpool {
                 .file
                 .insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
         };
-        for f in self.mem.drain(..) {
-            serde_json::to_writer(&mut *file, &f).map_err(io::Error::other)?;
+        for item in self.mem.drain(..) {
+            serde_json::to_writer(&mut *file, &item).map_err(io::Error::other)?;
             file.write_all(b"\n")?;
             self.spilled += 1;
         }
         Ok(())
     }
 
-    /// Calls `each` with every finding in order, marks applied.
-    pub fn for_each(&self, mut each: impl FnMut(Finding) -> io::Result<()>) -> io::Result<()> {
-        let unfixed = |i: usize| self.unfixed.iter().any(|r| r.contains(&i));
-        let mut i = 0;
-        if let Some(w) = &self.file {
-            let lines = BufReader::with_capacity(
+    /// Makes everything added readable.
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Every item in order (call `flush` first).
+    fn iter(&self) -> Items<'_, T> {
+        let lines = self.file.as_ref().map(|w| {
+            BufReader::with_capacity(
                 1 << 16,
                 At {
                     file: w.get_ref(),
                     at: 0,
                 },
-            );
-            for line in lines.lines().take(self.spilled) {
-                let mut f: Finding = serde_json::from_str(&line?).map_err(io::Error::other)?;
-                if unfixed(i) {
-                    unfix(&mut f);
-                }
-                each(f)?;
-                i += 1;
-            }
+            )
+            .lines()
+        });
+        Items {
+            of: self,
+            lines,
+            i: 0,
         }
-        for f in &self.mem {
-            let mut f = f.clone();
-            if unfixed(i) {
-                unfix(&mut f);
-            }
-            each(f)?;
-            i += 1;
+    }
+}
+
+/// The items of a [`JsonLines`], read back in order.
+struct Items<'s, T> {
+    of: &'s JsonLines<T>,
+    lines: Option<io::Lines<BufReader<At<'s>>>>,
+    i: usize,
+}
+
+impl<T: DeserializeOwned + Clone> Iterator for Items<'_, T> {
+    type Item = io::Result<T>;
+
+    fn next(&mut self) -> Option<io::Result<T>> {
+        let i = self.i;
+        self.i += 1;
+        if i < self.of.spilled {
+            let line = match self.lines.as_mut()?.next()? {
+                Ok(l) => l,
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(serde_json::from_str(&line).map_err(io::Error::other));
+        }
+        self.of.mem.get(i - self.of.spilled).cloned().map(Ok)
+    }
+}
+
+/// The findings of one input, and its claims.
+#[derive(Debug, Default)]
+pub struct FindingSpool {
+    findings: JsonLines<Finding>,
+    /// Ranges of findings to read back as not fixed.
+    unfixed: Vec<Range<usize>>,
+    claims: JsonLines<ClaimFacts>,
+    /// Ranges of claims left out of the output.
+    claims_left_out: Vec<Range<usize>>,
+}
+
+/// The findings of a [`FindingSpool`], read back in order with what was taken back
+/// applied.
+pub struct Findings<'s> {
+    items: Items<'s, Finding>,
+    unfixed: &'s [Range<usize>],
+}
+
+impl Iterator for Findings<'_> {
+    type Item = io::Result<Finding>;
+
+    fn next(&mut self) -> Option<io::Result<Finding>> {
+        let i = self.items.i;
+        let mut f = self.items.next()?;
+        if let Ok(f) = &mut f
+            && self.unfixed.iter().any(|r| r.contains(&i))
+        {
+            unfix(f);
+        }
+        Some(f)
+    }
+}
+
+impl FindingSpool {
+    pub fn new() -> Self {
+        FindingSpool::default()
+    }
+
+    /// The findings in order, marks applied (after `finish`).
+    pub fn iter(&self) -> Findings<'_> {
+        Findings {
+            items: self.findings.iter(),
+            unfixed: &self.unfixed,
+        }
+    }
+
+    /// Calls `each` with every finding in order, marks applied.
+    pub fn for_each(&self, mut each: impl FnMut(Finding) -> io::Result<()>) -> io::Result<()> {
+        for f in self.iter() {
+            each(f?)?;
         }
         Ok(())
     }
 
-    /// Makes everything added readable (flushes the file); the tally of the findings.
-    pub fn finish(&mut self) -> io::Result<Tally> {
-        if let Some(w) = &mut self.file {
-            w.flush()?;
+    /// Calls `each` with every claim in order (after `finish`), its `left_out` set when
+    /// its part of the input was left out.
+    pub fn for_each_claim(
+        &self,
+        mut each: impl FnMut(ClaimFacts) -> io::Result<()>,
+    ) -> io::Result<()> {
+        for (i, c) in self.claims.iter().enumerate() {
+            let mut c = c?;
+            c.left_out |= self.claims_left_out.iter().any(|r| r.contains(&i));
+            each(c)?;
         }
+        Ok(())
+    }
+
+    /// Makes everything added readable (flushes the files); the tally of the findings.
+    pub fn finish(&mut self) -> io::Result<Tally> {
+        self.findings.flush()?;
+        self.claims.flush()?;
         let mut t = Tally::default();
         self.for_each(|f| {
             t.add_one(&f);
@@ -132,7 +250,10 @@ impl From<Vec<Finding>> for FindingSpool {
     /// A spool of findings already in memory (for a library caller's report).
     fn from(mem: Vec<Finding>) -> Self {
         FindingSpool {
-            mem,
+            findings: JsonLines {
+                mem,
+                ..JsonLines::default()
+            },
             ..FindingSpool::default()
         }
     }
@@ -140,25 +261,42 @@ impl From<Vec<Finding>> for FindingSpool {
 
 impl FindingSink for FindingSpool {
     fn push(&mut self, f: Finding) -> io::Result<()> {
-        self.mem.push(f);
-        if self.mem.len() >= MEMORY {
-            self.spill()?;
-        }
-        Ok(())
+        self.findings.push(f)
     }
 
     fn len(&self) -> usize {
-        self.spilled + self.mem.len()
+        self.findings.len()
     }
 
     fn unfix(&mut self, from: usize) {
         let to = self.len();
+        let spilled = self.findings.spilled;
         // Ranges in memory can be changed at once; the file's are applied on reading.
-        for f in self.mem.iter_mut().skip(from.saturating_sub(self.spilled)) {
+        for f in self
+            .findings
+            .mem
+            .iter_mut()
+            .skip(from.saturating_sub(spilled))
+        {
             unfix(f);
         }
-        if from < self.spilled {
-            self.unfixed.push(from..self.spilled.min(to));
+        if from < spilled {
+            self.unfixed.push(from..spilled.min(to));
+        }
+    }
+
+    fn claims(&mut self, claims: Vec<ClaimFacts>) -> io::Result<()> {
+        claims.into_iter().try_for_each(|c| self.claims.push(c))
+    }
+
+    fn claims_len(&self) -> usize {
+        self.claims.len()
+    }
+
+    fn leave_out_claims(&mut self, from: usize) {
+        let to = self.claims.len();
+        if from < to {
+            self.claims_left_out.push(from..to);
         }
     }
 }
@@ -204,7 +342,7 @@ mod tests {
         for i in 0..n {
             s.push(finding(i, true)).unwrap();
         }
-        assert!(s.spilled > 0);
+        assert!(s.findings.spilled > 0);
         // From the middle of the file to the end of memory.
         s.unfix(MEMORY + 5);
         let t = s.finish().unwrap();
@@ -216,6 +354,32 @@ mod tests {
             assert_eq!(f.position.segment, seen);
             assert_eq!(f.fixed, seen < MEMORY + 5, "{seen}");
             assert_eq!(f.after.is_some(), seen < MEMORY + 5);
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, n);
+    }
+
+    #[test]
+    fn claims_read_back_in_order_with_left_out_ranges() {
+        let mut s = FindingSpool::new();
+        let n = MEMORY * 2 + 3;
+        for i in 0..n {
+            let c = ClaimFacts {
+                id: format!("C{i}"),
+                ..ClaimFacts::default()
+            };
+            s.claims(vec![c]).unwrap();
+        }
+        assert!(s.claims.spilled > 0);
+        assert_eq!(s.claims_len(), n);
+        s.leave_out_claims(n - 5);
+        s.finish().unwrap();
+        let mut seen = 0;
+        s.for_each_claim(|c| {
+            assert_eq!(c.id, format!("C{seen}"));
+            assert_eq!(c.left_out, seen >= n - 5);
             seen += 1;
             Ok(())
         })

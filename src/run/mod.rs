@@ -11,6 +11,7 @@ pub mod memory;
 pub mod parse;
 pub mod rules;
 pub mod scrub;
+pub mod serve;
 pub mod validate;
 
 use std::io;

@@ -44,6 +44,9 @@ pub struct Options {
     /// Fresh control numbers for the corrected output, from these, incrementing over
     /// the batch in input order (`--new-control-numbers ISA13[,GS06,ST02]`).
     pub new_control_numbers: Option<Control>,
+    /// What the report and the messages call the input (one input only): `x837 serve`
+    /// names an upload as it was uploaded, not by its temporary path.
+    pub shown_as: Option<String>,
     /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
     pub ack_dir: Option<OsString>,
 }
@@ -149,8 +152,20 @@ impl Scrub {
 
     /// Runs the scrub over every input; returns the exit status.
     pub fn run(&self, console: &dyn Console) -> Status {
+        self.run_with(console, &mut |_| Ok(()))
+    }
+
+    /// [`Scrub::run`], then `also` with the report once every input is done (for
+    /// `x837 serve`, which renders it more than one way); an error of `also` fails the
+    /// run.
+    pub fn run_with(
+        &self,
+        console: &dyn Console,
+        also: &mut dyn FnMut(&mut Report) -> io::Result<()>,
+    ) -> Status {
         let pool = super::pool(self.options.jobs);
         let mut report = Report::new(tool(&self.settings, &self.options));
+        report.rule_docs = Some(crate::scrub::registry::doc);
         let mut status = Status::Clean;
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
@@ -235,6 +250,10 @@ impl Scrub {
             });
             status = wrote(written, &t.display(), status, console);
         }
+        if let Err(e) = also(&mut report) {
+            console.say(&format!("x837: the report: {e}"));
+            status = Status::Failed;
+        }
         status
     }
 
@@ -295,7 +314,7 @@ impl Scrub {
         console: &dyn Console,
     ) -> Done {
         let mode = start.mode;
-        let name = planned.name();
+        let name = (self.options.shown_as.clone()).unwrap_or_else(|| planned.name());
         let mut done = Done::new(name.clone());
         if let Some(why) = &planned.unwritable {
             console.say(&format!("x837: {name}: cannot write its output: {why}"));

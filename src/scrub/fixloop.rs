@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::claim::{self, Claim};
 use crate::grammar::Grammar;
-use crate::report::{Finding, Position, RuleId, Severity};
+use crate::report::{ClaimFacts, Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::validate::{self, codes, element};
 use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
@@ -20,7 +20,7 @@ use super::catalog;
 use super::config::{Resolved, Settings};
 use super::registry;
 use super::rule::{Cx, Enabled, Fix, Hit, Meta, Rule};
-use super::{index, lines};
+use super::{facts, index, lines};
 
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
@@ -43,6 +43,8 @@ pub struct Outcome {
     /// in the transaction as written (the corrected one, else the input): for
     /// `--split-rejected`.
     pub rejected: Vec<usize>,
+    /// What the worklist shows of each claim, as written, in order.
+    pub claims: Vec<ClaimFacts>,
     /// What each J2326 claim adds to the run's index (cross-claim rules).
     pub indexed: Vec<index::Found>,
 }
@@ -267,6 +269,8 @@ struct Found<'f> {
     at: Vec<usize>,
     index: HashMap<Key, usize>,
     fixes: &'f mut Vec<(usize, Key, Fix)>,
+    /// The facts of each claim, with its CLM's index in the view.
+    claims: Vec<(usize, ClaimFacts)>,
     indexed: Vec<index::Found>,
 }
 
@@ -337,6 +341,8 @@ enum Pass {
         chosen: Vec<Chosen>,
         /// The CLM (view index) of each claim an open error-level finding is on.
         rejected: Vec<usize>,
+        /// The claims of the view, `rejected` marked.
+        claims: Vec<ClaimFacts>,
         indexed: Vec<index::Found>,
     },
 }
@@ -398,13 +404,24 @@ impl Run<'_, '_, '_> {
             at,
             index,
             fixes: &mut fixes,
+            claims: Vec::new(),
             indexed: Vec::new(),
         };
         self.hits(view, &tree, state, refused, &mut found);
         let Found {
-            open, at, indexed, ..
+            open,
+            at,
+            claims,
+            indexed,
+            ..
         } = found;
         let rejected = claims_in_error(&tree, view, &open, &at);
+        let claims = (claims.into_iter())
+            .map(|(clm, mut c)| {
+                c.rejected = rejected.binary_search(&clm).is_ok();
+                c
+            })
+            .collect();
         // The fixes that do not touch a segment another fix of this pass touches.
         let mut taken: HashSet<usize> = HashSet::new();
         let mut chosen = Vec::new();
@@ -425,6 +442,7 @@ impl Run<'_, '_, '_> {
             open,
             chosen,
             rejected,
+            claims,
             indexed,
         }
     }
@@ -502,6 +520,9 @@ impl Run<'_, '_, '_> {
                 enabled: &self.rules.enabled,
                 earlier: &earlier,
             };
+            let n = self.tx.segments.len().saturating_sub(1);
+            let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
+            found.claims.push((c.clm, facts::of(&cx, c, self.tx, &at)));
             self.index(&cx, c, state, &mut found.indexed);
             for rule in &self.rules.list {
                 let meta = rule.meta();
@@ -572,15 +593,16 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected, indexed) =
+        let (mut findings, rejected, claims, indexed) =
             match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
                 Pass::Found {
                     open,
                     rejected,
+                    claims,
                     indexed,
                     ..
-                } => (open, rejected, indexed),
-                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new()),
+                } => (open, rejected, claims, indexed),
+                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
             };
         for f in &mut findings {
             f.before = None;
@@ -594,10 +616,18 @@ impl Run<'_, '_, '_> {
         );
         f.loop_path = Some("ST_LOOP".into());
         findings.push(f);
+        // The error is the transaction's, so every claim's.
+        let claims = (claims.into_iter())
+            .map(|c| ClaimFacts {
+                rejected: true,
+                ..c
+            })
+            .collect();
         Outcome {
             findings,
             output: None,
             rejected,
+            claims,
             indexed,
         }
     }
@@ -630,14 +660,15 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
-        let (open, chosen, rejected, indexed) =
+        let (open, chosen, rejected, claims, indexed) =
             match run.pass(view, &state, &written, &refused, clean) {
                 Pass::Found {
                     open,
                     chosen,
                     rejected,
+                    claims,
                     indexed,
-                } => (open, chosen, rejected, indexed),
+                } => (open, chosen, rejected, claims, indexed),
                 Pass::Refused(bad) => {
                     // Start again from the input without the refused fixes (rules are
                     // deterministic, so the others come back as they were). Rare, so no
@@ -671,6 +702,7 @@ pub fn transaction(
                 findings,
                 output: state.bytes,
                 rejected,
+                claims,
                 indexed,
             };
         }

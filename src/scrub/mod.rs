@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod config;
 pub mod dose;
+mod facts;
 mod fixloop;
 pub mod index;
 pub mod lines;
@@ -131,6 +132,8 @@ struct Open {
     claims: usize,
     /// Index in the findings of its first finding.
     findings: usize,
+    /// Index in the findings' claims (the worklist's) of its first claim.
+    claim_facts: usize,
     /// Index in `Scrubbed::left_out` of the first part of it left out.
     left_out: usize,
     /// Where its bytes as read start in the raw copy (see `Raw`).
@@ -271,6 +274,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             position: self.position(seg),
             claims: 0,
             findings: self.findings.len(),
+            claim_facts: self.findings.claims_len(),
             left_out: self.out.left_out.len(),
             raw: self.raw.as_ref().map_or(0, Raw::len),
             split: 0,
@@ -301,6 +305,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         // Its transactions were scrubbed, but nothing of it is written.
         self.flush()?;
         self.findings.unfix(unit.findings);
+        self.findings.leave_out_claims(unit.claim_facts);
         self.out.quarantined.truncate(unit.left_out);
         let left = LeftOut {
             what,
@@ -508,7 +513,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         for found in t.indexed {
             self.out.index.add(found)?;
         }
+        let claims = crate::report::attach(t.claims, &mut self.batch, self.findings.len());
         self.flush()?;
+        self.findings.claims(claims)?;
         let kept = if self.settings.check {
             self.put(tx, None)?;
             true

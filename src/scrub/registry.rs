@@ -14,3 +14,9 @@ pub fn all() -> &'static [&'static dyn Rule] {
 pub fn find(id: RuleId) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().id == id)
 }
+
+/// The documentation of rule `id` (What it does / Why is this bad? / Example / Fix /
+/// References), when it is a scrub rule: what the report's worklist shows.
+pub fn doc(id: RuleId) -> Option<String> {
+    find(id).map(|r| r.meta().doc())
+}

@@ -7,6 +7,7 @@
 
 pub mod claims;
 pub mod pyx12;
+pub mod serve;
 pub mod stricter;
 
 use std::path::PathBuf;
