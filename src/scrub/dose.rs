@@ -149,3 +149,19 @@ pub fn line_strength<'c>(
 pub fn quantity(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Option<Decimal> {
     Some(line_strength(cx, claim, line)?.quantity(units_after(cx, claim, line)?))
 }
+
+/// Whether the date's units name another strength than its NDCs do (500 units with the
+/// 12 mg NDC): `drug-units` owns that, and the CTP quantity does not follow from the claim.
+pub fn disagrees(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> bool {
+    let Some(g) = groups(cx, claim)
+        .into_iter()
+        .find(|g| g.lines.iter().any(|l| l.lx == line.lx))
+    else {
+        return false;
+    };
+    let Agreed::One(s) = group_strength(cx, claim, &g) else {
+        return false;
+    };
+    let total: Option<Decimal> = g.lines.iter().map(|l| units_after(cx, claim, l)).sum();
+    total.is_some_and(|t| t != s.units && cx.strengths().is_dose(t, g.date))
+}

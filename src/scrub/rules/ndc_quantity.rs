@@ -28,13 +28,16 @@
 //!   (`domain/j2326.md`, Round 2: the NDC's, else the one enabled strength whose units the
 //!   line bills) is unknown (`ndc-product` or `ndc-missing` owns it). A CTP04 that is not
 //!   a number is reported and set.
+//! - Silent when the date's units are another strength's dose than the one its NDC names
+//!   (500 units with the 12 mg NDC): `drug-units` owns that, and whether the NDC or the
+//!   units are wrong, and so the quantity, does not follow from the claim.
 //!
 //! ## References
 //! FDA Spinraza label (12 mg / 5 mL); X12 RFIs on LIN/CTP in the 837 (CTP04 quantity).
 
 use crate::claim::Claim;
 use crate::report::{FixClass, RuleId, Severity};
-use crate::scrub::dose::{quantity, units_after};
+use crate::scrub::dose::{disagrees, quantity, units_after};
 use crate::scrub::lines::with_ctp;
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
@@ -62,7 +65,7 @@ impl Rule for NdcQuantity {
             else {
                 continue;
             };
-            if d.quantity.map(|q| q.round_dp(3)) == Some(expected) {
+            if d.quantity.map(|q| q.round_dp(3)) == Some(expected) || disagrees(cx, claim, line) {
                 continue;
             }
             let billed = d
