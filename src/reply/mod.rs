@@ -7,6 +7,7 @@
 mod ca277;
 mod k999;
 mod r835;
+pub mod reasons;
 mod ta1;
 
 use std::ops::ControlFlow;

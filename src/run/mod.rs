@@ -8,6 +8,8 @@ pub mod corpus;
 pub mod generate;
 pub mod info;
 pub mod parse;
+pub mod resubmit;
+pub mod resubmit_scrub;
 pub mod rules;
 pub mod scrub;
 pub mod validate;
