@@ -481,3 +481,108 @@ fn real_277ca_and_835_files() {
     assert!(all.contains_key("3920394930203"));
     assert_eq!(all.len(), 2);
 }
+
+/// An 835 for claims of `b.x12`, one `CLP...` block each.
+fn remit_835(blocks: &[String]) -> String {
+    let mut s = vec![
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*SUBMITTER      *240815*1200*^*00501*000000301*0*P*:".to_string(),
+        "GS*HP*PAYER*SUBMITTER*20240815*1200*301*X*005010X221A1".into(),
+        "ST*835*0001".into(),
+        "BPR*H*0*C*NON************20240815".into(),
+        "TRN*1*CHECK3*1512345678".into(),
+        "DTM*405*20240815".into(),
+        "N1*PR*PAYER".into(),
+        "N3*1 MAIN ST".into(),
+        "N4*FARGO*ND*58102".into(),
+        "PER*BL*EDI*TE*7015551212".into(),
+        "N1*PE*BILLING*XX*1234567893".into(),
+        "LX*1".into(),
+    ];
+    for b in blocks {
+        s.extend(b.split('~').map(str::to_string));
+    }
+    let n = s.len() - 2 + 1;
+    s.push(format!("SE*{n}*0001"));
+    s.push("GE*1*301".into());
+    s.push("IEA*1*000000301".into());
+    s.join("~\n") + "~\n"
+}
+
+#[test]
+fn line_denials_patient_responsibility_and_reversals() {
+    let d = tempfile::tempdir().unwrap();
+    batch(d.path(), "837p", "6", "4");
+    let c = claims(&std::fs::read(d.path().join("b.x12")).unwrap());
+    let ids: Vec<&String> = c.keys().collect();
+    let (a, b, r) = (ids[0], ids[1], ids[2]);
+    let blocks = vec![
+        // Paid in part; line 1 denied CO-151 with nothing paid for it; a line 9 it has not.
+        format!(
+            "CLP*{a}*1*{}*10**MC*PAYA~NM1*QC*1*PATIENT*X****MI*X1~SVC*HC:62321*10*0**1~CAS*CO*151*10~REF*6R*1~SVC*HC:99999*1*0**1~REF*6R*9",
+            c[a].0
+        ),
+        // Patient responsibility only: not a denial.
+        format!(
+            "CLP*{b}*1*{}*0*{}*MC*PAYB~CAS*PR*1*{}~NM1*QC*1*PATIENT*X****MI*X2",
+            c[b].0, c[b].0, c[b].0
+        ),
+        // A reversal: reported, nothing resent.
+        format!(
+            "CLP*{r}*22*-{}*0**MC*PAYR~NM1*QC*1*PATIENT*X****MI*X3",
+            c[r].0
+        ),
+    ];
+    std::fs::write(d.path().join("lines.835"), remit_835(&blocks)).unwrap();
+    let v = x837_in(d.path(), &["validate", "lines.835"]);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let out = x837_in(
+        d.path(),
+        &[
+            "resubmit",
+            "b.x12",
+            "--remit",
+            "lines.835",
+            "-o",
+            "l.x12",
+            "--report",
+            "l.json",
+        ],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let rep: Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("l.json")).unwrap()).unwrap();
+    let of = |id: &str| {
+        rep["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["claim"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let ca = of(a);
+    assert_eq!(ca["outcome"], "denied");
+    assert_eq!(ca["unmatched_lines"], serde_json::json!(["9"]));
+    let p = ca["payer_said"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "CO-151")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (p["line"].as_str(), p["rules"][0].as_str()),
+        (Some("1"), Some("drug-units"))
+    );
+    assert_eq!(of(b)["outcome"], "paid");
+    assert_eq!(of(r)["outcome"], "reversed");
+    let resent = claims(&std::fs::read(d.path().join("l.x12")).unwrap_or_default());
+    let resent_ids: Vec<&String> = resent.keys().collect();
+    assert!(resent_ids.is_empty() || resent_ids == [a], "{resent_ids:?}");
+    assert_eq!(rep["summary"]["claims_resent"], 1);
+}
