@@ -26,7 +26,7 @@ pub struct Info {
     /// Sum of CLM02, as a decimal string.
     #[serde(serialize_with = "decimal_string")]
     pub billed: Decimal,
-    /// What the acknowledgments in the input (TA1, 999, 277CA) say; `None` when it holds
+    /// What the acknowledgments in the input (TA1, 999, 277CA, 835) say; `None` when it holds
     /// none.
     pub acknowledged: Option<Acknowledged>,
 }
@@ -49,12 +49,27 @@ impl Verdicts {
 }
 
 /// What the acknowledgments in an input say: interchanges (TA1), transaction sets
-/// (999 AK2/IK5) and claims (277CA 2200D).
+/// (999 AK2/IK5), claims (277CA 2200D) and, from 835 remittances, claims paid (2100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Acknowledged {
     pub interchanges: Verdicts,
     pub transactions: Verdicts,
     pub claims: Verdicts,
+    pub remitted: Remitted,
+}
+
+/// What the 835s in an input say of their claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Remitted {
+    /// CLP segments.
+    pub claims: u64,
+    /// CLP02 4.
+    pub denied: u64,
+    /// CLP02 22.
+    pub reversed: u64,
+    /// Sum of CLP04, as a decimal string.
+    #[serde(serialize_with = "decimal_string")]
+    pub paid: Decimal,
 }
 
 impl Info {
@@ -68,7 +83,7 @@ impl Info {
         self.acknowledged().interchanges.add(ta1.accepted());
     }
 
-    /// Counts what a 999 or 277CA acknowledges.
+    /// Counts what a 999, 277CA or 835 acknowledges.
     fn reply(&mut self, tx: &crate::x12::Transaction<'_>) {
         match crate::reply::of_transaction(tx) {
             Some(Reply::Implementation(g)) => {
@@ -80,6 +95,15 @@ impl Info {
             Some(Reply::ClaimAcknowledgment(b)) => {
                 let a = self.acknowledged();
                 b.claims.iter().for_each(|c| a.claims.add(!c.rejected()));
+            }
+            Some(Reply::Remittance(r)) => {
+                let m = &mut self.acknowledged().remitted;
+                for c in &r.claims {
+                    m.claims += 1;
+                    m.denied += u64::from(c.status == "4");
+                    m.reversed += u64::from(c.status == "22");
+                    m.paid = m.paid.saturating_add(c.paid.unwrap_or_default());
+                }
             }
             None => {}
         }
@@ -268,7 +292,7 @@ pub fn count_read(read: impl std::io::Read, file: &str) -> std::io::Result<Count
                 }
             }
             Event::Unit(Unit::Transaction(t)) => {
-                if matches!(t.set_id(), b"999" | b"277") {
+                if matches!(t.set_id(), b"999" | b"277" | b"835") {
                     info.reply(&t);
                 }
                 for s in &t.segments {

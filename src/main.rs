@@ -41,6 +41,10 @@ fn main() -> ExitCode {
             Ok(s) => s.run(&console),
             Err(e) => usage(&console, &e),
         },
+        cli::Command::Resubmit(a) => match run::resubmit::Resubmit::new(a.into()) {
+            Ok(s) => s.run(&console),
+            Err(e) => usage(&console, &e),
+        },
         cli::Command::Completions { shell } => cli::completions(shell, &console),
         cli::Command::Man { out_dir } => cli::man(out_dir.as_deref(), &console),
     };

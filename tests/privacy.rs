@@ -178,6 +178,38 @@ fn no_report_format_quotes_personal_data() {
         "validate json".into(),
         String::from_utf8_lossy(&validate.stdout).into_owned(),
     ));
+    // x837 resubmit's reports, the claim rejected in a 277CA (its patient named there).
+    let ack = dir.path().join("claim.277ca");
+    fs::write(&ack, ack_rejecting("PRIV-1", "99")).unwrap();
+    for ext in ["json", "txt", "html"] {
+        let report = dir.path().join(format!("resubmit.{ext}"));
+        let out = common::x837(&[
+            "resubmit",
+            edi.to_str().unwrap(),
+            "--ack",
+            ack.to_str().unwrap(),
+            "-o",
+            dir.path()
+                .join(format!("resent.{ext}.x12"))
+                .to_str()
+                .unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = fs::read_to_string(&report).unwrap();
+        assert!(text.contains("PRIV-1") && text.contains("A7:255"), "{text}");
+        reports.push((format!("resubmit {ext}"), text));
+        reports.push((
+            format!("resubmit {ext} stderr"),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    }
 
     // The reports do say something about each broken place.
     let json = &reports[0].1;
@@ -197,6 +229,40 @@ fn no_report_format_quotes_personal_data() {
             );
         }
     }
+}
+
+/// A 277CA rejecting claim `id` (A7:255) of charge `charge`, naming its patient by the
+/// claim's personal values, as the guide has it.
+fn ack_rejecting(id: &str, charge: &str) -> String {
+    [
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*SUBMIT01       *260120*1200*^*00501*000000101*0*P*:",
+        "GS*HN*PAYER*SUBMIT01*20260120*1200*101*X*005010X214",
+        "ST*277*0001*005010X214",
+        "BHT*0085*08*B1*20260120*1200*TH",
+        "HL*1**20*1",
+        "NM1*PR*2*HEALTH PLAN*****PI*PAYER01",
+        "TRN*1*T1",
+        "DTP*050*D8*20260120",
+        "DTP*009*D8*20260120",
+        "HL*2*1*21*1",
+        "NM1*41*2*CLINIC BILLING*****46*SUBMIT01",
+        "TRN*2*B1",
+        &format!("STC*A1:19*20260120*WQ*{charge}"),
+        "HL*3*2*19*1",
+        "NM1*85*2*NEURO CLINIC*****XX*1234567893",
+        "TRN*1*0",
+        &format!("STC*A1:19**WQ*{charge}"),
+        "HL*4*3*PT",
+        "NM1*QC*1*QZKIDLAST*QZKIDFIRST****MI*QZMEMBER77",
+        &format!("TRN*2*{id}"),
+        &format!("STC*A7:255*20260120*U*{charge}"),
+        "DTP*472*D8*20260110",
+        "SE*20*0001",
+        "GE*1*101",
+        "IEA*1*000000101",
+    ]
+    .join("~\n")
+        + "~\n"
 }
 
 /// The sample with `edit` applied: the malformed input of one case.

@@ -3,7 +3,7 @@
 
 Reads pyx12's implementation-guide maps (837.5010.X222.A1.xml for 837P,
 837Q3.I.5010.X223.A1.xml for 837I, 999.5010X231.A1.xml for the 999,
-277.5010.X214.xml for the 277CA) and its data element dictionary
+277.5010.X214.xml for the 277CA, 835.5010.X221.A1.xml for the 835) and its data element dictionary
 (dataele.xml), applies the hand-reviewed corrections listed in CORRECTIONS,
 and writes the indentation-based text format described in grammars/README.md.
 
@@ -62,6 +62,15 @@ GUIDES = [
         "name": "Health Care Claim Acknowledgment",
         "twin_claims": False,
     },
+    {
+        "map": "835.5010.X221.A1.xml",
+        "out": "835.x221a1.grammar",
+        "version": "005010X221A1",
+        "errata": [],
+        "kind": "835",
+        "name": "Health Care Claim Payment/Advice",
+        "twin_claims": False,
+    },
 ]
 
 CLAIMS = ["837p.x222a1.grammar", "837i.x223a2.grammar"]
@@ -94,6 +103,7 @@ CORRECTIONS = [
         "two 2410 paths; it is not used in 5010",
     },
     {
+        "guides": CLAIMS + ["999.x231a1.grammar", "277ca.x214.grammar"],
         "loop": "ST_LOOP",
         "segment": "ST",
         "element": "ST03",

@@ -117,7 +117,7 @@ pub struct SynthArgs {
     list: bool,
     /// Write a regression corpus into DIR: a file per variant and per layout, MANIFEST.tsv.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
-        "claims", "output", "truth", "inject", "error_rate",
+        "claims", "output", "truth", "responses", "inject", "error_rate",
         "delimiters", "line_endings", "bom", "wrap", "indent",
     ])]
     corpus: Option<OsString>,
@@ -142,6 +142,11 @@ pub struct SynthArgs {
     /// Output file, replaced atomically; standard output when absent or `-`.
     #[arg(short, long)]
     output: Option<OsString>,
+    /// Also write DIR/NAME.277ca and DIR/NAME.835 (NAME: the -o file's name), the responses
+    /// a payer would send: claims with injected errors rejected or denied by the mapped
+    /// codes, the rest accepted and paid. Needs -o FILE and --truth FILE.
+    #[arg(long, value_name = "DIR", requires_all = ["output", "truth"])]
+    responses: Option<OsString>,
     #[command(flatten)]
     control: ControlArgs,
 }
@@ -182,6 +187,7 @@ impl From<SynthArgs> for run::generate::SynthOptions {
             },
             truth: a.truth,
             output: a.output,
+            responses: a.responses,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod ack;
 mod console;
 mod generate;
+mod resubmit;
 mod scrub;
 mod validate;
 
@@ -14,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub use ack::AckArgs;
 pub use console::{ColorArg, Stderr};
 pub use generate::{GenerateArgs, SynthArgs};
+pub use resubmit::ResubmitArgs;
 pub use scrub::ScrubArgs;
 pub use validate::{InfoArgs, ValidateArgs};
 use x837::run;
@@ -156,6 +158,9 @@ pub enum Command {
     },
     /// Acknowledge what was received: TA1, 999 and 277CA files for each input.
     Ack(AckArgs),
+    /// Resend what came back: claims rejected in a 277CA or denied in an 835, matched to
+    /// the original 837s by CLM01, scrubbed, in a new file.
+    Resubmit(ResubmitArgs),
     /// Prints a completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Prints the manual page, x837(1); with --out-dir, writes it and one page per command

@@ -8,6 +8,7 @@ pub mod description;
 mod guide;
 pub mod interchange;
 pub mod layout;
+pub mod responses;
 pub mod rng;
 pub mod segment;
 pub mod synth;

@@ -1,5 +1,5 @@
 //! Implementation guides as data: the model and the loader for `grammars/*`: the two
-//! 837s and the acknowledgments sent back for them (999, 277CA). The guides are embedded
+//! 837s and the responses sent back for them (999, 277CA, 835). The guides are embedded
 //! in the binary and parsed once, on first use.
 
 mod compiled;
@@ -19,6 +19,7 @@ const PROFESSIONAL_TEXT: &str = include_str!("../../grammars/837p.x222a1.grammar
 const INSTITUTIONAL_TEXT: &str = include_str!("../../grammars/837i.x223a2.grammar");
 const IMPLEMENTATION_TEXT: &str = include_str!("../../grammars/999.x231a1.grammar");
 const CLAIM_ACK_TEXT: &str = include_str!("../../grammars/277ca.x214.grammar");
+const REMITTANCE_TEXT: &str = include_str!("../../grammars/835.x221a1.grammar");
 
 /// The 837P guide, 005010X222A1.
 pub fn professional() -> &'static Grammar {
@@ -56,6 +57,15 @@ pub fn claim_acknowledgment() -> &'static Grammar {
     })
 }
 
+/// The 835 claim payment/advice guide (the remittance), 005010X221A1.
+pub fn remittance() -> &'static Grammar {
+    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
+    GRAMMAR.get_or_init(|| {
+        parse_grammar(REMITTANCE_TEXT)
+            .expect("embedded grammars/835.x221a1.grammar parses (tested in grammar::tests)")
+    })
+}
+
 /// The grammar of a kind.
 pub fn for_kind(kind: Kind) -> &'static Grammar {
     match kind {
@@ -63,16 +73,18 @@ pub fn for_kind(kind: Kind) -> &'static Grammar {
         Kind::Institutional => institutional(),
         Kind::Implementation => implementation(),
         Kind::ClaimAcknowledgment => claim_acknowledgment(),
+        Kind::Remittance => remittance(),
     }
 }
 
 /// Every grammar x837 carries.
-pub fn all() -> [&'static Grammar; 4] {
+pub fn all() -> [&'static Grammar; 5] {
     [
         professional(),
         institutional(),
         implementation(),
         claim_acknowledgment(),
+        remittance(),
     ]
 }
 
@@ -88,6 +100,7 @@ pub fn for_version(gs08: &str) -> Option<&'static Grammar> {
         "005010X223A2" | "005010X223A3" | "005010X223" => Some(institutional()),
         "005010X231A1" | "005010X231" => Some(implementation()),
         "005010X214" => Some(claim_acknowledgment()),
+        "005010X221A1" => Some(remittance()),
         _ => None,
     }
 }
@@ -154,7 +167,7 @@ mod tests {
             "005010X224A2",
             "004010X098A1",
             "005010X222A1X",
-            "005010X221A1",
+            "005010X221",
         ] {
             assert!(for_version(v).is_none(), "{v}");
         }
@@ -171,7 +184,36 @@ mod tests {
             Some(Kind::Implementation)
         );
         assert!(for_set(b"837", "005010X214").is_none());
-        assert!(for_set(b"835", "005010X221A1").is_none());
+        assert_eq!(
+            for_set(b"835", "005010X221A1").map(|g| g.kind),
+            Some(Kind::Remittance)
+        );
+        assert!(for_set(b"277", "005010X221A1").is_none());
+    }
+
+    #[test]
+    fn remittance_grammar_loads() {
+        let g = remittance();
+        assert_eq!(
+            (g.version.as_str(), g.kind),
+            ("005010X221A1", Kind::Remittance)
+        );
+        let ids: Vec<&str> = g.root.descendants().iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["ST_LOOP", "1000A", "1000B", "2000", "2100", "2110"]);
+        let clp = g.find_loop("2100").expect("2100").trigger();
+        assert_eq!(clp.id, "CLP");
+        assert!(
+            clp.element(2)
+                .expect("CLP02")
+                .codes
+                .iter()
+                .any(|c| c == "22")
+        );
+        let svc = g.find_loop("2110").expect("2110").trigger();
+        assert_eq!(svc.id, "SVC");
+        // REF*6R (the line's control number, LX01 of the 837) is one of 2110's REFs.
+        assert!(segment(g.find_loop("2110").expect("2110"), "REF", "6R").is_some());
+        assert!(g.root.segments().any(|s| s.id == "BPR"));
     }
 
     #[test]
@@ -242,6 +284,7 @@ mod tests {
             Kind::Institutional,
             Kind::Implementation,
             Kind::ClaimAcknowledgment,
+            Kind::Remittance,
         ] {
             assert_eq!(for_kind(k).kind, k);
             assert_eq!(Kind::from_letter(k.letter()), Some(k));
@@ -274,10 +317,16 @@ mod tests {
         for g in all() {
             assert_eq!(g.root.trigger().id, "ST");
             let st03 = g.root.trigger().element(3).expect("ST03");
-            assert_eq!(st03.usage, Usage::Required);
+            // The 835 guide leaves ST03 unused (its files carry the guide in GS08 only).
+            let usage = if g.kind == Kind::Remittance {
+                Usage::NotUsed
+            } else {
+                Usage::Required
+            };
+            assert_eq!(st03.usage, usage);
             assert!(st03.codes.contains(&g.version));
             assert_eq!(
-                g.kind == Kind::Implementation,
+                matches!(g.kind, Kind::Implementation | Kind::Remittance),
                 !g.root.segments().any(|s| s.id == "BHT")
             );
             assert!(matches!(g.root.children.last(), Some(Node::Segment(s)) if s.id == "SE"));

@@ -35,7 +35,7 @@ impl Grammar {
 }
 
 /// Which transaction set a grammar describes: one of the two 837s, or one of the
-/// acknowledgments sent back for them. Claim views and scrub rules are for 837s only.
+/// responses sent back for them (999, 277CA, the 835 remittance). Claim views and scrub rules are for 837s only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// 837P, written `P` in grammar files.
@@ -46,16 +46,19 @@ pub enum Kind {
     Implementation,
     /// The 277CA claim acknowledgment (005010X214), written `277CA`.
     ClaimAcknowledgment,
+    /// The 835 claim payment/advice, the remittance (005010X221A1), written `835`.
+    Remittance,
 }
 
 impl Kind {
-    /// The kind a grammar file's first line names (`P`, `I`, `999`, `277CA`).
+    /// The kind a grammar file's first line names (`P`, `I`, `999`, `277CA`, `835`).
     pub fn from_letter(s: &str) -> Option<Self> {
         match s {
             "P" => Some(Self::Professional),
             "I" => Some(Self::Institutional),
             "999" => Some(Self::Implementation),
             "277CA" => Some(Self::ClaimAcknowledgment),
+            "835" => Some(Self::Remittance),
             _ => None,
         }
     }
@@ -67,6 +70,7 @@ impl Kind {
             Self::Institutional => "I",
             Self::Implementation => "999",
             Self::ClaimAcknowledgment => "277CA",
+            Self::Remittance => "835",
         }
     }
 
@@ -81,6 +85,7 @@ impl Kind {
             Self::Professional | Self::Institutional => "837",
             Self::Implementation => "999",
             Self::ClaimAcknowledgment => "277",
+            Self::Remittance => "835",
         }
     }
 
@@ -90,6 +95,7 @@ impl Kind {
             Self::Professional | Self::Institutional => "HC",
             Self::Implementation => "FA",
             Self::ClaimAcknowledgment => "HN",
+            Self::Remittance => "HP",
         }
     }
 }

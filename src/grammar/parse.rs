@@ -63,7 +63,7 @@ pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
             let kind = Kind::from_letter(kind).ok_or_else(|| {
                 GrammarError::new(
                     no,
-                    format!("unknown kind `{kind}`, expected P, I, 999 or 277CA"),
+                    format!("unknown kind `{kind}`, expected P, I, 999, 277CA or 835"),
                 )
             })?;
             (version.to_string(), kind, name.to_string())
@@ -168,7 +168,7 @@ struct Parsed<'a> {
 type Lines<'a> = Peekable<IntoIter<Parsed<'a>>>;
 
 const SHAPES: [(&str, &str); 5] = [
-    ("grammar", "grammar VERSION P|I|999|277CA \"NAME\""),
+    ("grammar", "grammar VERSION P|I|999|277CA|835 \"NAME\""),
     ("loop", "loop ID USAGE REPEAT \"NAME\""),
     (
         "segment",
@@ -790,7 +790,7 @@ loop ST_LOOP R >1 "Transaction Set Header"
         );
         assert_eq!(e.data_element, Some(9999));
         assert!(e.compiled.codes.contains(b"SITUATIONAL TRIGGER"));
-        for kind in ["P", "I", "999", "277CA"] {
+        for kind in ["P", "I", "999", "277CA", "835"] {
             let g = parse_grammar(&format!(
                 "grammar V {kind} \"G\"\nloop L R 1 \"L\"\n  segment ST R 1 @1 \"S\"\n"
             ))

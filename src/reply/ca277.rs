@@ -47,6 +47,8 @@ pub struct ClaimAck {
     pub action: String,
     /// STC04: the claim's CLM02.
     pub charge: Option<Decimal>,
+    /// REF*1K: the payer's claim control number.
+    pub payer_claim: Option<String>,
     pub lines: Vec<LineAck>,
 }
 
@@ -123,6 +125,11 @@ pub fn read(tree: &Tree, tx: &Transaction<'_>) -> BatchAck {
                         c.charge = decimal(seg.value(4));
                     }
                     c.statuses.extend(statuses(seg));
+                }
+            }
+            ("2200D", b"REF") if seg.value(1) == b"1K" => {
+                if let Some(c) = b.claims.last_mut() {
+                    c.payer_claim = Some(text(seg.value(2)));
                 }
             }
             ("2220D", id) => {

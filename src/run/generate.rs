@@ -110,6 +110,8 @@ pub struct SynthOptions {
     pub layout: Layout,
     pub truth: Option<OsString>,
     pub output: Option<OsString>,
+    /// `--responses DIR`: the 277CA and 835 a payer would send back for the batch.
+    pub responses: Option<OsString>,
 }
 
 /// The batch's options and extras, checked: an unknown `--inject` id or a layout that
@@ -222,7 +224,12 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
         Some(mut t) => t.settle().and_then(|()| t.commit()),
         None => Ok(()),
     });
-    let status = wrote(r, &target.display(), Status::Clean, console);
+    let mut status = wrote(r, &target.display(), Status::Clean, console);
+    if status == Status::Clean
+        && let Some(dir) = &o.responses
+    {
+        status = responses(o, dir, console);
+    }
     if status == Status::Clean
         && let Some(s) = summary
     {
@@ -244,4 +251,39 @@ pub fn synth(o: &SynthOptions, console: &dyn Console) -> Status {
         ));
     }
     status
+}
+
+/// Writes `DIR/NAME.277ca` and `DIR/NAME.835` for the batch just written to `-o NAME`,
+/// from it and its truth file.
+fn responses(o: &SynthOptions, dir: &std::ffi::OsStr, console: &dyn Console) -> Status {
+    let (Some(batch), Some(truth)) = (&o.output, &o.truth) else {
+        console.say("x837: --responses needs -o FILE and --truth FILE");
+        return Status::Failed;
+    };
+    let r = (|| -> Result<(), String> {
+        let b = std::fs::read(batch).map_err(|e| format!("{}: {e}", batch.to_string_lossy()))?;
+        let t = std::fs::read(truth).map_err(|e| format!("{}: {e}", truth.to_string_lossy()))?;
+        let v: serde_json::Value = serde_json::from_slice(&t).map_err(|e| e.to_string())?;
+        let map: std::collections::BTreeMap<String, Vec<String>> =
+            serde_json::from_value(v["claims"].clone()).map_err(|e| e.to_string())?;
+        let (ack, remit) = crate::generate::responses::responses(&b, &map);
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.to_string_lossy()))?;
+        let name = std::path::Path::new(batch)
+            .file_name()
+            .map_or("batch".into(), |n| n.to_string_lossy().into_owned());
+        for (ext, bytes) in [("277ca", ack), ("835", remit)] {
+            let path = std::path::Path::new(dir).join(format!("{name}.{ext}"));
+            let target = output::Target::resolve(path.as_os_str()).map_err(|e| e.to_string())?;
+            output::write_to(&target, 0o644, &bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => Status::Clean,
+        Err(e) => {
+            console.say(&format!("x837: --responses: {e}"));
+            Status::Failed
+        }
+    }
 }

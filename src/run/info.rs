@@ -108,6 +108,13 @@ fn acknowledged(a: crate::info::Acknowledged) -> String {
     ]
     .into_iter()
     .flatten()
+    .chain((a.remitted.claims > 0).then(|| {
+        let r = a.remitted;
+        format!(
+            "835: {} claims, {} denied, {} reversed, paid {}",
+            r.claims, r.denied, r.reversed, r.paid
+        )
+    }))
     .collect();
     if parts.is_empty() {
         String::new()

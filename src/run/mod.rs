@@ -9,6 +9,8 @@ pub mod generate;
 pub mod info;
 pub mod memory;
 pub mod parse;
+pub mod resubmit;
+pub mod resubmit_scrub;
 pub mod rules;
 pub mod scrub;
 pub mod serve;

@@ -13,7 +13,7 @@ pub mod lines;
 pub mod ndc;
 pub mod pairing;
 pub mod registry;
-mod rejected;
+pub mod rejected;
 pub mod rule;
 pub mod rules;
 pub mod split;

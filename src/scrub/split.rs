@@ -90,15 +90,23 @@ fn renumber(tx: &Transaction<'_>, hls: &[usize], has_child: &BTreeSet<usize>) ->
 }
 
 /// Writes the segments `keep` (indices into `tx`) as one transaction with `edits`, SE01
-/// set to their count.
+/// set to their count (segments inserted counted, deleted not).
 fn write(tx: &Transaction<'_>, keep: &[usize], mut edits: Vec<Edit>) -> Vec<u8> {
     let segments: Vec<_> = keep.iter().map(|&i| tx.segments[i]).collect();
+    let kept: BTreeSet<usize> = segments.iter().map(|s| s.index).collect();
+    let inserted = (edits.iter())
+        .filter(|e| matches!(e, Edit::Insert { after, .. } if kept.contains(after)))
+        .count();
+    let deleted = (edits.iter())
+        .filter(|e| matches!(e, Edit::Delete { segment } if kept.contains(segment)))
+        .count();
     if let Some(se) = segments.last().filter(|s| s.is("SE")) {
+        let n = segments.len() + inserted - deleted;
         edits.push(Edit::Set {
             segment: se.index,
             element: 1,
             component: 0,
-            value: segments.len().to_string().into_bytes(),
+            value: n.to_string().into_bytes(),
         });
     }
     let part = Transaction::new(segments, tx.envelope.clone());
@@ -126,6 +134,17 @@ fn with_children(tx: &Transaction<'_>, tree: &Tree, chosen: &[usize]) -> BTreeSe
 /// Splits `tx` (whose tree is `tree`): the claims whose CLM is at an index of `rejected`
 /// go to a transaction numbered `st02`, the rest stay.
 pub fn split(tx: &Transaction<'_>, tree: &Tree, rejected: &[usize], st02: &str) -> Split {
+    split_with(tx, tree, rejected, st02, Vec::new())
+}
+
+/// [`split`], with `extra` edits (segment indices as read) applied to the claims split off.
+pub fn split_with(
+    tx: &Transaction<'_>,
+    tree: &Tree,
+    rejected: &[usize],
+    st02: &str,
+    extra: Vec<Edit>,
+) -> Split {
     let owner = owners(tree);
     let claims: Vec<usize> = (0..tree.loops.len())
         .filter(|&l| tree.loops[l].def.id == "2300")
@@ -187,6 +206,7 @@ pub fn split(tx: &Transaction<'_>, tree: &Tree, rejected: &[usize], st02: &str) 
     let kept_claims = claims.len() - out.len();
     let kept_bytes = (kept_claims > 0).then(|| write(tx, &kept, part(&kept)));
     let mut edits = part(&split_off);
+    edits.extend(extra);
     // Its own control number, in ST02 and SE02.
     for i in [split_off.first(), split_off.last()].into_iter().flatten() {
         edits.push(Edit::Set {

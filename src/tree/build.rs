@@ -329,14 +329,16 @@ impl<'t, 'a> Walk<'t, 'a> {
         }
     }
 
-    /// Counts a use of child `child` of the top frame and checks order and repeats.
+    /// Counts a use of child `child` of the top frame and checks order and repeats. Namesake
+    /// segments at one guide position (the 835's 2100 DTMs, all @0500) may come in any
+    /// order.
     fn count_child(&mut self, child: usize, i: usize) {
         let Some(frame) = self.stack.last_mut() else {
             return;
         };
         let def = frame.def;
         let node = frame.node;
-        let out_of_order = child < frame.pos;
+        let out_of_order = child < frame.pos && !same_position(def, child, frame.pos);
         frame.pos = frame.pos.max(child);
         let slot = frame.counts + child;
         self.counts[slot] += 1;
@@ -421,4 +423,12 @@ pub fn build_limited(
     walk.pop_to(0);
     walk.close_top();
     walk.tree
+}
+
+/// Whether children `a` and `b` of `def` are namesake segments at one guide position.
+fn same_position(def: &LoopDef, a: usize, b: usize) -> bool {
+    match (&def.children[a], &def.children[b]) {
+        (Node::Segment(x), Node::Segment(y)) => x.id == y.id && x.position == y.position,
+        _ => false,
+    }
 }

@@ -1,5 +1,5 @@
 //! Implementation-guide validation of 837 transactions and of the acknowledgments sent
-//! back for them (999, 277CA): structure (from the loop tree), elements, code formats and
+//! back for them (999, 277CA, 835): structure (from the loop tree), elements, code formats and
 //! the claim-level balancing and numbering checks.
 
 mod claims;
@@ -35,7 +35,7 @@ pub struct Validated {
     pub error: Option<LexError>,
     /// Transactions validated (837, 999 and 277CA).
     pub transactions: usize,
-    /// Transactions of other sets (835...) or unsupported guides (837D...), passed through.
+    /// Transactions of other sets (834...) or unsupported guides (837D...), passed through.
     pub passed_through: usize,
     /// Interchanges, groups and transactions that do not close: the input is incomplete.
     pub unclosed: usize,
@@ -320,12 +320,13 @@ fn guides_of(set: &[u8]) -> Option<&'static str> {
         b"837" => Some("005010X222A1, 005010X223A2"),
         b"999" => Some("005010X231A1"),
         b"277" => Some("005010X214"),
+        b"835" => Some("005010X221A1"),
         _ => None,
     }
 }
 
-/// Validates one transaction of a set x837 carries a guide for (837, 999, 277CA) and
-/// returns its tree; `None` when it passes through unvalidated: another set (an 835),
+/// Validates one transaction of a set x837 carries a guide for (837, 999, 277CA, 835) and
+/// returns its tree; `None` when it passes through unvalidated: another set (an 834),
 /// or a guide x837 does not carry, which gets a `guide-unsupported` warning.
 pub(crate) fn any_transaction(
     tx: &Transaction<'_>,
@@ -426,7 +427,7 @@ pub fn validate_each(
     Ok(out)
 }
 
-/// The guide x837 validates `tx` with: an 837, 999 or 277CA of a guide it carries.
+/// The guide x837 validates `tx` with: an 837, 999, 277CA or 835 of a guide it carries.
 fn grammar_of(tx: &Transaction<'_>) -> Option<&'static grammar::Grammar> {
     grammar::for_set(tx.set_id(), &String::from_utf8_lossy(tx.guide()))
 }
