@@ -808,6 +808,10 @@ fn claim_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Opti
     Some(segment_edit)
 }
 
+/// Synth's config, `samples/synth/x837.toml`: the scrub needs it for the variants whose
+/// `config` is set (the payer ids below mapped to profiles, the placeholder 50 mg NDC).
+pub const CONFIG: &str = include_str!("../../samples/synth/x837.toml");
+
 /// The payer ids `samples/synth/x837.toml` maps to profiles: (name, id, filing indicator).
 pub const NORIDIAN_PAYER: (&str, &str, &str) = ("NORIDIAN JF PART B", "SYNNORIDIAN", "MB");
 pub const BCBSND_PAYER: (&str, &str, &str) = ("BCBS NORTH DAKOTA", "SYNBCBSND", "BL");
