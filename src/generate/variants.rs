@@ -447,7 +447,8 @@ mod tests {
                 "units-5",
                 "units-12",
                 "units-1200",
-                "waste-jw-line-beside-jz"
+                "waste-jw-line-beside-jz",
+                "units-500-with-12mg-ndc"
             ]
         );
         let s = Selection::parse(&["se01-wrong", "control-number"]).unwrap();
@@ -459,5 +460,24 @@ mod tests {
         let all = Selection::parse(&["all"]).unwrap();
         assert!(all.chosen.iter().all(|&c| c));
         assert_eq!(Selection::default().of(Scope::J2326, true).len(), 46);
+        // Round 2: chosen by name or rule id, never by default.
+        let s = Selection::parse(&["dose-frequency", "high-dose-500"]).unwrap();
+        let picked: Vec<&str> = s.of(Scope::J2326, false).iter().map(|v| v.name).collect();
+        assert_eq!(picked, ["dose-frequency-7-in-year", "high-dose-500"]);
+        assert!(
+            VARIANTS
+                .iter()
+                .filter(|v| !v.default && v.scope == Scope::J2326)
+                .all(|v| !Selection::default()
+                    .of(Scope::J2326, true)
+                    .iter()
+                    .any(|d| d.name == v.name))
+        );
+        assert!(
+            VARIANTS
+                .iter()
+                .filter(|v| v.config)
+                .all(|v| v.scope == Scope::J2326 && v.claims == 1)
+        );
     }
 }
