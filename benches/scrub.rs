@@ -56,6 +56,8 @@ fn main() {
                 catalog: "j2326-1",
                 profile: settings.profile.clone(),
                 options: serde_json::Value::Null,
+                regimens: serde_json::Value::Null,
+                profiles: serde_json::Value::Null,
             });
             report
                 .add(

@@ -116,6 +116,8 @@ fn report_of(claims: usize) -> x837::report::Report {
         catalog: "j2326-1",
         profile: "default".into(),
         options: serde_json::Value::Null,
+        regimens: serde_json::Value::Null,
+        profiles: serde_json::Value::Null,
     });
     report
         .add(

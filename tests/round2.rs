@@ -428,3 +428,95 @@ fn a_range_is_short_only_when_short_at_its_widest() {
         .is_empty()
     );
 }
+
+#[test]
+fn the_patient_key_and_what_it_is_made_of_appear_in_no_report_or_message() {
+    use x837::report::{Format, Report, Tool};
+    use x837::scrub::index::{Secret, key_of};
+    let secret = Secret::from_bytes([7; 32]);
+    let settings = Settings {
+        secret: secret.clone(),
+        ..Settings::default()
+    };
+    let a = visit("K1", "MEMBERKEY9", "D8*20260401");
+    let b = visit("K2", "MEMBERKEY9", "D8*20260405").replace("000000101", "000000102");
+    let s = scrub(format!("{a}{b}"), &settings);
+    assert_eq!(hits(&s, "dose-interval").len(), 1);
+    let key = key_of(&secret, b"MEMBERKEY9", b"20150301", b"JANE");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let mut shown = String::new();
+    let mut report = Report::new(Tool {
+        name: "x837",
+        version: "test",
+        catalog: "test",
+        profile: "default".into(),
+        options: serde_json::Value::Null,
+        regimens: serde_json::Value::Null,
+        profiles: serde_json::Value::Null,
+    });
+    let findings = s.findings.clone();
+    let outcome = x837::report::Outcome {
+        claims: s.claims,
+        findings: findings.into(),
+        left_out: Vec::new(),
+        unread: false,
+        claims_split_off: 0,
+        rejected_output: None,
+        control_numbers: Vec::new(),
+        claims_not_keyed: 0,
+    };
+    report.add("t", String::new(), outcome).unwrap();
+    for format in [Format::Json, Format::Text, Format::Html] {
+        let mut out = Vec::new();
+        format.render(&report, &mut out).unwrap();
+        shown.push_str(&String::from_utf8_lossy(&out));
+    }
+    for f in &s.findings {
+        shown.push_str(&f.message);
+    }
+    let upper = hex.to_uppercase();
+    for secret in ["MEMBERKEY9", "20150301", "JANE", &hex, &upper, &hex[..8]] {
+        assert!(!shown.contains(secret), "{secret} shown");
+    }
+    assert!(!shown.as_bytes().windows(16).any(|w| w == key));
+}
+
+#[test]
+fn twins_under_one_subscriber_are_two_patients() {
+    // Two children of one subscriber, one date of birth, each with a dose a week apart
+    // from the other's: no dose-interval; the same child twice is one.
+    let child = |clm: &str, first: &str, date: &str| {
+        visit(clm, "MEMBERTW1", date)
+            .replace(
+                "HL*2*1*22*0~\nSBR*P*18*GRP001******CI~",
+                "HL*2*1*22*1~\nSBR*P*18*GRP001******CI~",
+            )
+            .replace(
+                "NM1*PR*2*EXAMPLE HEALTH PLAN*****PI*PAYER01~\n",
+                &format!(
+                    "NM1*PR*2*EXAMPLE HEALTH PLAN*****PI*PAYER01~\nHL*3*2*23*0~\nPAT*19~\nNM1*QC*1*DOE*{first}~\nDMG*D8*20200202*M~\n"
+                ),
+            )
+    };
+    let fix_se = |s: String| {
+        // Four segments more than the claim builder counted.
+        let n: usize = s
+            .split("~\nSE*")
+            .nth(1)
+            .unwrap()
+            .split('*')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        s.replace(&format!("~\nSE*{n}*"), &format!("~\nSE*{}*", n + 4))
+    };
+    let a = fix_se(child("T1", "ALEX", "D8*20260401"));
+    let b = fix_se(child("T2", "SAM", "D8*20260408")).replace("000000101", "000000102");
+    let s = scrub(format!("{a}{b}"), &Settings::default());
+    assert!(s.error.is_none());
+    assert!(hits(&s, "dose-interval").is_empty(), "{:#?}", s.findings);
+    let same = fix_se(child("T2", "ALEX", "D8*20260408")).replace("000000101", "000000102");
+    let s = scrub(format!("{a}{same}"), &Settings::default());
+    assert_eq!(hits(&s, "dose-interval").len(), 1, "{:#?}", s.findings);
+}

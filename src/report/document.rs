@@ -50,6 +50,13 @@ pub struct Tool {
     pub catalog: &'static str,
     pub profile: String,
     pub options: serde_json::Value,
+    /// The drug's strengths under the run's profile: regimen, units, mL, NDCs, from when,
+    /// enabled (scrub only).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub regimens: serde_json::Value,
+    /// The settings in force for each profile the run may use (scrub only).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub profiles: serde_json::Value,
 }
 
 /// The counts of a list of findings. `errors` and `warnings` count the findings of that

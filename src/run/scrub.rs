@@ -167,18 +167,25 @@ impl Scrub {
     }
 
     fn tool(&self) -> Tool {
+        let settings = &self.settings;
+        let in_force = settings.resolved.get(&settings.profile);
+        let profiles: std::collections::BTreeMap<&str, _> = (settings.in_force().into_iter())
+            .map(|p| (p.name.as_str(), p))
+            .collect();
         Tool {
             name: "x837",
             version: env!("CARGO_PKG_VERSION"),
             catalog: crate::scrub::catalog::VERSION,
-            profile: self.settings.profile.clone(),
+            profile: settings.profile.clone(),
             options: serde_json::json!({
-                "fixes": self.settings.fixes,
-                "high_dose": self.settings.resolved.get(&self.settings.profile).map(|p| p.policy.high_dose),
+                "fixes": settings.fixes,
                 "check": self.options.check,
                 "config": self.options.config.as_ref().map(|c| c.to_string_lossy()),
                 "fail_on": self.options.fail_on,
+                "high_dose": in_force.map(|p| p.policy.high_dose),
             }),
+            regimens: serde_json::json!(in_force.map(|p| &p.policy.strengths.list)),
+            profiles: serde_json::json!(profiles),
         }
     }
 

@@ -89,13 +89,16 @@ pub fn patient_key(secret: &Secret, claim: &Claim<'_>) -> Option<PatientKey> {
     if member.trim_ascii().is_empty() || letters.is_empty() || !valid {
         return None;
     }
-    let mac = secret.mac(&[
-        b"patient",
-        &norm(member),
-        &norm(person.dob),
-        &norm(&letters),
-    ]);
-    mac[..16].try_into().ok()
+    Some(key_of(secret, member, person.dob, &letters))
+}
+
+/// The patient key of a subscriber id, a date of birth (CCYYMMDD) and a first name's
+/// letters, each trimmed and upper-cased.
+pub fn key_of(secret: &Secret, member: &[u8], dob: &[u8], first: &[u8]) -> PatientKey {
+    let mac = secret.mac(&[b"patient", &norm(member), &norm(dob), &norm(first)]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&mac[..16]);
+    key
 }
 
 /// A value compared as written (a payer id, an NPI), keyed so that it is not kept as is;
@@ -105,51 +108,93 @@ fn keyed(secret: &Secret, what: &[u8], b: &[u8]) -> Option<[u8; 8]> {
     (!b.is_empty()).then(|| secret.mac(&[what, b])[..8].try_into().unwrap_or([0; 8]))
 }
 
-/// One J2326 line of the run.
+/// One J2326 line of the run, in 44 bytes: what the rules compare; where it is (its
+/// claim, file and segment, for a finding's place) waits in its part's temporary file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
-    pub key: Option<PatientKey>,
-    pub payer: Option<[u8; 8]>,
-    pub npi: Option<[u8; 8]>,
+    /// The patient key (zero when the claim is not keyed: see `keyed`).
+    key: PatientKey,
+    /// The payer id and billing NPI, keyed together (zero when either is blank).
+    billed: [u8; 8],
     pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub kind: Kind,
-    /// CLM05-3.
-    pub frequency: u8,
-    /// The line carries JW (a discard, not a dose).
-    pub jw: bool,
-    /// An 837P line at a facility place of service; `Some(true)` when that place is the
-    /// claim's (CLM05-1), reported on the CLM.
-    pub facility: Option<bool>,
-    /// Index of the profile in force (in `Settings::resolved` order).
-    pub profile: u16,
-    /// Input (index in the run), then the claim's CLM and the line's segment in it
-    /// (segment numbers in the input).
+    /// Days from `from` to the end of its RD8 range.
+    span: u16,
+    /// Input (index in the run).
     pub input: u32,
-    pub claim: u64,
-    pub segment: u64,
-    /// Where its place is in the part's file.
-    place: (u64, u32),
+    /// The line's segment number in the input (its SV1/SV2, or the CLM for a place of
+    /// service reported on it).
+    pub segment: u32,
+    /// Segments from the claim's CLM to `segment`.
+    back: u16,
+    flags: u8,
+    /// Index of the profile in force (in `Settings::resolved` order).
+    pub profile: u8,
 }
 
+const KEYED: u8 = 1;
+const BILLED: u8 = 2;
+const INSTITUTIONAL: u8 = 4;
+const JW: u8 = 8;
+const FACILITY: u8 = 16;
+const FACILITY_CLM: u8 = 32;
+const ORIGINAL: u8 = 64;
+const VOID: u8 = 128;
+
 impl Line {
-    /// Whether the claim is an original (CLM05-3 neither 7 nor 8; 837I: nor Q).
-    pub fn original(&self) -> bool {
-        original(self.kind, self.frequency)
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
     }
 
-    /// Whether it may make a dose: keyed, a known date, no JW, not on a void.
+    /// The patient key, when the claim is keyed.
+    pub fn key(&self) -> Option<PatientKey> {
+        self.has(KEYED).then_some(self.key)
+    }
+
+    /// The payer id and billing NPI (keyed), when both are written.
+    pub fn billed(&self) -> Option<[u8; 8]> {
+        self.has(BILLED).then_some(self.billed)
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.from + chrono::Days::new(u64::from(self.span))
+    }
+
+    pub fn kind(&self) -> Kind {
+        if self.has(INSTITUTIONAL) {
+            Kind::Institutional
+        } else {
+            Kind::Professional
+        }
+    }
+
+    /// An 837P line at a facility place of service; `Some(true)` when that place is the
+    /// claim's (CLM05-1), reported on the CLM.
+    pub fn facility(&self) -> Option<bool> {
+        self.has(FACILITY).then_some(self.has(FACILITY_CLM))
+    }
+
+    /// The claim it is on: its CLM's segment number in the input.
+    pub fn claim(&self) -> (u32, u32) {
+        (self.input, self.segment - u32::from(self.back))
+    }
+
+    /// Whether the claim is an original (CLM05-3 neither 7 nor 8; 837I: nor Q).
+    pub fn original(&self) -> bool {
+        self.has(ORIGINAL)
+    }
+
+    /// Whether it may make a dose: keyed, no JW, not on a void.
     pub fn doses(&self) -> bool {
-        self.key.is_some() && !self.jw && self.frequency != b'8'
+        self.has(KEYED) && !self.has(JW) && !self.has(VOID)
     }
 
     /// "Later": by line date, then by input order.
-    pub fn order(&self) -> (NaiveDate, NaiveDate, u32, u64) {
-        (self.from, self.to, self.input, self.segment)
+    pub fn order(&self) -> (NaiveDate, NaiveDate, u32, u32) {
+        (self.from, self.to(), self.input, self.segment)
     }
 
     pub fn same_day(&self, o: &Line) -> bool {
-        self.from <= o.to && o.from <= self.to
+        self.from <= o.to() && o.from <= self.to()
     }
 }
 
@@ -186,13 +231,24 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
         unkeyed: key.is_none() && !facts.lines.is_empty(),
         lines: Vec::new(),
     };
-    let (payer, npi) = (
-        keyed(secret, b"payer", claim.payer),
-        keyed(secret, b"npi", claim.parties.billing_npi),
-    );
+    let billed = match (
+        claim.payer.trim_ascii(),
+        claim.parties.billing_npi.trim_ascii(),
+    ) {
+        (b"", _) | (_, b"") => None,
+        (p, n) => keyed(secret, b"billed", &[p, b"\x1f", n].concat()),
+    };
+    let frequency = claim.frequency.first().copied().unwrap_or(b' ');
+    let flag = |on: bool, f: u8| if on { f } else { 0 };
+    let mut common = flag(key.is_some(), KEYED)
+        | flag(billed.is_some(), BILLED)
+        | flag(original(claim.kind, frequency), ORIGINAL)
+        | flag(frequency == b'8', VOID);
+    if claim.kind == Kind::Institutional {
+        common |= INSTITUTIONAL;
+    }
     let mut on_clm = false;
-    // The claim's identity in its input: where its CLM is in the file.
-    let clm = place(claim.clm).position.segment as u64;
+    let clm = place(claim.clm).position.segment;
     for &(line, date, jw, facility) in &facts.lines {
         let Some(date) = date else { continue };
         // A place of service from CLM05-1 is reported once per claim, on the CLM.
@@ -206,51 +262,62 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
             _ => line.service.unwrap_or(line.lx),
         };
         let p = place(at);
+        let segment = p.position.segment;
+        let flags = common
+            | flag(jw, JW)
+            | flag(facility.is_some(), FACILITY)
+            | flag(facility == Some(true), FACILITY_CLM);
         let l = Line {
-            key,
-            payer,
-            npi,
+            key: key.unwrap_or_default(),
+            billed: billed.unwrap_or_default(),
             from: date.from,
-            to: date.to,
-            kind: claim.kind,
-            frequency: claim.frequency.first().copied().unwrap_or(b' '),
-            jw,
-            facility,
-            profile: facts.profile,
+            span: (date.to - date.from)
+                .num_days()
+                .clamp(0, i64::from(u16::MAX)) as u16,
             input: 0,
-            claim: clm,
-            segment: p.position.segment as u64,
-            place: (0, 0),
+            segment: u32::try_from(segment).unwrap_or(u32::MAX),
+            back: u16::try_from(segment.saturating_sub(clm)).unwrap_or(u16::MAX),
+            flags,
+            profile: u8::try_from(facts.profile).unwrap_or(u8::MAX),
         };
         out.lines.push((l, p));
     }
+    // Places are looked up by segment: in segment order (the CLM's may come later).
+    out.lines.sort_by_key(|(l, _)| l.segment);
     out
 }
 
-/// One input's lines, their places in a temporary file.
+/// One input's lines; their places in a temporary file, found by segment number through
+/// a second one of fixed records (segment, length, offset), in segment order.
 #[derive(Debug, Default)]
 pub struct Part {
     pub lines: Vec<Line>,
     /// Claims with J2326 that could not be keyed.
     pub unkeyed: usize,
-    places: Option<BufWriter<File>>,
+    places: Option<(BufWriter<File>, BufWriter<File>)>,
     written: u64,
 }
 
+/// A record of the places' index: segment (4), length (4), offset (8).
+const RECORD: usize = 16;
+
 impl Part {
-    /// Adds what one claim found.
+    /// Adds what one claim found (claims come in input order).
     pub fn add(&mut self, found: Found) -> io::Result<()> {
         self.unkeyed += usize::from(found.unkeyed);
-        for (mut line, place) in found.lines {
+        for (line, place) in found.lines {
             let bytes = serde_json::to_vec(&place).map_err(io::Error::other)?;
-            let file = match &mut self.places {
+            let (places, index) = match &mut self.places {
                 Some(f) => f,
-                None => self
-                    .places
-                    .insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
+                None => self.places.insert((
+                    BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+                    BufWriter::with_capacity(1 << 14, tempfile::tempfile()?),
+                )),
             };
-            file.write_all(&bytes)?;
-            line.place = (self.written, bytes.len() as u32);
+            places.write_all(&bytes)?;
+            index.write_all(&line.segment.to_le_bytes())?;
+            index.write_all(&(bytes.len() as u32).to_le_bytes())?;
+            index.write_all(&self.written.to_le_bytes())?;
             self.written += bytes.len() as u64;
             self.lines.push(line);
         }
@@ -259,17 +326,43 @@ impl Part {
 
     /// Makes the places readable.
     pub fn finish(&mut self) -> io::Result<()> {
-        self.places.as_mut().map_or(Ok(()), |f| f.flush())
+        match &mut self.places {
+            Some((p, i)) => p.flush().and_then(|()| i.flush()),
+            None => Ok(()),
+        }
+    }
+
+    fn record(&self, index: &File, i: usize) -> io::Result<(u32, u32, u64)> {
+        let mut r = [0u8; RECORD];
+        index.read_exact_at(&mut r, (i * RECORD) as u64)?;
+        let word = |a: usize| u32::from_le_bytes([r[a], r[a + 1], r[a + 2], r[a + 3]]);
+        let mut off = [0u8; 8];
+        off.copy_from_slice(&r[8..]);
+        Ok((word(0), word(4), u64::from_le_bytes(off)))
     }
 
     fn place(&self, line: &Line) -> io::Result<Place> {
-        let file = self
+        let (places, index) = self
             .places
             .as_ref()
             .ok_or_else(|| io::Error::other("no places"))?;
-        let mut buf = vec![0u8; line.place.1 as usize];
-        file.get_ref().read_exact_at(&mut buf, line.place.0)?;
-        serde_json::from_slice(&buf).map_err(io::Error::other)
+        let (places, index) = (places.get_ref(), index.get_ref());
+        // Binary search over the records for the line's segment.
+        let (mut lo, mut hi) = (0, self.lines.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (segment, len, offset) = self.record(index, mid)?;
+            match segment.cmp(&line.segment) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let mut buf = vec![0u8; len as usize];
+                    places.read_exact_at(&mut buf, offset)?;
+                    return serde_json::from_slice(&buf).map_err(io::Error::other);
+                }
+            }
+        }
+        Err(io::Error::other("a line's place is not in the index"))
     }
 }
 
@@ -377,12 +470,14 @@ impl Run<'_> {
     /// first line (by input order).
     pub fn doses(&self) -> Vec<Vec<Line>> {
         let mut lines: Vec<&Line> = self.lines.iter().filter(|l| l.doses()).collect();
-        lines.sort_by_key(|l| (l.key, l.order()));
+        lines.sort_by_key(|l| (l.key(), l.order()));
         let mut out: Vec<Vec<Line>> = Vec::new();
         for l in lines {
             match out.last_mut() {
-                Some(d) if d[0].key == l.key => {
-                    if d.last().is_some_and(|p| (p.from, p.to) != (l.from, l.to)) {
+                Some(d) if d[0].key() == l.key() => {
+                    if d.last()
+                        .is_some_and(|p| (p.from, p.to()) != (l.from, l.to()))
+                    {
                         d.push(*l);
                     }
                 }
@@ -479,3 +574,53 @@ impl<'a> Service<'a> {
 /// The claims of a transaction seen so far, by CLM01 as written (trimmed): their CLM and
 /// service identity.
 pub type Earlier<'a> = std::collections::HashMap<&'a [u8], (usize, Option<Service<'a>>)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_small_whatever_the_run() {
+        // What the run's memory grows with: one of these per J2326 line (2 GB of synth
+        // claims hold about 1.9 million: 84 MB).
+        assert!(
+            std::mem::size_of::<Line>() <= 44,
+            "{}",
+            std::mem::size_of::<Line>()
+        );
+    }
+
+    #[test]
+    fn places_are_found_by_segment_whatever_order_claims_add_them() {
+        let mut part = Part::default();
+        let line = |segment: u32| Line {
+            key: [0; 16],
+            billed: [0; 8],
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            span: 0,
+            input: 0,
+            segment,
+            back: 0,
+            flags: 0,
+            profile: 0,
+        };
+        let place = |claim: &str| Place {
+            claim: claim.into(),
+            position: Position::default(),
+            loop_path: None,
+            service_line: None,
+        };
+        for (s, c) in [(5, "A"), (9, "B"), (12, "C"), (40, "D")] {
+            let found = Found {
+                lines: vec![(line(s), place(c))],
+                unkeyed: false,
+            };
+            part.add(found).unwrap();
+        }
+        part.finish().unwrap();
+        for (s, c) in [(12, "C"), (5, "A"), (40, "D"), (9, "B")] {
+            assert_eq!(part.place(&line(s)).unwrap().claim, c);
+        }
+        assert!(part.place(&line(7)).is_err());
+    }
+}

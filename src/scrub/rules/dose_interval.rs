@@ -53,7 +53,7 @@ pub fn short(run: &Run<'_>, doses: &[crate::scrub::index::Line]) -> Vec<Option<i
     let mut out = vec![None; doses.len()];
     for i in 1..doses.len() {
         let (a, b) = (&doses[i - 1], &doses[i]);
-        let gap = (b.to - a.from).num_days();
+        let gap = (b.to() - a.from).num_days();
         if gap < run.frequency(b).min_interval_days {
             out[i] = Some(gap);
         }

@@ -52,23 +52,23 @@ impl Rule for DuplicateService {
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
         let mut groups: HashMap<_, Vec<&Line>> = HashMap::new();
         for l in run.lines.iter().filter(|l| l.original()) {
-            if let (Some(k), Some(p), Some(n)) = (l.key, l.payer, l.npi) {
-                groups.entry((k, p, n)).or_default().push(l);
+            if let (Some(k), Some(b)) = (l.key(), l.billed()) {
+                groups.entry((k, b)).or_default().push(l);
             }
         }
         let mut found: Vec<(Line, Line)> = Vec::new();
         for lines in groups.values_mut() {
             lines.sort_by_key(|l| l.order());
-            let mut reported: Vec<(u32, u64)> = Vec::new();
+            let mut reported: Vec<(u32, u32)> = Vec::new();
             for (j, b) in lines.iter().enumerate() {
-                if reported.contains(&(b.input, b.claim)) {
+                if reported.contains(&b.claim()) {
                     continue;
                 }
                 let first = lines[..j]
                     .iter()
-                    .find(|a| (a.input, a.claim) != (b.input, b.claim) && a.same_day(b));
+                    .find(|a| a.claim() != b.claim() && a.same_day(b));
                 if let Some(a) = first {
-                    reported.push((b.input, b.claim));
+                    reported.push(b.claim());
                     found.push((**b, **a));
                 }
             }

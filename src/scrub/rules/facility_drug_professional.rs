@@ -51,13 +51,13 @@ impl Rule for FacilityDrugProfessional {
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
         let mut institutional: HashMap<_, Vec<&Line>> = HashMap::new();
-        for l in run.lines.iter().filter(|l| l.kind == Kind::Institutional) {
-            if let Some(k) = l.key {
+        for l in run.lines.iter().filter(|l| l.kind() == Kind::Institutional) {
+            if let Some(k) = l.key() {
                 institutional.entry(k).or_default().push(l);
             }
         }
-        for l in run.lines.iter().filter(|l| l.facility.is_some()) {
-            let other = (l.key.and_then(|k| institutional.get(&k)))
+        for l in run.lines.iter().filter(|l| l.facility().is_some()) {
+            let other = (l.key().and_then(|k| institutional.get(&k)))
                 .and_then(|ls| ls.iter().find(|o| o.same_day(l)));
             out.push(match other {
                 Some(o) => Across {
