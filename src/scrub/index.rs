@@ -2,10 +2,11 @@
 //! (`dose-interval`, `dose-frequency`, `duplicate-service`, `facility-drug-professional`:
 //! `domain/j2326.md`, "Definitions (additions)", Run and Patient key).
 //!
-//! Each input's scrub adds a [`Part`]: one compact [`Line`] per J2326 line (about 60
-//! bytes) and, in a temporary file, where the line is (its claim, file, segment), read
-//! back only for lines a rule reports. After the last input, [`check`] runs the rules over
-//! every part. Memory grows with J2326 lines, not bytes.
+//! Each input's scrub adds a [`Part`]: one compact [`Line`] per J2326 line (36 bytes, in
+//! chunks) and, in a temporary file, where the line is (its claim, file, segment), read
+//! back only for lines a rule reports. After the last input, [`across`] sorts the lines by
+//! patient and runs the rules over each patient's slice. Memory grows with J2326 lines
+//! (36 bytes each), not bytes.
 //!
 //! Patients are compared by a key: HMAC-SHA-256 under a [`Secret`] drawn at random for each
 //! run and never written, of the subscriber id, the patient's date of birth and first
@@ -22,8 +23,9 @@ use crate::claim::{Claim, LineDate, ServiceLine, parse_date};
 use crate::grammar::Kind;
 use crate::report::{Finding, Position, RuleId, Severity};
 
-/// A patient key: the first 16 bytes of the HMAC.
-pub type PatientKey = [u8; 16];
+/// A patient key: the first 12 bytes of the HMAC (96 bits: no two patients of any run
+/// share one by chance).
+pub type PatientKey = [u8; 12];
 
 /// The secret patients are keyed under: random for each run, never written or shown.
 #[derive(Clone)]
@@ -96,26 +98,27 @@ pub fn patient_key(secret: &Secret, claim: &Claim<'_>) -> Option<PatientKey> {
 /// letters, each trimmed and upper-cased.
 pub fn key_of(secret: &Secret, member: &[u8], dob: &[u8], first: &[u8]) -> PatientKey {
     let mac = secret.mac(&[b"patient", &norm(member), &norm(dob), &norm(first)]);
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&mac[..16]);
+    let mut key = [0u8; 12];
+    key.copy_from_slice(&mac[..12]);
     key
 }
 
 /// A value compared as written (a payer id, an NPI), keyed so that it is not kept as is;
 /// `None` when blank.
-fn keyed(secret: &Secret, what: &[u8], b: &[u8]) -> Option<[u8; 8]> {
+fn keyed(secret: &Secret, what: &[u8], b: &[u8]) -> Option<[u8; 4]> {
     let b = b.trim_ascii();
-    (!b.is_empty()).then(|| secret.mac(&[what, b])[..8].try_into().unwrap_or([0; 8]))
+    (!b.is_empty()).then(|| secret.mac(&[what, b])[..4].try_into().unwrap_or([0; 4]))
 }
 
-/// One J2326 line of the run, in 44 bytes: what the rules compare; where it is (its
+/// One J2326 line of the run, in 36 bytes: what the rules compare; where it is (its
 /// claim, file and segment, for a finding's place) waits in its part's temporary file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
     /// The patient key (zero when the claim is not keyed: see `keyed`).
     key: PatientKey,
-    /// The payer id and billing NPI, keyed together (zero when either is blank).
-    billed: [u8; 8],
+    /// The payer id and billing NPI, keyed together (zero when either is blank): compared
+    /// only between the lines of one patient, so 32 bits are plenty.
+    billed: [u8; 4],
     pub from: NaiveDate,
     /// Days from `from` to the end of its RD8 range.
     span: u16,
@@ -151,7 +154,7 @@ impl Line {
     }
 
     /// The payer id and billing NPI (keyed), when both are written.
-    pub fn billed(&self) -> Option<[u8; 8]> {
+    pub fn billed(&self) -> Option<[u8; 4]> {
         self.has(BILLED).then_some(self.billed)
     }
 
@@ -291,12 +294,18 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
 /// a second one of fixed records (segment, length, offset), in segment order.
 #[derive(Debug, Default)]
 pub struct Part {
-    pub lines: Vec<Line>,
+    /// In chunks of `CHUNK` lines, so that growing never holds twice the lines.
+    lines: Vec<Vec<Line>>,
+    /// Lines added (the lines themselves move to the run when it evaluates).
+    added: usize,
     /// Claims with J2326 that could not be keyed.
     pub unkeyed: usize,
     places: Option<(BufWriter<File>, BufWriter<File>)>,
     written: u64,
 }
+
+/// Lines per chunk of a part.
+const CHUNK: usize = 8192;
 
 /// A record of the places' index: segment (4), length (4), offset (8).
 const RECORD: usize = 16;
@@ -319,7 +328,13 @@ impl Part {
             index.write_all(&(bytes.len() as u32).to_le_bytes())?;
             index.write_all(&self.written.to_le_bytes())?;
             self.written += bytes.len() as u64;
-            self.lines.push(line);
+            if self.lines.last().is_none_or(|c| c.len() == CHUNK) {
+                self.lines.push(Vec::with_capacity(CHUNK));
+            }
+            if let Some(c) = self.lines.last_mut() {
+                c.push(line);
+            }
+            self.added += 1;
         }
         Ok(())
     }
@@ -348,7 +363,7 @@ impl Part {
             .ok_or_else(|| io::Error::other("no places"))?;
         let (places, index) = (places.get_ref(), index.get_ref());
         // Binary search over the records for the line's segment.
-        let (mut lo, mut hi) = (0, self.lines.len());
+        let (mut lo, mut hi) = (0, self.added);
         while lo < hi {
             let mid = (lo + hi) / 2;
             let (segment, len, offset) = self.record(index, mid)?;
@@ -437,26 +452,32 @@ pub fn failed(file: &str, e: &io::Error) -> Finding {
     )
 }
 
-/// Every line of the run, each stamped with its input's index.
-pub fn all_lines(parts: &[Part]) -> Vec<Line> {
-    (parts.iter().enumerate())
-        .flat_map(|(i, p)| {
-            p.lines.iter().map(move |l| Line {
+/// Every line of the run, each stamped with its input's index, moved out of the parts
+/// (so the run holds them once), sorted by patient key (unkeyed first), then "later".
+pub fn all_lines(parts: &mut [Part]) -> Vec<Line> {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.added).sum());
+    for (i, p) in parts.iter_mut().enumerate() {
+        // Each chunk is freed once moved.
+        for chunk in std::mem::take(&mut p.lines) {
+            out.extend(chunk.into_iter().map(|l| Line {
                 input: i as u32,
-                ..*l
-            })
-        })
-        .collect()
+                ..l
+            }));
+        }
+    }
+    out.sort_unstable_by_key(|l| (l.key(), l.order()));
+    out
 }
 
-/// What the cross-claim rules read: every J2326 line of the run and the profiles.
+/// What the cross-claim rules read: every J2326 line of the run, sorted by patient key
+/// then "later" (see [`all_lines`]), and the profiles.
 pub struct Run<'r> {
     pub lines: &'r [Line],
     /// The profiles in force, in `Settings::resolved` order (`Line::profile`).
     pub profiles: Vec<&'r super::config::Resolved>,
 }
 
-impl Run<'_> {
+impl<'r> Run<'r> {
     /// The dose frequency limits of the profile `line` was billed under.
     pub fn frequency(&self, line: &Line) -> crate::scrub::catalog::Frequency {
         let p = (self.profiles.get(line.profile as usize)).or(self.profiles.first());
@@ -465,25 +486,29 @@ impl Run<'_> {
         })
     }
 
-    /// The doses of each patient key, in date order: a dose is one key and one line date
-    /// with a J2326 line without JW on a claim that is not a void; it stands here as its
-    /// first line (by input order).
-    pub fn doses(&self) -> Vec<Vec<Line>> {
-        let mut lines: Vec<&Line> = self.lines.iter().filter(|l| l.doses()).collect();
-        lines.sort_by_key(|l| (l.key(), l.order()));
-        let mut out: Vec<Vec<Line>> = Vec::new();
-        for l in lines {
-            match out.last_mut() {
-                Some(d) if d[0].key() == l.key() => {
-                    if d.last()
-                        .is_some_and(|p| (p.from, p.to()) != (l.from, l.to()))
-                    {
-                        d.push(*l);
-                    }
-                }
-                _ => out.push(vec![*l]),
+    /// The lines of each keyed patient, in "later" order: one slice each, no copy.
+    pub fn patients(&self) -> impl Iterator<Item = &'r [Line]> + 'r {
+        let keyed = self.lines.partition_point(|l| l.key().is_none());
+        self.lines[keyed..].chunk_by(|a, b| a.key() == b.key())
+    }
+
+    /// Lines of claims that could not be keyed.
+    pub fn unkeyed(&self) -> &'r [Line] {
+        &self.lines[..self.lines.partition_point(|l| l.key().is_none())]
+    }
+
+    /// One patient's doses in date order: a dose is one line date with a J2326 line
+    /// without JW on a claim that is not a void; it stands here as its first line (by
+    /// input order).
+    pub fn doses(patient: &[Line]) -> Vec<Line> {
+        let mut out: Vec<Line> = Vec::new();
+        for l in patient.iter().filter(|l| l.doses()) {
+            match out.iter().find(|d| (d.from, d.to()) == (l.from, l.to())) {
+                Some(_) => {}
+                None => out.push(*l),
             }
         }
+        out.sort_by_key(Line::order);
         out
     }
 }
@@ -582,7 +607,7 @@ mod tests {
     #[test]
     fn a_line_is_small_whatever_the_run() {
         // What the run's memory grows with: one of these per J2326 line (2 GB of synth
-        // claims hold about 1.9 million: 84 MB).
+        // claims hold about 1.9 million: 68 MB).
         assert!(
             std::mem::size_of::<Line>() <= 44,
             "{}",
@@ -594,8 +619,8 @@ mod tests {
     fn places_are_found_by_segment_whatever_order_claims_add_them() {
         let mut part = Part::default();
         let line = |segment: u32| Line {
-            key: [0; 16],
-            billed: [0; 8],
+            key: [0; 12],
+            billed: [0; 4],
             from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             span: 0,
             input: 0,

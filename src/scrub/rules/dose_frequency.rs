@@ -106,8 +106,11 @@ impl Rule for DoseFrequency {
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
-        for doses in run.doses() {
-            patient(run, &doses, out);
+        for lines in run.patients() {
+            let doses = Run::doses(lines);
+            if !doses.is_empty() {
+                patient(run, &doses, out);
+            }
         }
     }
 }

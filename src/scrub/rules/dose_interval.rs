@@ -67,7 +67,8 @@ impl Rule for DoseInterval {
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
-        for doses in run.doses() {
+        for patient in run.patients() {
+            let doses = Run::doses(patient);
             for (i, gap) in short(run, &doses).into_iter().enumerate() {
                 let Some(gap) = gap else { continue };
                 let min = run.frequency(&doses[i]).min_interval_days;

@@ -29,8 +29,6 @@
 //! ## References
 //! X12 CARC 18 (exact duplicate claim/service); ASC X12 005010X222A1 2300 CLM05-3.
 
-use std::collections::HashMap;
-
 use crate::report::{RuleId, Severity};
 use crate::scrub::index::{Hit as Across, Line, Run};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
@@ -50,31 +48,27 @@ impl Rule for DuplicateService {
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
-        let mut groups: HashMap<_, Vec<&Line>> = HashMap::new();
-        for l in run.lines.iter().filter(|l| l.original()) {
-            if let (Some(k), Some(b)) = (l.key(), l.billed()) {
-                groups.entry((k, b)).or_default().push(l);
-            }
-        }
         let mut found: Vec<(Line, Line)> = Vec::new();
-        for lines in groups.values_mut() {
-            lines.sort_by_key(|l| l.order());
-            let mut reported: Vec<(u32, u32)> = Vec::new();
+        let mut reported: Vec<(u32, u32)> = Vec::new();
+        for patient in run.patients() {
+            // One patient's original lines with a payer and billing NPI, in "later" order.
+            let lines: Vec<&Line> = (patient.iter())
+                .filter(|l| l.original() && l.billed().is_some())
+                .collect();
+            reported.clear();
             for (j, b) in lines.iter().enumerate() {
                 if reported.contains(&b.claim()) {
                     continue;
                 }
                 let first = lines[..j]
                     .iter()
-                    .find(|a| a.claim() != b.claim() && a.same_day(b));
+                    .find(|a| a.billed() == b.billed() && a.claim() != b.claim() && a.same_day(b));
                 if let Some(a) = first {
                     reported.push(b.claim());
                     found.push((**b, **a));
                 }
             }
         }
-        // Input order, whatever the map's.
-        found.sort_by_key(|(b, _)| (b.input, b.segment));
         out.extend(found.into_iter().map(|(b, a)| Across {
             rule: META.id,
             severity: META.severity,

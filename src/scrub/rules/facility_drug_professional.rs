@@ -28,8 +28,6 @@
 //! Noridian LCA A58579 (billing and coding: nusinersen); CMS place of service codes 19,
 //! 22.
 
-use std::collections::HashMap;
-
 use crate::grammar::Kind;
 use crate::report::{RuleId, Severity};
 use crate::scrub::index::{Hit as Across, Line, Run};
@@ -50,31 +48,33 @@ impl Rule for FacilityDrugProfessional {
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
     fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
-        let mut institutional: HashMap<_, Vec<&Line>> = HashMap::new();
-        for l in run.lines.iter().filter(|l| l.kind() == Kind::Institutional) {
-            if let Some(k) = l.key() {
-                institutional.entry(k).or_default().push(l);
-            }
+        let hit = |l: &Line, other: Option<&Line>| {
+            match other {
+            Some(o) => Across {
+                rule: META.id,
+                severity: Severity::Warning,
+                line: *l,
+                other: Some(*o),
+                message: "an 837P J2326 line at a facility place of service, and the facility's 837I bills J2326 for this patient that day: {other}".into(),
+            },
+            None => Across {
+                rule: META.id,
+                severity: META.severity,
+                line: *l,
+                other: None,
+                message: "an 837P J2326 line at a facility place of service (19, 22): the facility bills the drug".into(),
+            },
         }
-        for l in run.lines.iter().filter(|l| l.facility().is_some()) {
-            let other = (l.key().and_then(|k| institutional.get(&k)))
-                .and_then(|ls| ls.iter().find(|o| o.same_day(l)));
-            out.push(match other {
-                Some(o) => Across {
-                    rule: META.id,
-                    severity: Severity::Warning,
-                    line: *l,
-                    other: Some(**o),
-                    message: "an 837P J2326 line at a facility place of service, and the facility's 837I bills J2326 for this patient that day: {other}".into(),
-                },
-                None => Across {
-                    rule: META.id,
-                    severity: META.severity,
-                    line: *l,
-                    other: None,
-                    message: "an 837P J2326 line at a facility place of service (19, 22): the facility bills the drug".into(),
-                },
-            });
+        };
+        for l in run.unkeyed().iter().filter(|l| l.facility().is_some()) {
+            out.push(hit(l, None));
+        }
+        for patient in run.patients() {
+            for l in patient.iter().filter(|l| l.facility().is_some()) {
+                let other =
+                    (patient.iter()).find(|o| o.kind() == Kind::Institutional && o.same_day(l));
+                out.push(hit(l, other));
+            }
         }
     }
 }
