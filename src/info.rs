@@ -138,6 +138,99 @@ fn unbilled(seg: &Segment<'_>, position: Position) -> Finding {
     )
 }
 
+/// One claim (CLM) of an 837 transaction: what a table of claims shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimInfo {
+    /// ISA13 of its interchange.
+    pub interchange: String,
+    /// ST02 of its transaction.
+    pub transaction: String,
+    /// CLM01.
+    pub clm01: String,
+    /// `837P`, `837I` or `837D` from the guide (ST03, else GS08); `837` for another.
+    pub kind: &'static str,
+    /// CLM02 as a decimal string; none when it is not a number.
+    #[serde(serialize_with = "optional_decimal")]
+    pub billed: Option<Decimal>,
+    /// LX segments (service lines) of the claim.
+    pub lines: u64,
+    /// Whether a service line bills the drug asked about (SV101-2 or SV202-2).
+    #[serde(rename = "j2326")]
+    pub drug: bool,
+    /// Error- and warning-level findings that remain on the claim: 0 here; a scrub fills
+    /// them in (`run::memory`).
+    pub errors: usize,
+    pub warnings: usize,
+    /// Index of its CLM segment in the input it was read from (ISA is 0).
+    #[serde(skip)]
+    pub segment: usize,
+}
+
+fn optional_decimal<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The kind of claim a guide (ST03/GS08) is for.
+fn kind_of(guide: &[u8]) -> &'static str {
+    let has = |part: &[u8]| guide.windows(part.len()).any(|w| w == part);
+    if has(b"X222") {
+        "837P"
+    } else if has(b"X223") {
+        "837I"
+    } else if has(b"X224") {
+        "837D"
+    } else {
+        "837"
+    }
+}
+
+/// The claims of the 837 transactions of an input read as a stream, in input order;
+/// `drug` is the HCPCS code `ClaimInfo::drug` looks for (`J2326`). A claim runs from its
+/// CLM to the next CLM, HL or SE; what could not be read is not in it.
+pub fn claims_read(read: impl std::io::Read, drug: &[u8]) -> std::io::Result<Vec<ClaimInfo>> {
+    let mut claims: Vec<ClaimInfo> = Vec::new();
+    stream::for_each(read, |event| {
+        if let Event::Unit(Unit::Transaction(t)) = event
+            && t.set_id() == b"837"
+        {
+            let kind = kind_of(t.guide());
+            let mut open = false;
+            for s in &t.segments {
+                match s.id() {
+                    b"CLM" => {
+                        open = true;
+                        claims.push(ClaimInfo {
+                            interchange: String::from_utf8_lossy(t.interchange()).into_owned(),
+                            transaction: String::from_utf8_lossy(t.control()).into_owned(),
+                            clm01: String::from_utf8_lossy(s.value(1)).into_owned(),
+                            kind,
+                            billed: crate::claim::decimal(s.value(2)),
+                            lines: 0,
+                            drug: false,
+                            errors: 0,
+                            warnings: 0,
+                            segment: s.index,
+                        });
+                    }
+                    b"HL" | b"SE" => open = false,
+                    id => {
+                        if let (true, Some(c)) = (open, claims.last_mut()) {
+                            c.lines += u64::from(id == b"LX");
+                            c.drug |= (id == b"SV1" && s.component(1, 2) == drug)
+                                || (id == b"SV2" && s.component(2, 2) == drug);
+                        }
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(claims)
+}
+
 /// Counts `input`, named `file` in the result.
 pub fn count(input: &[u8], file: &str) -> Counted {
     // Reading from memory cannot fail.

@@ -7,6 +7,7 @@ pub mod ack;
 pub mod corpus;
 pub mod generate;
 pub mod info;
+pub mod memory;
 pub mod parse;
 pub mod rules;
 pub mod scrub;

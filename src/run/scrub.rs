@@ -95,26 +95,7 @@ impl Scrub {
                 })?;
             }
         }
-        let config = match &options.config {
-            Some(p) => {
-                let shown = p.to_string_lossy();
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| Usage(format!("{shown}: cannot read: {e}")))?;
-                Some((shown.into_owned(), text))
-            }
-            None => None,
-        };
-        let mut settings = Settings::new(
-            options.profile.as_deref(),
-            options.fixes,
-            config.as_ref().map(|(_, t)| t.as_str()),
-        )
-        .map_err(|e| match &config {
-            Some((name, _)) => Usage(format!("{name}: {e}")),
-            None => Usage(e),
-        })?;
-        settings.check = options.check;
-        settings.quarantine = options.quarantine.is_some();
+        let settings = settings(&options)?;
         let edi = match (&options.output, &options.out_dir) {
             _ if options.check => Edi::Discard,
             _ if options.in_place => Edi::InPlace,
@@ -166,33 +147,10 @@ impl Scrub {
         })
     }
 
-    fn tool(&self) -> Tool {
-        let settings = &self.settings;
-        let in_force = settings.resolved.get(&settings.profile);
-        let profiles: std::collections::BTreeMap<&str, _> = (settings.in_force().into_iter())
-            .map(|p| (p.name.as_str(), p))
-            .collect();
-        Tool {
-            name: "x837",
-            version: env!("CARGO_PKG_VERSION"),
-            catalog: crate::scrub::catalog::VERSION,
-            profile: settings.profile.clone(),
-            options: serde_json::json!({
-                "fixes": settings.fixes,
-                "check": self.options.check,
-                "config": self.options.config.as_ref().map(|c| c.to_string_lossy()),
-                "fail_on": self.options.fail_on,
-                "high_dose": in_force.map(|p| p.policy.high_dose),
-            }),
-            regimens: serde_json::json!(in_force.map(|p| &p.policy.strengths.list)),
-            profiles: serde_json::json!(profiles),
-        }
-    }
-
     /// Runs the scrub over every input; returns the exit status.
     pub fn run(&self, console: &dyn Console) -> Status {
         let pool = super::pool(self.options.jobs);
-        let mut report = Report::new(self.tool());
+        let mut report = Report::new(tool(&self.settings, &self.options));
         let mut status = Status::Clean;
         let modes: Vec<u32> = (self.plan.inputs.iter())
             .map(|p| output::mode_of((!p.is_stdin()).then_some(p.arg.as_ref())))
@@ -714,6 +672,54 @@ impl Scrub {
             }
         }
         status
+    }
+}
+
+/// The checked settings of `options`: its profile, fixes and config (read now).
+pub(super) fn settings(options: &Options) -> Result<Settings, Usage> {
+    let config = match &options.config {
+        Some(p) => {
+            let shown = p.to_string_lossy();
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Usage(format!("{shown}: cannot read: {e}")))?;
+            Some((shown.into_owned(), text))
+        }
+        None => None,
+    };
+    let mut settings = Settings::new(
+        options.profile.as_deref(),
+        options.fixes,
+        config.as_ref().map(|(_, t)| t.as_str()),
+    )
+    .map_err(|e| match &config {
+        Some((name, _)) => Usage(format!("{name}: {e}")),
+        None => Usage(e),
+    })?;
+    settings.check = options.check;
+    settings.quarantine = options.quarantine.is_some();
+    Ok(settings)
+}
+
+/// The report's `tool`: what a run with `settings` and `options` used.
+pub(super) fn tool(settings: &Settings, options: &Options) -> Tool {
+    let in_force = settings.resolved.get(&settings.profile);
+    let profiles: std::collections::BTreeMap<&str, _> = (settings.in_force().into_iter())
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    Tool {
+        name: "x837",
+        version: env!("CARGO_PKG_VERSION"),
+        catalog: crate::scrub::catalog::VERSION,
+        profile: settings.profile.clone(),
+        options: serde_json::json!({
+            "fixes": settings.fixes,
+            "check": options.check,
+            "config": options.config.as_ref().map(|c| c.to_string_lossy()),
+            "fail_on": options.fail_on,
+            "high_dose": in_force.map(|p| p.policy.high_dose),
+        }),
+        regimens: serde_json::json!(in_force.map(|p| &p.policy.strengths.list)),
+        profiles: serde_json::json!(profiles),
     }
 }
 

@@ -62,7 +62,7 @@ pub struct Scrubbed {
     /// the corrected output, then those of the rejected output.
     pub control_numbers: Vec<Renumbered>,
     /// Its J2326 lines, for the rules that need more than one claim (see
-    /// [`index`]; [`across`] runs them).
+    /// [`index`]; [`index::across`] runs them).
     pub index: index::Part,
 }
 
