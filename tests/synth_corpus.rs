@@ -133,10 +133,15 @@ fn info(file: &Path) -> Value {
 }
 
 /// The rule ids `x837 validate` and `x837 scrub` report on a file, together.
-fn reported(file: &Path) -> BTreeSet<String> {
+/// With `config`, the scrub reads it (the manifest's `config` column).
+fn reported(file: &Path, config: Option<&Path>) -> BTreeSet<String> {
     let f = file.to_str().unwrap();
     let v = x837(&["validate", "--format", "json", f]);
-    let s = x837(&["scrub", "--check", "--format", "json", "--report", "-", f]);
+    let mut args = vec!["scrub", "--check", "--format", "json", "--report", "-", f];
+    if let Some(c) = config {
+        args.extend(["--config", c.to_str().unwrap()]);
+    }
+    let s = x837(&args);
     let v: Value = serde_json::from_slice(&v.stdout).unwrap();
     let s: Value = serde_json::from_slice(&s.stdout).unwrap();
     v["findings"]
@@ -181,7 +186,8 @@ fn every_layout_reads_back_to_the_same_claims_and_every_file_gives_its_rules() {
         if UNREAD_BY_X837.contains(&r["layout"].as_str()) {
             continue;
         }
-        let got = reported(&dir.path().join(&r["file"]));
+        let config = (r["config"] != "-").then(|| dir.path().join(&r["config"]));
+        let got = reported(&dir.path().join(&r["file"]), config.as_deref());
         if got != manifest_rules(r) {
             failures.push(format!(
                 "{}: reported {got:?}, manifest {}",

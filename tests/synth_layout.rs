@@ -133,30 +133,43 @@ fn list_names_every_variant_with_its_rule_ids() {
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("variant\trules\tkinds\tapplies to"));
+    assert_eq!(
+        lines.next(),
+        Some("variant\trules\tkinds\tapplies to\tneeds")
+    );
     let rules = String::from_utf8(x837(&["rules"]).stdout).unwrap();
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
-    assert_eq!(rows.len(), 69);
+    assert_eq!(rows.len(), 84);
     for r in &rows {
-        assert_eq!(r.len(), 4, "{r:?}");
-        for id in r[1].split(',') {
+        assert_eq!(r.len(), 5, "{r:?}");
+        for id in r[1].split(',').filter(|id| *id != "-") {
             assert!(rules.contains(id), "{id} is not a rule `x837 rules` lists");
         }
     }
     for want in [
-        ["se01-wrong", "segment-count", "both", "transaction"],
-        ["truncated", "envelope-structure", "both", "batch"],
+        ["se01-wrong", "segment-count", "both", "transaction", "-"],
+        ["truncated", "envelope-structure", "both", "batch", "-"],
+        [
+            "dose-frequency-7-in-year",
+            "dose-frequency",
+            "both",
+            "j2326-group",
+            "-",
+        ],
+        ["high-dose-500", "-", "both", "j2326-claim", "config"],
         [
             "revenue-code-not-0636",
             "revenue-code",
             "837i",
             "j2326-claim",
+            "-",
         ],
         [
             "ndc-lin-without-ctp",
             "ndc-missing,segment-missing",
             "both",
             "j2326-claim",
+            "-",
         ],
     ] {
         assert!(rows.iter().any(|r| r[..] == want[..]), "{want:?}");

@@ -36,7 +36,13 @@ pub struct CorpusFile {
     pub rules: Vec<String>,
     /// Where: `claim=...`, `segment=N`, `byte=N segment=N`, `-` for none.
     pub at: String,
+    /// Whether the file's rule ids hold only under the corpus's `x837.toml` (synth's
+    /// config, `samples/synth/x837.toml`).
+    pub config: bool,
 }
+
+/// The config file written beside the manifest, for the files whose `config` column names it.
+pub const CONFIG_NAME: &str = "x837.toml";
 
 fn seps(text: &str) -> Separators {
     Separators::parse(text).unwrap_or(Separators::STANDARD)
@@ -85,9 +91,9 @@ pub fn layouts() -> Vec<(&'static str, Layout, &'static [RuleId])> {
     ]
 }
 
-fn options(kind: SynthKind, seed: u64) -> Options {
+fn options(kind: SynthKind, seed: u64, claims: u64) -> Options {
     Options {
-        claims: CLAIMS,
+        claims,
         seed,
         kind,
         error_rate: 1.0,
@@ -175,7 +181,9 @@ pub fn build(seed: u64) -> io::Result<Vec<CorpusFile>> {
             };
             let mut made = None;
             for k in 0..TRIES {
-                let b = batch(&options(synth_kind, seed.wrapping_add(k)), &extra)?;
+                // A group variant's claims and one more.
+                let claims = CLAIMS.max(v.claims + 1);
+                let b = batch(&options(synth_kind, seed.wrapping_add(k), claims), &extra)?;
                 if b.2.injected.contains_key(v.name) {
                     made = Some(b);
                     break;
@@ -194,6 +202,7 @@ pub fn build(seed: u64) -> io::Result<Vec<CorpusFile>> {
                 truth,
                 rules: rules.into_iter().collect(),
                 at,
+                config: v.config,
             });
         }
         for (name, layout, expected) in layouts() {
@@ -201,7 +210,7 @@ pub fn build(seed: u64) -> io::Result<Vec<CorpusFile>> {
                 inject: Selection::none(),
                 layout,
             };
-            let (edi, truth, _) = batch(&options(synth_kind, seed), &extra)?;
+            let (edi, truth, _) = batch(&options(synth_kind, seed, CLAIMS), &extra)?;
             files.push(CorpusFile {
                 name: format!("{kind}/layout-{name}.x12"),
                 kind,
@@ -211,6 +220,7 @@ pub fn build(seed: u64) -> io::Result<Vec<CorpusFile>> {
                 truth,
                 rules: expected.iter().map(|r| r.as_str().to_string()).collect(),
                 at: "-".into(),
+                config: false,
             });
         }
     }
@@ -222,9 +232,10 @@ pub fn truth_name(name: &str) -> String {
     format!("{}.truth.json", name.strip_suffix(".x12").unwrap_or(name))
 }
 
-/// `MANIFEST.tsv`: `file kind variant rules where layout truth`, tab-separated.
+/// `MANIFEST.tsv`: `file kind variant rules where layout truth config`, tab-separated
+/// (`config`: `x837.toml`, the config to scrub the file with, or `-`).
 pub fn manifest(files: &[CorpusFile]) -> String {
-    let mut out = String::from("file\tkind\tvariant\trules\twhere\tlayout\ttruth\n");
+    let mut out = String::from("file\tkind\tvariant\trules\twhere\tlayout\ttruth\tconfig\n");
     for f in files {
         let rules = if f.rules.is_empty() {
             "-".to_string()
@@ -232,14 +243,15 @@ pub fn manifest(files: &[CorpusFile]) -> String {
             f.rules.join(",")
         };
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             f.name,
             f.kind,
             f.variant,
             rules,
             f.at,
             f.layout,
-            truth_name(&f.name)
+            truth_name(&f.name),
+            if f.config { CONFIG_NAME } else { "-" }
         ));
     }
     out

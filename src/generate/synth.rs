@@ -296,6 +296,17 @@ fn ndc(code: &str, quantity: Decimal, unit: &str) -> Option<Ndc> {
 
 /// The created date of every synth interchange: output depends on the seed only.
 const CREATED: &str = "2024-07-01";
+/// The created date of a batch that may hold `high-dose-500` claims (dates of service
+/// from 2026-03-30 to 2026-05-28): after them.
+const CREATED_HIGH_DOSE: &str = "2026-06-01";
+
+/// CLM01 of the claim at index `i` of a batch.
+fn claim_id(i: u64) -> String {
+    let mut id = String::with_capacity(12);
+    id.push_str("SYN");
+    push_padded(&mut id, i + 1, 9);
+    id
+}
 
 struct Made {
     claim: Claim,
@@ -555,6 +566,53 @@ fn shift(date: &str, days: i64) -> String {
     }
 }
 
+/// The claims of group variant `v` made from the valid J2326 claim `base` at index `i`
+/// (the others take the indexes after it).
+fn group_claims(
+    rng: &mut Rng,
+    world: &World,
+    kind: Kind,
+    base: Claim,
+    v: &Variant,
+    i: u64,
+) -> Vec<Claim> {
+    let again = |claim: &Claim, k: u64, days: i64| {
+        let mut c = claim.clone();
+        c.id = claim_id(i + k);
+        for l in &mut c.lines {
+            l.date = shift(&l.date, days);
+            l.date_to = l.date_to.as_deref().map(|d| shift(d, days));
+        }
+        if kind == Kind::Institutional {
+            statement_period(&mut c);
+        }
+        c
+    };
+    match v.name {
+        // A second dose of the patient a week after the first.
+        "dose-interval-7-days" => {
+            let second = again(&base, 1, 7);
+            vec![base, second]
+        }
+        // Seven doses 30 days apart, the last on the claim's own date.
+        "dose-frequency-7-in-year" => (0..7)
+            .map(|k| again(&base, k, 30 * (k as i64 - 6)))
+            .collect(),
+        // The same claim again under the next CLM01.
+        "duplicate-claim-resent" => {
+            let second = again(&base, 1, 0);
+            vec![base, second]
+        }
+        // Another patient's claim (its member id from the next index) under this CLM01.
+        "duplicate-clm01" => {
+            let mut other = j2326_claim(rng, world, kind, claim_id(i + 1));
+            other.id = base.id.clone();
+            vec![base, other]
+        }
+        _ => vec![base],
+    }
+}
+
 /// Changes the description for `variant`; returns a segment edit when one is needed.
 /// Injects `variant` into `claim`; an edit for the written segments where the variant is
 /// about how they are written.
@@ -562,6 +620,7 @@ fn inject(rng: &mut Rng, kind: Kind, claim: &mut Claim, variant: &str) -> Option
     let segment_edit = drug_variant(rng, claim, variant)
         .or_else(|| admin_variant(rng, claim, variant))
         .or_else(|| claim_variant(rng, claim, variant))
+        .or_else(|| round2_variant(rng, kind, claim, variant))
         .flatten();
     if kind == Kind::Institutional {
         statement_period(claim);
@@ -590,8 +649,15 @@ fn drug_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Optio
         "ndc-bare-10-digits" => set_ndc(claim, di, "6440605801"),
         "ndc-unlisted-package" => set_ndc(claim, di, "64406005812"),
         "ndc-other-product" => set_ndc(claim, di, "50242017607"),
-        "ndc-loop-missing" => claim.lines[di].ndc = None,
-        "ndc-lin-without-ctp" => segment_edit = Some(Box::new(drop_drug_ctp)),
+        // Off Medicaid: there the NDC is held, never inserted (`ndc-missing-medicaid`).
+        "ndc-loop-missing" => {
+            off_medicaid(claim);
+            claim.lines[di].ndc = None;
+        }
+        "ndc-lin-without-ctp" => {
+            off_medicaid(claim);
+            segment_edit = Some(Box::new(drop_drug_ctp));
+        }
         "ndc-unit-un" => {
             if let Some(n) = &mut claim.lines[di].ndc {
                 n.unit = "UN".into();
@@ -740,6 +806,129 @@ fn claim_variant(rng: &mut Rng, claim: &mut Claim, variant: &str) -> Option<Opti
         _ => return None,
     }
     Some(segment_edit)
+}
+
+/// Synth's config, `samples/synth/x837.toml`: the scrub needs it for the variants whose
+/// `config` is set (the payer ids below mapped to profiles, the placeholder 50 mg NDC).
+pub const CONFIG: &str = include_str!("../../samples/synth/x837.toml");
+
+/// The payer ids `samples/synth/x837.toml` maps to profiles: (name, id, filing indicator).
+pub const NORIDIAN_PAYER: (&str, &str, &str) = ("NORIDIAN JF PART B", "SYNNORIDIAN", "MB");
+pub const BCBSND_PAYER: (&str, &str, &str) = ("BCBS NORTH DAKOTA", "SYNBCBSND", "BL");
+pub const MUE_PAYER: (&str, &str, &str) = ("MUE TEST PAYER", "SYNMUE100", "CI");
+/// The placeholder 50 mg/5 mL NDC `samples/synth/x837.toml` adds (the catalog lists none).
+pub const HIGH_DOSE_NDC: &str = "64406099950";
+/// The first date of service of the high-dose regimen.
+const HIGH_DOSE_FROM: (i32, u32, u32) = (2026, 3, 30);
+const MEDICAID: (&str, &str, &str) = ("STATE MEDICAID", "77027", "MC");
+const COMMERCIAL: (&str, &str, &str) = ("AETNA", "60054", "CI");
+
+fn set_payer(claim: &mut Claim, (name, id, filing): (&str, &str, &str)) {
+    claim.payer = Payer {
+        name: name.into(),
+        id: id.into(),
+        filing_indicator: filing.into(),
+    };
+}
+
+/// A Medicaid claim moved to a commercial payer (a fix the variant expects is applied).
+fn off_medicaid(claim: &mut Claim) {
+    if claim.payer.filing_indicator == "MC" {
+        set_payer(claim, COMMERCIAL);
+    }
+}
+
+/// Every line of the claim on `date`.
+fn all_on(claim: &mut Claim, date: &str) {
+    for l in &mut claim.lines {
+        l.date = date.into();
+        l.date_to = None;
+    }
+}
+
+/// The single-claim variants of round 2 (`domain/j2326.md`, "Round 2"). Returns `None`
+/// when `variant` is not one of them.
+fn round2_variant(
+    rng: &mut Rng,
+    kind: Kind,
+    claim: &mut Claim,
+    variant: &str,
+) -> Option<Option<SegmentEdit>> {
+    let di = drug_index(claim);
+    let ai = admin_index(claim);
+    let institutional = kind == Kind::Institutional;
+    let mut segment_edit: Option<SegmentEdit> = None;
+    match variant {
+        "frequency-replacement-without-f8" if institutional => {
+            claim.type_of_bill = Some("0137".into());
+        }
+        "frequency-replacement-without-f8" => claim.frequency = Some("7".into()),
+        "frequency-original-with-f8" => {
+            let number = prefixed_digits(rng, "PCN", 10);
+            segment_edit = Some(Box::new(move |s| add_f8(s, &number)));
+        }
+        "diagnosis-primary-g12-8" => {
+            set_payer(claim, NORIDIAN_PAYER);
+            set_admin(claim, ai, "96450");
+            claim.diagnoses = vec!["G12.8".into()];
+            if !institutional {
+                claim.lines[di].diagnosis_pointers = vec![1];
+            }
+        }
+        "mue-units-over" => set_payer(claim, MUE_PAYER),
+        "facility-pos-22" => claim.place_of_service = Some("22".into()),
+        "ndc-missing-medicaid" => {
+            set_payer(claim, MEDICAID);
+            claim.lines[di].ndc = None;
+        }
+        // The CTP follows the units (5 mL x 500 / 120): the disagreement is the units'
+        // with the NDC's strength alone (`drug-units`), not the quantity's with the units.
+        "units-500-with-12mg-ndc" => {
+            claim.lines[di].units = Decimal::from(500);
+            if let Some(n) = &mut claim.lines[di].ndc {
+                n.quantity = Decimal::new(20_833, 3);
+            }
+        }
+        "ndc-bulk-64406-310" => set_ndc(claim, di, "64406031001"),
+        "waste-jz-missing-rhc" => {
+            claim.type_of_bill = Some("0711".into());
+            claim.lines[di].modifiers.clear();
+        }
+        "diagnosis-g12-25-covered" => {
+            set_payer(claim, BCBSND_PAYER);
+            set_admin(claim, ai, "62323");
+            claim.diagnoses[0] = "G12.25".into();
+        }
+        "high-dose-500" => {
+            let (y, m, d) = HIGH_DOSE_FROM;
+            let date = iso(date_between(rng, ymd(y, m, d), 60));
+            all_on(claim, &date);
+            claim.lines[di].units = Decimal::from(500);
+            set_ndc(claim, di, HIGH_DOSE_NDC);
+        }
+        _ => return None,
+    }
+    Some(segment_edit)
+}
+
+/// Adds `REF*F8*number` to the 2300 loop, after its REF*G1 (the guides' order), else
+/// before the first LX.
+fn add_f8(segs: &mut Vec<OwnedSegment>, number: &str) {
+    let lx = segs
+        .iter()
+        .position(|s| s.id == b"LX")
+        .unwrap_or(segs.len());
+    let g1 = segs[..lx].iter().position(|s| {
+        s.id == b"REF"
+            && s.elements.first().is_some_and(|e| {
+                e.repetitions
+                    .first()
+                    .and_then(|r| r.first())
+                    .is_some_and(|c| c == b"G1")
+            })
+    });
+    let at = g1.map_or(lx, |g| g + 1);
+    segs.insert(at, OwnedSegment::new("REF", ["F8", number]));
 }
 
 fn set_ndc(claim: &mut Claim, di: usize, code: &str) {
@@ -917,7 +1106,7 @@ fn draw(
 }
 
 /// Synth's envelope: sender, receiver and date fixed, so output depends on the seed only.
-fn synth_envelope() -> Envelope {
+fn synth_envelope(created: &str) -> Envelope {
     Envelope {
         submitter: Submitter {
             id: "X837SYNTH".into(),
@@ -929,7 +1118,7 @@ fn synth_envelope() -> Envelope {
             id: "X837RECEIVER".into(),
             name: "X837 TEST CLEARINGHOUSE".into(),
         },
-        date: CREATED.into(),
+        date: created.into(),
         time: "12:00".into(),
         usage: "T".into(),
         reference: None,
@@ -958,7 +1147,17 @@ fn batch<O: Write, T: Write>(
 ) -> io::Result<(O, Summary, Option<String>)> {
     let mut rng = Rng::new(options.seed);
     let world = World::new(&mut rng);
-    let w = InterchangeWriter::new(out, synth_envelope(), options.control)?;
+    let created = if extra
+        .inject
+        .of(Scope::J2326, true)
+        .iter()
+        .any(|v| v.name == "high-dose-500")
+    {
+        CREATED_HIGH_DOSE
+    } else {
+        CREATED
+    };
+    let w = InterchangeWriter::new(out, synth_envelope(created), options.control)?;
     let mut b = Batch {
         options,
         inject: &extra.inject,
@@ -975,7 +1174,8 @@ fn batch<O: Write, T: Write>(
         SynthKind::Institutional => Kind::Institutional,
         _ => Kind::Professional,
     };
-    for i in 0..options.claims {
+    let mut i = 0u64;
+    while i < options.claims {
         if options.kind == SynthKind::Mixed {
             if run_left == 0 {
                 kind = if b.rng.chance(0.5) {
@@ -987,15 +1187,14 @@ fn batch<O: Write, T: Write>(
             }
             run_left -= 1;
         }
-        let mut id = String::with_capacity(12);
-        id.push_str("SYN");
-        push_padded(&mut id, i + 1, 9);
-        b.one_claim(&world, kind, id.clone())?;
-        if cut_after == Some(i) {
+        let n = b.one_claim(&world, kind, i, options.claims - i)?;
+        run_left = run_left.saturating_sub(n - 1);
+        i += n;
+        if cut_after.is_some_and(|c| c < i) {
             b.cut()?;
             let (out, written) = b.w.abandon()?;
             b.summary.bytes = written;
-            return Ok((out, b.summary, Some(id)));
+            return Ok((out, b.summary, Some(claim_id(i - 1))));
         }
     }
     b.w.close()?;
@@ -1073,16 +1272,17 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
         Ok(())
     }
 
-    /// Makes, breaks (maybe) and writes one claim, and its truth.
-    fn one_claim(&mut self, world: &World, kind: Kind, id: String) -> io::Result<()> {
-        let Made { mut claim, j2326 } = make_claim(&mut self.rng, world, kind, id);
+    /// Makes, breaks (maybe) and writes the claim at index `i` (and, for a group variant,
+    /// the claims after it: at most `room` in all), and their truth; returns how many.
+    fn one_claim(&mut self, world: &World, kind: Kind, i: u64, room: u64) -> io::Result<u64> {
+        let Made { mut claim, j2326 } = make_claim(&mut self.rng, world, kind, claim_id(i));
         let providers = match kind {
             Kind::Professional => &world.professional,
             Kind::Institutional => &world.institutional,
         };
         let bp = self.rng.pick(providers);
         let professional = kind == Kind::Professional;
-        let candidates = if j2326 {
+        let mut candidates = if j2326 {
             self.summary.j2326_claims += 1;
             self.inject.of(Scope::J2326, professional)
         } else {
@@ -1091,6 +1291,9 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             c
         };
         self.open_for(kind)?;
+        // A group goes in one transaction.
+        let fits = room.min(CLAIMS_PER_TRANSACTION.saturating_sub(self.w.claims_in_transaction()));
+        candidates.retain(|v| v.claims == 1 || v.claims <= fits);
         let mut rules: Vec<RuleId> = Vec::new();
         let mut edit: Option<SegmentEdit> = None;
         let mut hierarchy = None;
@@ -1100,6 +1303,10 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             draw(&mut self.rng, self.rate, candidates, false)
         };
         if let Some(v) = variant {
+            *self.summary.injected.entry(v.name).or_default() += 1;
+            if v.claims > 1 {
+                return self.group(world, kind, bp, claim, v, i);
+            }
             if v.scope == Scope::J2326 {
                 edit = inject(&mut self.rng, kind, &mut claim, v.name);
             } else {
@@ -1113,7 +1320,6 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
                     rules.extend_from_slice(v.also);
                 }
             }
-            *self.summary.injected.entry(v.name).or_default() += 1;
         }
         let first = match edit {
             Some(e) => self.w.claim_edited(kind, bp, &claim, e)?,
@@ -1126,7 +1332,43 @@ impl<O: Write, T: Write> Batch<'_, O, T> {
             self.placed(Some((v, &claim.id)), first)?;
         }
         self.summary.claims += 1;
-        Ok(())
+        Ok(1)
+    }
+
+    /// Writes the `v.claims` claims of group variant `v`, from the valid J2326 claim
+    /// `base` at index `i`: the claims before the last are valid alone (truth `[]`), the
+    /// last carries `v.rules`.
+    fn group(
+        &mut self,
+        world: &World,
+        kind: Kind,
+        bp: &BillingProvider,
+        base: Claim,
+        v: &'static Variant,
+        i: u64,
+    ) -> io::Result<u64> {
+        let claims = group_claims(&mut self.rng, world, kind, base, v, i);
+        let n = claims.len() as u64;
+        let mut written: Vec<String> = Vec::new();
+        for (k, claim) in claims.iter().enumerate() {
+            self.w.claim(kind, bp, claim)?;
+            let last = k + 1 == claims.len();
+            if let Some(t) = &mut self.truth {
+                // One CLM01 twice: the truth names it once.
+                if !written.contains(&claim.id) {
+                    let rules = if last || claims[k + 1..].iter().any(|c| c.id == claim.id) {
+                        v.rules
+                    } else {
+                        &[]
+                    };
+                    t.claim(&claim.id, rules)?;
+                }
+            }
+            written.push(claim.id.clone());
+        }
+        self.summary.claims += n;
+        self.summary.j2326_claims += n - 1;
+        Ok(n)
     }
 
     /// Hands the broken trailers to the truth, and the HL variant of claim `hl` (whose
@@ -1225,7 +1467,7 @@ mod tests {
             control: Control::default(),
         };
         let summary = run(&options, io::sink(), None::<io::Sink>).unwrap();
-        for (name, _) in variants() {
+        for (name, _) in variants().filter(|(n, _)| variants::find(n).is_some_and(|v| v.default)) {
             let n = summary.injected.get(name).copied().unwrap_or(0);
             assert!(n > 0, "variant {name} never injected");
         }

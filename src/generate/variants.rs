@@ -69,6 +69,15 @@ pub struct Variant {
     pub also: &'static [RuleId],
     pub applies: Applies,
     pub scope: Scope,
+    /// Claims the variant writes: 1, or a group of claims of one patient (or one CLM01)
+    /// of which only the last carries the rule ids; the others are valid alone.
+    pub claims: u64,
+    /// Whether the scrub needs synth's config (`samples/synth/x837.toml`: the payer ids
+    /// mapped to profiles, the placeholder 50 mg NDC) for the truth to hold.
+    pub config: bool,
+    /// Whether synth draws it without `--inject` (the round-1 J2326 catalogue: a seed
+    /// gives the batch it always has).
+    pub default: bool,
 }
 
 const fn j(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Variant {
@@ -78,6 +87,39 @@ const fn j(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Va
         also: &[],
         applies,
         scope: Scope::J2326,
+        claims: 1,
+        config: false,
+        default: true,
+    }
+}
+
+/// A J2326 variant of round 2 (`domain/j2326.md`, "Round 2"): chosen with `--inject` only.
+const fn r2(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Variant {
+    Variant {
+        name,
+        rules,
+        also: &[],
+        applies,
+        scope: Scope::J2326,
+        claims: 1,
+        config: false,
+        default: false,
+    }
+}
+
+/// A round-2 variant that holds only under synth's config.
+const fn r2c(name: &'static str, rules: &'static [RuleId], applies: Applies) -> Variant {
+    Variant {
+        config: true,
+        ..r2(name, rules, applies)
+    }
+}
+
+/// A round-2 variant of `claims` claims (the cross-claim rules).
+const fn r2g(name: &'static str, rules: &'static [RuleId], claims: u64) -> Variant {
+    Variant {
+        claims,
+        ..r2(name, rules, Applies::Both)
     }
 }
 
@@ -94,6 +136,9 @@ const fn ja(
         also,
         applies,
         scope: Scope::J2326,
+        claims: 1,
+        config: false,
+        default: true,
     }
 }
 
@@ -104,6 +149,9 @@ const fn x(name: &'static str, rule: &'static [RuleId], scope: Scope) -> Variant
         also: &[],
         applies: Applies::Both,
         scope,
+        claims: 1,
+        config: false,
+        default: false,
     }
 }
 
@@ -193,6 +241,36 @@ const VARIANTS: &[Variant] = &[
     j("em-without-25", &[RuleId::EmModifier25], Both),
     j("claim-total-mismatch", &[RuleId::ClaimBalance], Both),
     j("lx-out-of-order", &[RuleId::LineNumbering], Both),
+    // Round 2. Groups: the claims before the last are valid alone (truth []).
+    r2g("dose-interval-7-days", &[RuleId::DoseInterval], 2),
+    r2g("dose-frequency-7-in-year", &[RuleId::DoseFrequency], 7),
+    r2g("duplicate-claim-resent", &[RuleId::DuplicateService], 2),
+    // Two claims, one CLM01: the truth names it once, with the union of both claims' ids.
+    r2g("duplicate-clm01", &[RuleId::DuplicateClaimId], 2),
+    r2(
+        "frequency-replacement-without-f8",
+        &[RuleId::ClaimFrequency],
+        Both,
+    ),
+    r2(
+        "frequency-original-with-f8",
+        &[RuleId::ClaimFrequency],
+        Both,
+    ),
+    r2c("diagnosis-primary-g12-8", &[RuleId::DiagnosisPrimary], Both),
+    r2c("mue-units-over", &[RuleId::MueUnits], Both),
+    r2(
+        "facility-pos-22",
+        &[RuleId::FacilityDrugProfessional],
+        OnlyP,
+    ),
+    r2("ndc-missing-medicaid", &[RuleId::NdcMissing], Both),
+    r2("units-500-with-12mg-ndc", &[RuleId::DrugUnits], Both),
+    r2("ndc-bulk-64406-310", &[RuleId::NdcProduct], Both),
+    // Valid claims the round-1 rules would have flagged: truth [].
+    r2("waste-jz-missing-rhc", &[], OnlyI),
+    r2c("diagnosis-g12-25-covered", &[], Both),
+    r2c("high-dose-500", &[], Both),
     // The X12 variants: one condition, one finding (a cut file leaves its transaction,
     // group and interchange open: one `envelope-structure` for each, listed under the
     // truth's `envelopes`).
@@ -247,7 +325,10 @@ impl Default for Selection {
     /// Every J2326 variant (synth's batches without `--inject`).
     fn default() -> Self {
         Selection {
-            chosen: VARIANTS.iter().map(|v| v.scope == Scope::J2326).collect(),
+            chosen: VARIANTS
+                .iter()
+                .map(|v| v.scope == Scope::J2326 && v.default)
+                .collect(),
             default: true,
         }
     }
@@ -366,7 +447,8 @@ mod tests {
                 "units-5",
                 "units-12",
                 "units-1200",
-                "waste-jw-line-beside-jz"
+                "waste-jw-line-beside-jz",
+                "units-500-with-12mg-ndc"
             ]
         );
         let s = Selection::parse(&["se01-wrong", "control-number"]).unwrap();
@@ -378,5 +460,24 @@ mod tests {
         let all = Selection::parse(&["all"]).unwrap();
         assert!(all.chosen.iter().all(|&c| c));
         assert_eq!(Selection::default().of(Scope::J2326, true).len(), 46);
+        // Round 2: chosen by name or rule id, never by default.
+        let s = Selection::parse(&["dose-frequency", "high-dose-500"]).unwrap();
+        let picked: Vec<&str> = s.of(Scope::J2326, false).iter().map(|v| v.name).collect();
+        assert_eq!(picked, ["dose-frequency-7-in-year", "high-dose-500"]);
+        assert!(
+            VARIANTS
+                .iter()
+                .filter(|v| !v.default && v.scope == Scope::J2326)
+                .all(|v| !Selection::default()
+                    .of(Scope::J2326, true)
+                    .iter()
+                    .any(|d| d.name == v.name))
+        );
+        assert!(
+            VARIANTS
+                .iter()
+                .filter(|v| v.config)
+                .all(|v| v.scope == Scope::J2326 && v.claims == 1)
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::generate::corpus::{self, CorpusFile};
+use crate::generate::synth;
 use crate::output::{self, Target};
 
 use super::generate::emit;
@@ -40,12 +41,16 @@ pub fn write(dir: &OsStr, seed: u64, console: &dyn Console) -> Status {
             return Status::Failed;
         }
     }
+    if let Err(e) = write_one(dir, corpus::CONFIG_NAME, synth::CONFIG.as_bytes()) {
+        console.say(&format!("x837: {e}"));
+        return Status::Failed;
+    }
     if let Err(e) = write_one(dir, "MANIFEST.tsv", corpus::manifest(&files).as_bytes()) {
         console.say(&format!("x837: {e}"));
         return Status::Failed;
     }
     console.say(&format!(
-        "x837: {} files and MANIFEST.tsv in {}",
+        "x837: {} files, x837.toml and MANIFEST.tsv in {}",
         files.len(),
         dir.display()
     ));

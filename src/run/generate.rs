@@ -148,21 +148,32 @@ fn checked_synth(o: &SynthOptions) -> Result<(synth::Options, synth::Extra), Usa
     ))
 }
 
-/// `x837 synth --list`: one variant a line, `NAME<TAB>RULE[,RULE]<TAB>KINDS<TAB>SCOPE`.
+/// `x837 synth --list`: one variant a line, `NAME<TAB>RULE[,RULE]<TAB>KINDS<TAB>SCOPE<TAB>NEEDS`
+/// (rules `-` for a variant whose truth is `[]`; scope `j2326-group` for a variant of
+/// several claims; needs `config` when the scrub needs `samples/synth/x837.toml`, else `-`).
 fn list(console: &dyn Console) -> Status {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let r = (|| {
-        writeln!(out, "variant\trules\tkinds\tapplies to")?;
+        writeln!(out, "variant\trules\tkinds\tapplies to\tneeds")?;
         for v in variants::all() {
             let rules: Vec<&str> = v.rules.iter().chain(v.also).map(|r| r.as_str()).collect();
+            let rules = if rules.is_empty() {
+                "-".to_string()
+            } else {
+                rules.join(",")
+            };
+            let scope = if v.claims > 1 {
+                "j2326-group"
+            } else {
+                v.scope.name()
+            };
+            let needs = if v.config { "config" } else { "-" };
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}",
+                "{}\t{rules}\t{}\t{scope}\t{needs}",
                 v.name,
-                rules.join(","),
                 v.applies.name(),
-                v.scope.name()
             )?;
         }
         out.flush()
