@@ -213,7 +213,9 @@ pub struct Place {
 /// What one claim adds: its lines and their places.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub lines: Vec<(Line, Place)>,
+    /// Each line with its place as the JSON the part keeps (made by the thread that
+    /// scrubbed the claim, not the one that writes).
+    pub lines: Vec<(Line, Vec<u8>)>,
     /// The claim has J2326 but could not be keyed.
     pub unkeyed: bool,
 }
@@ -283,7 +285,9 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
             flags,
             profile: u8::try_from(facts.profile).unwrap_or(u8::MAX),
         };
-        out.lines.push((l, p));
+        // A place always serialises: its fields are strings and numbers.
+        out.lines
+            .push((l, serde_json::to_vec(&p).unwrap_or_default()));
     }
     // Places are looked up by segment: in segment order (the CLM's may come later).
     out.lines.sort_by_key(|(l, _)| l.segment);
@@ -314,8 +318,7 @@ impl Part {
     /// Adds what one claim found (claims come in input order).
     pub fn add(&mut self, found: Found) -> io::Result<()> {
         self.unkeyed += usize::from(found.unkeyed);
-        for (line, place) in found.lines {
-            let bytes = serde_json::to_vec(&place).map_err(io::Error::other)?;
+        for (line, bytes) in found.lines {
             let (places, index) = match &mut self.places {
                 Some(f) => f,
                 None => self.places.insert((
@@ -637,7 +640,7 @@ mod tests {
         };
         for (s, c) in [(5, "A"), (9, "B"), (12, "C"), (40, "D")] {
             let found = Found {
-                lines: vec![(line(s), place(c))],
+                lines: vec![(line(s), serde_json::to_vec(&place(c)).unwrap())],
                 unkeyed: false,
             };
             part.add(found).unwrap();
