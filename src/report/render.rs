@@ -118,19 +118,23 @@ pub fn input_line(input: &Input, check: bool) -> String {
 /// summary again, in all, and what those rules added:
 /// `FILE: after the run: 1 claims, 2 findings, 0 fixed; 1 errors and 1 warnings remain
 /// (across claims: dose-interval 1, duplicate-service 1)`.
-pub fn late_line(input: &Input, late: &[Finding], check: bool) -> String {
-    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for f in late {
-        *by.entry(f.rule.as_str()).or_default() += 1;
-    }
-    let rules: Vec<String> = by.iter().map(|(r, n)| format!("{r} {n}")).collect();
+pub fn late_line(input: &Input, across: &str, check: bool) -> String {
     format!(
-        "{}: after the run: {} claims, {} (across claims: {})",
+        "{}: after the run: {} claims, {} (across claims: {across})",
         escape(&input.file),
         input.claims,
         tally_words(&input.tally, check),
-        rules.join(", ")
     )
+}
+
+/// The findings of each rule among `findings`, by rule id: `dose-interval 1, duplicate-service 1`.
+pub fn rule_counts(findings: &[Finding]) -> String {
+    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in findings {
+        *by.entry(f.rule.as_str()).or_default() += 1;
+    }
+    let rules: Vec<String> = by.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    rules.join(", ")
 }
 
 fn left_out_line(l: &LeftOut) -> String {

@@ -489,11 +489,11 @@ impl Scrub {
             .enumerate()
             .filter(|(_, f)| !f.is_empty())
         {
-            let late = findings.clone();
+            let across = render::rule_counts(&findings);
             match report.add_late(i, findings) {
                 Ok(entry) => {
                     let t = entry.tally;
-                    let line = render::late_line(entry, &late, self.options.check);
+                    let line = render::late_line(entry, &across, self.options.check);
                     status = status.max(self.options.fail_on.status(t.errors, t.warnings));
                     if !self.options.quiet {
                         console.say(&line);

@@ -100,28 +100,42 @@ pub fn fixed_units(cx: &Cx<'_, '_>, claim: &Claim<'_>, g: &Group<'_, '_>) -> Opt
     }
 }
 
+/// The group of `line`: the claim's J2326 lines on its line date, in claim order.
+pub fn group_of<'l, 'a>(
+    cx: &Cx<'_, '_>,
+    claim: &'l Claim<'a>,
+    line: &ServiceLine<'_>,
+) -> Group<'l, 'a> {
+    let date = cx.line_date(claim, line);
+    let lines = (claim.lines.iter())
+        .filter(|l| cx.is_drug(l) && cx.line_date(claim, l) == date)
+        .collect();
+    Group { date, lines }
+}
+
+/// The units `drug-units` leaves on a group's one line when it would fix it.
+fn fixed(cx: &Cx<'_, '_>, claim: &Claim<'_>, g: &Group<'_, '_>) -> Option<Decimal> {
+    if cx.enabled(RuleId::DrugUnits) {
+        fixed_units(cx, claim, g)
+    } else {
+        None
+    }
+}
+
 /// The units of a J2326 line after `drug-units`' fix, whether or not its class is
 /// applied (the billed units when the rule does not run or would not fix).
 pub fn units_after(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Option<Decimal> {
-    if !cx.enabled(RuleId::DrugUnits) {
-        return line.units;
-    }
-    groups(cx, claim)
-        .into_iter()
-        .find(|g| g.lines.iter().any(|l| l.lx == line.lx))
-        .and_then(|g| fixed_units(cx, claim, &g))
-        .or(line.units)
+    fixed(cx, claim, &group_of(cx, claim, line)).or(line.units)
+}
+
+/// A group's total units after `drug-units` (its fix touches a group of one line only).
+fn total(cx: &Cx<'_, '_>, claim: &Claim<'_>, g: &Group<'_, '_>) -> Option<Decimal> {
+    fixed(cx, claim, g).or_else(|| g.lines.iter().map(|l| l.units).sum())
 }
 
 /// The date's total units after `drug-units`: the sum over the group of `line`.
 pub fn total_after(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Option<Decimal> {
-    let date = cx.line_date(claim, line);
-    (claim
-        .lines
-        .iter()
-        .filter(|l| cx.is_drug(l) && cx.line_date(claim, l) == date))
-    .map(|l| units_after(cx, claim, l))
-    .sum()
+    total(cx, claim, &group_of(cx, claim, line))
 }
 
 /// The line strength: its NDC strength; else the one enabled strength whose units equal
@@ -132,12 +146,12 @@ pub fn line_strength<'c>(
     claim: &Claim<'_>,
     line: &ServiceLine<'_>,
 ) -> Option<&'c Named> {
-    let date = cx.line_date(claim, line);
     if has_jw(cx, line) {
-        let given = (claim.lines.iter())
-            .find(|l| cx.is_drug(l) && !has_jw(cx, l) && cx.line_date(claim, l) == date)?;
+        let g = group_of(cx, claim, line);
+        let given = g.lines.into_iter().find(|l| !has_jw(cx, l))?;
         return line_strength(cx, claim, given);
     }
+    let date = cx.line_date(claim, line);
     ndc_strength(cx, claim, line).or_else(|| {
         cx.strengths()
             .with_units(units_after(cx, claim, line)?, date)
@@ -153,15 +167,9 @@ pub fn quantity(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> O
 /// Whether the date's units name another strength than its NDCs do (500 units with the
 /// 12 mg NDC): `drug-units` owns that, and the CTP quantity does not follow from the claim.
 pub fn disagrees(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> bool {
-    let Some(g) = groups(cx, claim)
-        .into_iter()
-        .find(|g| g.lines.iter().any(|l| l.lx == line.lx))
-    else {
-        return false;
-    };
+    let g = group_of(cx, claim, line);
     let Agreed::One(s) = group_strength(cx, claim, &g) else {
         return false;
     };
-    let total: Option<Decimal> = g.lines.iter().map(|l| units_after(cx, claim, l)).sum();
-    total.is_some_and(|t| t != s.units && cx.strengths().is_dose(t, g.date))
+    total(cx, claim, &g).is_some_and(|t| t != s.units && cx.strengths().is_dose(t, g.date))
 }

@@ -357,7 +357,9 @@ impl Run<'_, '_, '_> {
         )
     }
 
-    /// Validates `view` (in `state`), checks the last pass's fixes, runs the rules.
+    /// Validates `view` (in `state`), checks the last pass's fixes, runs the rules. What
+    /// the worklist and the run's index read off each claim is read only on a pass that
+    /// ends the loop: one with no fix to write, or `last`.
     fn pass(
         &self,
         view: &Transaction<'_>,
@@ -365,6 +367,7 @@ impl Run<'_, '_, '_> {
         written: &[Written],
         refused: &HashMap<Key, String>,
         clean: &mut validate::CleanSegments,
+        last: bool,
     ) -> Pass {
         let mut open: Vec<Finding> = Vec::new();
         let tree = validate::transaction_with(self.g, view, self.file, &mut open, clean);
@@ -408,6 +411,9 @@ impl Run<'_, '_, '_> {
             indexed: Vec::new(),
         };
         self.hits(view, &tree, state, refused, &mut found);
+        if last || found.fixes.is_empty() {
+            self.facts(view, &tree, state, &mut found);
+        }
         let Found {
             open,
             at,
@@ -487,23 +493,18 @@ impl Run<'_, '_, '_> {
         }));
     }
 
-    /// Runs the rules on every claim of `view`, adding their findings and the fixes that
-    /// apply to `found`.
-    fn hits(
+    /// Calls `f` with each claim of `view` and what a rule may read of it: the profile of
+    /// its payer (resolved once per payer: a transaction has few) and the claims before
+    /// it.
+    fn each_claim(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
-        state: &State,
-        refused: &HashMap<Key, String>,
-        found: &mut Found<'_>,
+        mut f: impl FnMut(&Cx<'_, '_>, &Claim<'_>),
     ) {
-        let mut fixed_keys: HashSet<Key> = HashSet::new();
-        // A profile depends only on the payer, and a transaction has few payers.
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
-        let mut hits = Vec::new();
         let mut earlier = index::Earlier::new();
         for c in claim::each(tree, view) {
-            let c = &c;
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
                 Some(k) => k,
                 None => {
@@ -520,26 +521,49 @@ impl Run<'_, '_, '_> {
                 enabled: &self.rules.enabled,
                 earlier: &earlier,
             };
-            let n = self.tx.segments.len().saturating_sub(1);
-            let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
-            found.claims.push((c.clm, facts::of(&cx, c, self.tx, &at)));
-            self.index(&cx, c, state, &mut found.indexed);
+            f(&cx, &c);
+            let service = lines::service(&cx, &c);
+            earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
+        }
+    }
+
+    /// What the worklist (`facts`) and the run's index read off each claim of `view`.
+    fn facts(&self, view: &Transaction<'_>, tree: &Tree, state: &State, found: &mut Found<'_>) {
+        let n = self.tx.segments.len().saturating_sub(1);
+        let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
+        self.each_claim(view, tree, |cx, c| {
+            found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+            self.index(cx, c, state, &mut found.indexed);
+        });
+    }
+
+    /// Runs the rules on every claim of `view`, adding their findings and the fixes that
+    /// apply to `found`.
+    fn hits(
+        &self,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        state: &State,
+        refused: &HashMap<Key, String>,
+        found: &mut Found<'_>,
+    ) {
+        let mut fixed_keys: HashSet<Key> = HashSet::new();
+        let mut hits = Vec::new();
+        let taking = Taking {
+            view,
+            tree,
+            state,
+            refused,
+        };
+        self.each_claim(view, tree, |cx, c| {
             for rule in &self.rules.list {
                 let meta = rule.meta();
-                rule.check(&cx, c, &mut hits);
+                rule.check(cx, c, &mut hits);
                 for hit in hits.drain(..) {
-                    let taking = Taking {
-                        view,
-                        tree,
-                        state,
-                        refused,
-                    };
                     self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
             }
-            let service = lines::service(&cx, c);
-            earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
-        }
+        });
     }
 
     /// Stamps a hit of the rule `meta` describes with its id and severity, and adds it
@@ -594,7 +618,7 @@ impl Run<'_, '_, '_> {
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
         let (mut findings, rejected, claims, indexed) =
-            match self.pass(self.tx, &state, &[], &HashMap::new(), clean) {
+            match self.pass(self.tx, &state, &[], &HashMap::new(), clean, true) {
                 Pass::Found {
                     open,
                     rejected,
@@ -661,7 +685,7 @@ pub fn transaction(
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
         let (open, chosen, rejected, claims, indexed) =
-            match run.pass(view, &state, &written, &refused, clean) {
+            match run.pass(view, &state, &written, &refused, clean, false) {
                 Pass::Found {
                     open,
                     chosen,

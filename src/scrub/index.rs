@@ -82,16 +82,30 @@ fn norm(b: &[u8]) -> Vec<u8> {
 /// The claim's patient key; `None` when a part is missing or the date of birth is not a
 /// valid D8 (the claim is then not keyed).
 pub fn patient_key(secret: &Secret, claim: &Claim<'_>) -> Option<PatientKey> {
+    let (member, dob, first) = keyable(claim)?;
+    Some(key_of(
+        secret,
+        member,
+        dob,
+        &letters(first).collect::<Vec<u8>>(),
+    ))
+}
+
+/// What a claim's patient key is made of, when it can be keyed: the subscriber id, the
+/// patient's D8 date of birth and first name (one letter at least), trimmed.
+fn keyable<'a>(claim: &Claim<'a>) -> Option<(&'a [u8], &'a [u8], &'a [u8])> {
     let (member, person) = claim.parties.person();
-    let letters: Vec<u8> = (person.first.iter())
-        .filter(|b| b.is_ascii_alphabetic())
-        .copied()
-        .collect();
     let valid = person.dob_format == b"D8" && parse_date(person.dob).is_some();
-    if member.trim_ascii().is_empty() || letters.is_empty() || !valid {
-        return None;
-    }
-    Some(key_of(secret, member, person.dob, &letters))
+    let (member, first) = (member.trim_ascii(), person.first);
+    (valid && !member.is_empty() && first.iter().any(u8::is_ascii_alphabetic))
+        .then(|| (member, person.dob.trim_ascii(), first))
+}
+
+/// A first name's letters, upper-cased: what the key and `Service` compare of it.
+fn letters(first: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    (first.iter())
+        .filter(|c| c.is_ascii_alphabetic())
+        .map(u8::to_ascii_uppercase)
 }
 
 /// The patient key of a subscriber id, a date of birth (CCYYMMDD) and a first name's
@@ -560,18 +574,14 @@ impl<'a> Service<'a> {
             claim.payer.trim_ascii(),
             claim.parties.billing_npi.trim_ascii(),
         );
-        let (member, person) = claim.parties.person();
-        let keyed = !member.trim_ascii().is_empty()
-            && person.first.iter().any(u8::is_ascii_alphabetic)
-            && person.dob_format == b"D8"
-            && parse_date(person.dob).is_some();
-        if !original || !keyed || days.is_empty() || payer.is_empty() || npi.is_empty() {
+        let (member, dob, first) = keyable(claim)?;
+        if !original || days.is_empty() || payer.is_empty() || npi.is_empty() {
             return None;
         }
         Some(Service {
-            member: member.trim_ascii(),
-            dob: person.dob.trim_ascii(),
-            first: person.first,
+            member,
+            dob,
+            first,
             payer,
             npi,
             days,
@@ -580,20 +590,9 @@ impl<'a> Service<'a> {
 
     /// Whether `duplicate-service` reports this pair.
     pub fn duplicates(&self, o: &Service<'_>) -> bool {
-        let letters = |b: &'a [u8]| {
-            b.iter()
-                .filter(|c| c.is_ascii_alphabetic())
-                .map(u8::to_ascii_uppercase)
-        };
-        let first_o: Vec<u8> = o
-            .first
-            .iter()
-            .filter(|c| c.is_ascii_alphabetic())
-            .map(u8::to_ascii_uppercase)
-            .collect();
         self.member.eq_ignore_ascii_case(o.member)
             && self.dob == o.dob
-            && letters(self.first).eq(first_o)
+            && letters(self.first).eq(letters(o.first))
             && (self.payer, self.npi) == (o.payer, o.npi)
             && (self.days.iter()).any(|a| o.days.iter().any(|b| a.0 <= b.1 && b.0 <= a.1))
     }
