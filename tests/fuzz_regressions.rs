@@ -1,17 +1,27 @@
-//! Inputs the fuzzers found, replayed: each is named after the bug it pinned.
+//! Inputs the fuzzers found, replayed through the invariants they broke (each named after
+//! its bug, under `tests/fixtures/fuzz/`), and the fuzz corpora's minimised sets
+//! (`fuzz/corpus/TARGET/`) replayed through their targets' invariants.
 
 #![allow(clippy::unwrap_used)]
+
+#[path = "../fuzz/src/invariants.rs"]
+#[allow(dead_code)]
+mod invariants;
+#[path = "../fuzz/src/shape.rs"]
+#[allow(dead_code)]
+mod shape;
 
 use std::fs;
 use std::path::PathBuf;
 
-use x837::scrub::{Settings, scrub};
+use x837::scrub::{Fixes, Settings, scrub};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(name);
-    fs::read(p).unwrap()
+    fs::read(root().join("tests/fixtures/fuzz").join(name)).unwrap()
 }
 
 fn idempotent(name: &str) {
@@ -31,4 +41,118 @@ fn idempotent(name: &str) {
 #[test]
 fn scrub_sv2_in_837p_is_not_a_service_line() {
     idempotent("scrub-sv2-in-837p.x12");
+    invariants::scrub(&fixture("scrub-sv2-in-837p.x12"), Fixes::All);
+}
+
+/// `--split-rejected` on a transaction whose CLM the guide does not place in a claim loop
+/// (no HL above it): the split found no claim, dropped the transaction from the corrected
+/// output and wrote nothing to the rejected one; the claim was lost.
+#[test]
+fn scrub_split_keeps_a_claim_outside_the_loops() {
+    invariants::scrub(&fixture("scrub-split-claim-outside-hl.x12"), Fixes::All);
+}
+
+/// An interchange whose every claim was split off is not written; a stray IEA after it
+/// then started the corrected output, which was no longer X12 (and its claims were not
+/// counted anywhere a reader could find them).
+#[test]
+fn scrub_stray_segment_after_a_split_interchange() {
+    let input = fixture("scrub-stray-iea-after-split-interchange.x12");
+    for fixes in [Fixes::None, Fixes::All] {
+        invariants::scrub(&input, fixes);
+    }
+}
+
+/// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
+/// ISA and cut a block inside it, so read in blocks the input failed at byte 0
+/// (`IsaCutShort`) where read whole it read on.
+#[test]
+fn stream_does_not_cut_inside_a_long_isa() {
+    let input = fixture("stream-cut-inside-a-long-isa.x12");
+    for chunk in [16, 112, 200, 4096] {
+        invariants::stream(&input, chunk);
+    }
+    invariants::lex(&input);
+}
+
+/// Every file of the minimised corpus of `target`.
+fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = root().join("fuzz/corpus").join(target);
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().path())
+                .map(|p| (p.display().to_string(), fs::read(&p).unwrap()))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn last(data: &[u8]) -> usize {
+    usize::from(data.last().copied().unwrap_or(0))
+}
+
+/// Each input as its target reads it (see `fuzz/fuzz_targets/`).
+fn replay(target: &str, check: impl Fn(&[u8])) {
+    let files = corpus(target);
+    assert!(
+        !files.is_empty(),
+        "no minimised corpus for {target} under fuzz/corpus"
+    );
+    for (name, data) in files {
+        eprintln!("{name}");
+        check(&data);
+    }
+}
+
+#[test]
+fn minimised_corpus_lex() {
+    replay("lex", |d| {
+        let x = shape::input(d, true);
+        invariants::lex(&x);
+        invariants::stream(&x, 16 + last(d) * 3);
+    });
+}
+
+#[test]
+fn minimised_corpus_round_trip() {
+    replay("round_trip", |d| {
+        invariants::round_trip(&shape::input(d, true))
+    });
+}
+
+#[test]
+fn minimised_corpus_validate() {
+    replay("validate", |d| {
+        invariants::validate(&shape::input(d, false), 1 + last(d));
+    });
+}
+
+#[test]
+fn minimised_corpus_scrub() {
+    replay("scrub", |d| {
+        let fixes = match last(d) % 8 {
+            0 => Fixes::None,
+            1 => Fixes::Repair,
+            _ => Fixes::All,
+        };
+        invariants::scrub(&shape::input(d, false), fixes);
+    });
+}
+
+#[test]
+fn minimised_corpus_generate() {
+    replay("generate", |d| {
+        if let Ok((json, valid)) = shape::description(&mut arbitrary::Unstructured::new(d)) {
+            invariants::generate(&json, valid);
+        }
+    });
+}
+
+#[test]
+fn minimised_corpus_readers() {
+    replay("readers", |d| {
+        invariants::readers(&shape::input(d, true), 1 + last(d));
+    });
 }

@@ -371,7 +371,40 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         Ok(())
     }
 
+    /// A segment outside any interchange with nothing before it in the corrected output
+    /// (the interchange before it had every claim split off): written, it would start
+    /// the output, which would then not be X12. It is left out, and said.
+    fn stray(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        let left = LeftOut {
+            what: "segment",
+            control: text(seg.id()),
+            position: self.position(seg),
+            claims: 0,
+            reason: "it stands outside any interchange, before anything the corrected output holds"
+                .into(),
+        };
+        if self.raw.is_some() {
+            let mut bytes = tempfile::tempfile()?;
+            io::Write::write_all(&mut bytes, seg.raw())?;
+            io::Seek::rewind(&mut bytes)?;
+            self.out.quarantined.push(Quarantined {
+                left_out: left.clone(),
+                bytes,
+            });
+        }
+        self.out.left_out.push(left);
+        self.settle_outside()
+    }
+
     fn segment(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        if self.isa.is_none()
+            && self.gs.is_none()
+            && !seg.is("ISA")
+            && !seg.is("GS")
+            && self.writer.get_ref().written() == 0
+        {
+            return self.stray(seg);
+        }
         match seg.id() {
             b"ISA" => {
                 self.interchange_unclosed("the next ISA")?;
@@ -582,6 +615,11 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         let relexed = output.map(|b| fixloop::relex(b, tx, tx.segments.len()));
         let view = relexed.as_ref().unwrap_or(tx);
         let tree = crate::tree::build(g, view, self.file, &mut Vec::new());
+        if !split::splittable(view, &tree) {
+            // Its claims cannot be told apart: it stays whole, errors and all.
+            self.put(tx, output)?;
+            return Ok(true);
+        }
         let Some(r) = self.rejected.as_mut() else {
             return Ok(true);
         };

@@ -131,6 +131,17 @@ fn with_children(tx: &Transaction<'_>, tree: &Tree, chosen: &[usize]) -> BTreeSe
     out
 }
 
+/// Whether `tx` (whose tree is `tree`) can be split by claim: every CLM starts a claim
+/// loop and every segment is placed. A CLM the guide did not place as a claim (no HL
+/// above it, say) would otherwise be lost with its transaction or copied into both.
+pub fn splittable(tx: &Transaction<'_>, tree: &Tree) -> bool {
+    let clms = tx.segments.iter().filter(|s| s.is("CLM")).count();
+    let claims = (tree.loops.iter())
+        .filter(|l| l.def.id == "2300" && tx.segments.get(l.first).is_some_and(|s| s.is("CLM")))
+        .count();
+    clms == claims && tree.placed.len() == tx.segments.len()
+}
+
 /// Splits `tx` (whose tree is `tree`): the claims whose CLM is at an index of `rejected`
 /// go to a transaction numbered `st02`, the rest stay.
 pub fn split(tx: &Transaction<'_>, tree: &Tree, rejected: &[usize], st02: &str) -> Split {

@@ -106,10 +106,9 @@ impl<R: Read> Blocks<R> {
         // The first block reads its delimiters from its own ISA; any later ISA may change
         // them, so then the lexer decides.
         let (d, from) = if self.first {
-            let mut lexer = Lexer::first_block(&self.buf, true);
-            let skip = lexer.prefix().len();
-            match lexer.next() {
-                Some(Ok(isa)) if isa.is("ISA") => (isa.delimiters, skip + 3),
+            // Cuts come after the ISA: a lenient one may hold a terminator and `SE`.
+            match Lexer::first_block(&self.buf, true).next() {
+                Some(Ok(isa)) if isa.is("ISA") => (isa.delimiters, isa.end()),
                 _ => return None,
             }
         } else {
@@ -136,6 +135,9 @@ impl<R: Read> Blocks<R> {
             let mut start = t + 1;
             while start < buf.len() && is_trivia(buf[start]) {
                 start += 1;
+            }
+            if start < from {
+                break;
             }
             if closes(&buf[start..])
                 && let Some(e) = memchr::memchr(term, &buf[start..])
