@@ -63,6 +63,17 @@ fn scrub_stray_segment_after_a_split_interchange() {
     }
 }
 
+/// A GE inside a transaction closed its group; the real GE after the SE was then a stray
+/// one, which the writer counted as a group: the corrected output's IEA01 said 2 where
+/// the input's (right) said 1, a group-count error the scrub made.
+#[test]
+fn scrub_stray_ge_is_not_counted_as_a_group() {
+    invariants::scrub(
+        &fixture("scrub-stray-ge-counted-as-a-group.x12"),
+        Fixes::All,
+    );
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

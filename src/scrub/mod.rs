@@ -396,6 +396,16 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.settle_outside()
     }
 
+    /// A GE or IEA with nothing open, copied as read.
+    fn stray_trailer(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        self.raw(seg.raw())?;
+        if let Some(p) = self.prefix.take() {
+            self.writer.prefix(&p)?;
+        }
+        self.writer.raw_segment(seg.raw())?;
+        self.settle_outside()
+    }
+
     fn segment(&mut self, seg: &Segment<'_>) -> io::Result<()> {
         if self.isa.is_none()
             && self.gs.is_none()
@@ -437,6 +447,11 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 let new = self.renumber.as_mut().map(|r| r.gs(seg.value(6)));
                 self.writer
                     .envelope(seg, new.as_ref().map(String::as_bytes))
+            }
+            // A trailer with nothing open: a stray segment, copied as read. It closes no
+            // group (the IEA's count of groups does not take it) and is not renumbered.
+            b"GE" | b"IEA" if self.gs.is_none() && (self.isa.is_none() || seg.is("GE")) => {
+                self.stray_trailer(seg)
             }
             b"GE" => {
                 self.raw(seg.raw())?;
