@@ -74,6 +74,16 @@ fn scrub_stray_ge_is_not_counted_as_a_group() {
     );
 }
 
+/// Segments ended by a newline: a lone CR inside one (a line break of its own) was not
+/// counted, so every later segment, and every finding on it, was a line early.
+#[test]
+fn lex_counts_a_cr_inside_a_newline_terminated_segment() {
+    let input = fixture("lex-cr-inside-a-newline-terminated-segment.x12");
+    invariants::lex(&input);
+    invariants::validate(&input, 5);
+    invariants::scrub(&input, Fixes::All);
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

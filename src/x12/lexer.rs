@@ -175,7 +175,10 @@ impl<'a> Lexer<'a> {
     fn body_len(&self, terminator: u8) -> (usize, u32) {
         let hay = &self.input[self.pos..];
         if terminator == b'\n' {
-            return (memchr::memchr(b'\n', hay).unwrap_or(hay.len()), 0);
+            let len = memchr::memchr(b'\n', hay).unwrap_or(hay.len());
+            // A CR inside the body is a line break of its own (none is followed by LF).
+            let crs = memchr::memchr_iter(b'\r', &hay[..len]).filter(|&i| i + 1 < len);
+            return (len, crs.count() as u32);
         }
         let mut newlines = 0;
         let mut from = 0;
