@@ -84,6 +84,16 @@ fn lex_counts_a_cr_inside_a_newline_terminated_segment() {
     invariants::scrub(&input, Fixes::All);
 }
 
+/// `--split-rejected`: a claim of a group with no GE was split off (the rejected output
+/// got copies of its ISA and GS), then the group was left out; taking the group's copy
+/// back took the ISA with it, but its IEA was still written: the rejected output started
+/// with a stray IEA, not X12, and its claim of the next interchange was not counted.
+#[test]
+fn scrub_rejected_output_drops_the_isa_with_its_group() {
+    let input = fixture("scrub-split-then-group-left-out-keeps-iea.x12");
+    invariants::scrub(&input, Fixes::All);
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

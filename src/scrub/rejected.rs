@@ -19,6 +19,8 @@ struct Pending {
     written: bool,
     /// Where the output and the map stood before it.
     mark: u64,
+    /// Where its copy was written (when `written`).
+    at: u64,
     map: usize,
 }
 
@@ -31,6 +33,7 @@ impl Pending {
             isa: seg.is("ISA"),
             written: false,
             mark,
+            at: 0,
             map,
         }
     }
@@ -89,6 +92,7 @@ impl<'r> Rejected<'r> {
     pub fn begin(&mut self, old: &[u8]) -> io::Result<String> {
         for p in [self.isa.as_mut(), self.gs.as_mut()].into_iter().flatten() {
             if !p.written {
+                p.at = self.writer.get_ref().written();
                 let old = p.control();
                 let (n, new) = if p.isa {
                     (13, self.numbers.isa(&old))
@@ -144,6 +148,11 @@ impl<'r> Rejected<'r> {
             self.writer.get_mut().rewind(gs.mark)?;
             self.numbers.truncate(gs.map);
             self.numbers.ge();
+            // The interchange's copy, written with the group's first claim, went with it.
+            if let Some(isa) = self.isa.as_mut().filter(|i| i.written && i.at >= gs.mark) {
+                isa.written = false;
+                self.numbers.iea();
+            }
         }
         Ok(())
     }
