@@ -40,7 +40,7 @@ fn fixes() -> impl Strategy<Value = Fixes> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn lexing_tiles_the_input_whatever_the_blocks(bytes in vec(any::<u8>(), 0..200), chunk in 16usize..400) {
@@ -64,7 +64,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn findings_are_positioned_and_repeatable(bytes in vec(any::<u8>(), 0..200), trickle in 1usize..64) {
@@ -84,7 +84,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn scrub_keeps_its_invariants(bytes in vec(any::<u8>(), 0..200), fixes in fixes()) {
