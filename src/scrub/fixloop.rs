@@ -58,6 +58,10 @@ struct State {
     /// The segments (index in this state) the last pass's fixes edited or inserted, with
     /// the fix (index in `written`) that did: few, so kept sparse.
     touched: Vec<(usize, usize)>,
+    /// Per segment of this state: its index in the state before when its bytes are that
+    /// segment's, unedited (`u32::MAX` for one this pass edited or inserted). Validation
+    /// skips the element checks of a segment found clean there under the same definition.
+    carried: Vec<u32>,
 }
 
 impl State {
@@ -71,6 +75,7 @@ impl State {
             bytes: None,
             origins: (0..n as u32).collect(),
             touched: Vec::new(),
+            carried: Vec::new(),
         }
     }
 }
@@ -198,6 +203,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
     // Writing into memory cannot fail.
     let _ = w.transaction(view, &plain);
     let mut origins = Vec::with_capacity(view.segments.len() + inserted.len());
+    let mut carried = Vec::with_capacity(origins.capacity());
     let mut touched = Vec::new();
     for (i, s) in view.segments.iter().enumerate() {
         let origin = from.origins[i];
@@ -205,11 +211,15 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
             // Only this pass's edits are checked next pass.
             if let Some(&k) = set_by.get(&s.index) {
                 touched.push((origins.len(), k));
+                carried.push(u32::MAX);
+            } else {
+                carried.push(i as u32);
             }
             origins.push(origin);
         }
         for &k in inserted.get(&s.index).map_or(&[][..], Vec::as_slice) {
             touched.push((origins.len(), k));
+            carried.push(u32::MAX);
             origins.push(origin);
         }
     }
@@ -217,6 +227,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
         bytes: Some(w.into_inner()),
         origins,
         touched,
+        carried,
     }
 }
 
@@ -410,9 +421,11 @@ impl Run<'_, '_, '_> {
             claims: Vec::new(),
             indexed: Vec::new(),
         };
-        self.hits(view, &tree, state, refused, &mut found);
+        // The claims are read off the tree once, for the rules and then for the facts.
+        let claims: Vec<Claim<'_>> = claim::each(&tree, view).collect();
+        self.hits(view, &tree, &claims, state, refused, &mut found);
         if last || found.fixes.is_empty() {
-            self.facts(view, &tree, state, &mut found);
+            self.facts(view, &tree, &claims, state, &mut found);
         }
         let Found {
             open,
@@ -496,15 +509,16 @@ impl Run<'_, '_, '_> {
     /// Calls `f` with each claim of `view` and what a rule may read of it: the profile of
     /// its payer (resolved once per payer: a transaction has few) and the claims before
     /// it.
-    fn each_claim(
+    fn each_claim<'v>(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
+        claims: &'v [Claim<'v>],
         mut f: impl FnMut(&Cx<'_, '_>, &Claim<'_>),
     ) {
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut earlier = index::Earlier::new();
-        for c in claim::each(tree, view) {
+        for c in claims {
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
                 Some(k) => k,
                 None => {
@@ -521,18 +535,29 @@ impl Run<'_, '_, '_> {
                 enabled: &self.rules.enabled,
                 earlier: &earlier,
             };
-            f(&cx, &c);
-            let service = lines::service(&cx, &c);
+            f(&cx, c);
+            let service = lines::service(&cx, c);
             earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
         }
     }
 
-    /// What the worklist (`facts`) and the run's index read off each claim of `view`.
-    fn facts(&self, view: &Transaction<'_>, tree: &Tree, state: &State, found: &mut Found<'_>) {
+    /// What the worklist (`facts`, when the settings want it) and the run's index read
+    /// off each claim of `view`.
+    fn facts(
+        &self,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        claims: &[Claim<'_>],
+        state: &State,
+        found: &mut Found<'_>,
+    ) {
         let n = self.tx.segments.len().saturating_sub(1);
         let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
-        self.each_claim(view, tree, |cx, c| {
-            found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+        let worklist = self.settings.worklist;
+        self.each_claim(view, tree, claims, |cx, c| {
+            if worklist {
+                found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+            }
             self.index(cx, c, state, &mut found.indexed);
         });
     }
@@ -543,6 +568,7 @@ impl Run<'_, '_, '_> {
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
+        claims: &[Claim<'_>],
         state: &State,
         refused: &HashMap<Key, String>,
         found: &mut Found<'_>,
@@ -555,7 +581,7 @@ impl Run<'_, '_, '_> {
             state,
             refused,
         };
-        self.each_claim(view, tree, |cx, c| {
+        self.each_claim(view, tree, claims, |cx, c| {
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(cx, c, &mut hits);
@@ -684,6 +710,8 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
+        // What the last pass found clean and this one did not change is not checked again.
+        clean.carry(&state.carried);
         let (open, chosen, rejected, claims, indexed) =
             match run.pass(view, &state, &written, &refused, clean, false) {
                 Pass::Found {
