@@ -94,6 +94,17 @@ fn scrub_rejected_output_drops_the_isa_with_its_group() {
     invariants::scrub(&input, Fixes::All);
 }
 
+/// `--split-rejected` on a group outside any interchange (an IEA right after the ISA
+/// closed it): its claims were split off into a rejected output that then started with
+/// the group's GS, with no ISA to copy: not X12, its claims not countable.
+#[test]
+fn scrub_split_keeps_a_group_outside_an_interchange() {
+    invariants::scrub(
+        &fixture("scrub-split-group-outside-an-interchange.x12"),
+        Fixes::All,
+    );
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

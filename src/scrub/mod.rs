@@ -623,7 +623,12 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         output: Option<&[u8]>,
         rejected: &[usize],
     ) -> io::Result<bool> {
-        let (Some(g), true) = (scrubbable(tx), self.rejected.is_some()) else {
+        // Outside any interchange there is no ISA to give the split-off claims' copy: the
+        // transaction stays whole.
+        let (Some(g), true) = (
+            scrubbable(tx),
+            self.rejected.is_some() && self.isa.is_some(),
+        ) else {
             self.put(tx, output)?;
             return Ok(true);
         };
