@@ -12,8 +12,9 @@
 //!
 //! Every command runs with `--jobs 1` under `/usr/bin/time` (GNU time): one table row per
 //! command with the best wall time of N runs, MB/s of input (1 MB = 10^6 bytes), the CPU
-//! time (user + system) and the peak resident memory of that best run. Without
-//! `/usr/bin/time` the memory column says `-`.
+//! time (user + system) of that best run and MB/s by it (steadier than the wall time on a
+//! shared machine; GNU time counts in 10 ms), and its peak resident memory. Without
+//! `/usr/bin/time` the CPU and memory columns say `-`.
 //!
 //! `cargo bench --bench cli`. Settings from the environment:
 //! - `X837_BENCH_SIZES` sizes in MB, comma-separated (default `1,100`);
@@ -158,20 +159,25 @@ fn parse_time(text: &str) -> (Option<f64>, Option<u64>) {
 
 fn print_row(input: &str, command: &str, bytes: u64, c: Cost) {
     let secs = c.wall.as_secs_f64();
+    let mb = bytes as f64 / 1e6;
     let cpu = c.cpu.map_or("-".into(), |s| format!("{s:.2}"));
+    // 10 ms is GNU time's resolution: no CPU rate below it.
+    let cpu_rate = c
+        .cpu
+        .filter(|&s| s >= 0.01)
+        .map_or("-".into(), |s| format!("{:.1}", mb / s));
     let peak = c
         .peak_kb
         .map_or("-".into(), |k| format!("{:.0}", k as f64 / 1024.0));
     println!(
-        "| {input} | `{command}` | {:.1} | {secs:.3} | {:.1} | {cpu} | {peak} |",
-        bytes as f64 / 1e6,
-        bytes as f64 / 1e6 / secs
+        "| {input} | `{command}` | {mb:.1} | {secs:.3} | {:.1} | {cpu} | {cpu_rate} | {peak} |",
+        mb / secs
     );
 }
 
 fn header() {
-    println!("| input | command | MB | best wall s | MB/s | CPU s | peak RSS MB |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| input | command | MB | best wall s | MB/s | CPU s | MB/s of CPU | peak RSS MB |");
+    println!("|---|---|---|---|---|---|---|---|");
 }
 
 fn args(words: &[&str]) -> Vec<String> {
