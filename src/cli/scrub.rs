@@ -100,6 +100,7 @@ impl From<ScrubArgs> for run::scrub::Options {
             },
             fail_on: a.fail_on.into(),
             ack_dir: a.ack_dir,
+            worklist: false,
         }
     }
 }

@@ -49,6 +49,9 @@ pub struct Options {
     pub shown_as: Option<String>,
     /// `--ack-dir DIR`: acknowledge the corrected output (TA1, 999, 277CA) there.
     pub ack_dir: Option<OsString>,
+    /// Read every claim's facts for a worklist whatever the report's format (`x837
+    /// serve` renders the HTML worklist beside the JSON); an HTML report always does.
+    pub worklist: bool,
 }
 
 /// Where the report goes.
@@ -98,7 +101,7 @@ impl Scrub {
                 })?;
             }
         }
-        let settings = settings(&options)?;
+        let mut settings = settings(&options)?;
         let edi = match (&options.output, &options.out_dir) {
             _ if options.check => Edi::Discard,
             _ if options.in_place => Edi::InPlace,
@@ -117,6 +120,7 @@ impl Scrub {
             (None, Some(p)) => Format::for_path(p).map_err(Usage)?,
             (None, None) => Format::Text,
         };
+        settings.worklist = options.worklist || format == Format::Html;
         // Without --report, the report goes to standard output when the EDI does not.
         let report_arg = match &options.report {
             Some(p) => Some(p.clone()),

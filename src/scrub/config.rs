@@ -113,6 +113,9 @@ pub struct Settings {
     /// What patients are keyed under in this run's cross-claim rules: random per
     /// settings, never written.
     pub secret: super::index::Secret,
+    /// Read each claim's facts for a worklist (`Scrubbed::claims`, the HTML report's);
+    /// a run whose report does not show them skips the work.
+    pub worklist: bool,
 }
 
 impl Default for Settings {
@@ -129,6 +132,7 @@ impl Default for Settings {
             payers: HashMap::new(),
             resolved: resolve_all(&catalog().profiles, &[], None, None, None),
             secret: super::index::Secret::random(),
+            worklist: true,
         }
     }
 }

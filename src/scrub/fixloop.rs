@@ -410,9 +410,11 @@ impl Run<'_, '_, '_> {
             claims: Vec::new(),
             indexed: Vec::new(),
         };
-        self.hits(view, &tree, state, refused, &mut found);
+        // The claims are read off the tree once, for the rules and then for the facts.
+        let claims: Vec<Claim<'_>> = claim::each(&tree, view).collect();
+        self.hits(view, &tree, &claims, state, refused, &mut found);
         if last || found.fixes.is_empty() {
-            self.facts(view, &tree, state, &mut found);
+            self.facts(view, &tree, &claims, state, &mut found);
         }
         let Found {
             open,
@@ -496,15 +498,16 @@ impl Run<'_, '_, '_> {
     /// Calls `f` with each claim of `view` and what a rule may read of it: the profile of
     /// its payer (resolved once per payer: a transaction has few) and the claims before
     /// it.
-    fn each_claim(
+    fn each_claim<'v>(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
+        claims: &'v [Claim<'v>],
         mut f: impl FnMut(&Cx<'_, '_>, &Claim<'_>),
     ) {
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut earlier = index::Earlier::new();
-        for c in claim::each(tree, view) {
+        for c in claims {
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
                 Some(k) => k,
                 None => {
@@ -521,18 +524,29 @@ impl Run<'_, '_, '_> {
                 enabled: &self.rules.enabled,
                 earlier: &earlier,
             };
-            f(&cx, &c);
-            let service = lines::service(&cx, &c);
+            f(&cx, c);
+            let service = lines::service(&cx, c);
             earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
         }
     }
 
-    /// What the worklist (`facts`) and the run's index read off each claim of `view`.
-    fn facts(&self, view: &Transaction<'_>, tree: &Tree, state: &State, found: &mut Found<'_>) {
+    /// What the worklist (`facts`, when the settings want it) and the run's index read
+    /// off each claim of `view`.
+    fn facts(
+        &self,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        claims: &[Claim<'_>],
+        state: &State,
+        found: &mut Found<'_>,
+    ) {
         let n = self.tx.segments.len().saturating_sub(1);
         let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
-        self.each_claim(view, tree, |cx, c| {
-            found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+        let worklist = self.settings.worklist;
+        self.each_claim(view, tree, claims, |cx, c| {
+            if worklist {
+                found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+            }
             self.index(cx, c, state, &mut found.indexed);
         });
     }
@@ -543,6 +557,7 @@ impl Run<'_, '_, '_> {
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
+        claims: &[Claim<'_>],
         state: &State,
         refused: &HashMap<Key, String>,
         found: &mut Found<'_>,
@@ -555,7 +570,7 @@ impl Run<'_, '_, '_> {
             state,
             refused,
         };
-        self.each_claim(view, tree, |cx, c| {
+        self.each_claim(view, tree, claims, |cx, c| {
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(cx, c, &mut hits);

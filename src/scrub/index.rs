@@ -29,7 +29,10 @@ pub type PatientKey = [u8; 12];
 
 /// The secret patients are keyed under: random for each run, never written or shown.
 #[derive(Clone)]
-pub struct Secret([u8; 32]);
+pub struct Secret(Keyed);
+
+/// The HMAC keyed once: each key is a clone of it, not the key's two hashed pads again.
+type Keyed = hmac::Hmac<sha2::Sha256>;
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,17 +52,19 @@ impl Secret {
             b[..16].copy_from_slice(&t.to_le_bytes());
             b[16..20].copy_from_slice(&std::process::id().to_le_bytes());
         }
-        Secret(b)
+        Secret::from_bytes(b)
     }
 
     /// A given secret (for callers that compare across runs of their own).
     pub fn from_bytes(b: [u8; 32]) -> Self {
-        Secret(b)
+        Secret(
+            Keyed::new_from_slice(&b)
+                .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length")),
+        )
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        let mut m = self.0.clone();
         for p in parts {
             m.update(p);
             m.update(&[0x1f]);

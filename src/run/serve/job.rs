@@ -82,6 +82,7 @@ pub fn run(
             .then(|| OsString::from(dir.path().join("rejected"))),
         quiet: true,
         shown_as: Some(ask.name.clone()),
+        worklist: true,
         ..Options::default()
     };
     let scrub = Scrub::new(options)
