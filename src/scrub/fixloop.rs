@@ -58,6 +58,10 @@ struct State {
     /// The segments (index in this state) the last pass's fixes edited or inserted, with
     /// the fix (index in `written`) that did: few, so kept sparse.
     touched: Vec<(usize, usize)>,
+    /// Per segment of this state: its index in the state before when its bytes are that
+    /// segment's, unedited (`u32::MAX` for one this pass edited or inserted). Validation
+    /// skips the element checks of a segment found clean there under the same definition.
+    carried: Vec<u32>,
 }
 
 impl State {
@@ -71,6 +75,7 @@ impl State {
             bytes: None,
             origins: (0..n as u32).collect(),
             touched: Vec::new(),
+            carried: Vec::new(),
         }
     }
 }
@@ -198,6 +203,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
     // Writing into memory cannot fail.
     let _ = w.transaction(view, &plain);
     let mut origins = Vec::with_capacity(view.segments.len() + inserted.len());
+    let mut carried = Vec::with_capacity(origins.capacity());
     let mut touched = Vec::new();
     for (i, s) in view.segments.iter().enumerate() {
         let origin = from.origins[i];
@@ -205,11 +211,15 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
             // Only this pass's edits are checked next pass.
             if let Some(&k) = set_by.get(&s.index) {
                 touched.push((origins.len(), k));
+                carried.push(u32::MAX);
+            } else {
+                carried.push(i as u32);
             }
             origins.push(origin);
         }
         for &k in inserted.get(&s.index).map_or(&[][..], Vec::as_slice) {
             touched.push((origins.len(), k));
+            carried.push(u32::MAX);
             origins.push(origin);
         }
     }
@@ -217,6 +227,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
         bytes: Some(w.into_inner()),
         origins,
         touched,
+        carried,
     }
 }
 
@@ -699,6 +710,8 @@ pub fn transaction(
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
+        // What the last pass found clean and this one did not change is not checked again.
+        clean.carry(&state.carried);
         let (open, chosen, rejected, claims, indexed) =
             match run.pass(view, &state, &written, &refused, clean, false) {
                 Pass::Found {

@@ -134,9 +134,14 @@ pub(crate) fn transaction_with(
     let mut limit = Limit::new();
     let tree = tree::build_limited(grammar, tx, file, findings, &mut limit);
     let mut problems = Vec::new();
+    let known = std::mem::take(&mut clean.known);
+    clean.found.clear();
+    clean.found.resize(tx.segments.len(), 0);
     for (i, seg) in tx.segments.iter().enumerate() {
         let def = tree.placed[i].def;
-        if clean.contains(def, seg) {
+        let id = CleanSegments::id(def);
+        if known.get(i) == Some(&id) || clean.contains(def, seg) {
+            clean.found[i] = id;
             continue;
         }
         problems.clear();
@@ -146,6 +151,7 @@ pub(crate) fn transaction_with(
         codes::check(seg, &mut problems);
         if problems.is_empty() {
             clean.insert(def, seg);
+            clean.found[i] = id;
         }
         for p in problems.drain(..) {
             let rule = ndc_qualifier_rule(p.rule, &tree, i, seg);
@@ -215,8 +221,17 @@ pub(crate) fn transaction_with(
 /// so those are the key, kept by value and compared in full (the hash only picks the
 /// slot). Direct-mapped and bounded: a collision just overwrites a slot, which costs a
 /// re-check later; bodies longer than [`Clean::BODY`] bytes are not remembered.
+///
+/// Besides, by position: what the last validation found clean (`found`, per segment the
+/// definition it was clean under), which a scrub's next pass carries over to the segments
+/// it did not change (`carry`), whatever their length or the table's collisions.
 pub(crate) struct CleanSegments {
     slots: Vec<Option<Clean>>,
+    /// Per segment of the last validated transaction: [`CleanSegments::id`] of the
+    /// definition it was found clean under, 0 when it was not.
+    found: Vec<usize>,
+    /// Per segment of the next transaction validated (then cleared): the same, carried.
+    known: Vec<usize>,
 }
 
 struct Clean {
@@ -228,7 +243,7 @@ struct Clean {
 }
 
 impl Clean {
-    const BODY: usize = 40;
+    const BODY: usize = 96;
 }
 
 impl CleanSegments {
@@ -240,7 +255,26 @@ impl CleanSegments {
         let n = segments.clamp(16, Self::MAX_SLOTS).next_power_of_two();
         CleanSegments {
             slots: (0..n).map(|_| None).collect(),
+            found: Vec::new(),
+            known: Vec::new(),
         }
+    }
+
+    /// A definition (or none) as a number that is never 0.
+    fn id(def: Option<&grammar::SegmentDef>) -> usize {
+        def.map_or(1, |d| std::ptr::from_ref(d) as usize)
+    }
+
+    /// The next validation's segment `j` is the last one's segment `from[j]`, unchanged
+    /// (`u32::MAX`: changed or new): what was found clean there holds, under the same
+    /// definition. An empty `from` carries nothing.
+    pub(crate) fn carry(&mut self, from: &[u32]) {
+        self.known.clear();
+        let found = &self.found;
+        (self.known).extend(
+            from.iter()
+                .map(|&p| found.get(p as usize).copied().unwrap_or(0)),
+        );
     }
 
     fn key(def: Option<&grammar::SegmentDef>, body: &[u8]) -> (u64, usize) {
@@ -443,4 +477,59 @@ fn transaction_findings(tx: &Transaction<'_>, file: &str) -> Vec<Finding> {
     let mut found = Vec::new();
     CLEAN.with_borrow_mut(|clean| any_transaction(tx, file, &mut found, clean));
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::{Reader, Unit};
+
+    fn first_transaction(bytes: &[u8]) -> Transaction<'_> {
+        Reader::new(bytes)
+            .find_map(|u| match u {
+                Ok(Unit::Transaction(t)) => Some(t),
+                _ => None,
+            })
+            .expect("a transaction")
+    }
+
+    /// What a pass found clean is carried to the segments the next one did not change,
+    /// and to nothing else: a segment carried as changed (`u32::MAX`) is checked again.
+    #[test]
+    fn carried_segments_skip_their_checks_changed_ones_do_not() {
+        let good = include_bytes!("../../samples/scrub/ndc-missing.x12").to_vec();
+        // The same input with the unit code of the first SV1 spoiled in place.
+        let text = String::from_utf8(good.clone()).expect("ASCII");
+        let bad = text.replacen("*UN*", "*QQ*", 1).into_bytes();
+        assert!(bad != good, "the sample has an SV1 in units");
+        let g = grammar::for_version("005010X222A1").expect("grammar");
+        let (tg, tb) = (first_transaction(&good), first_transaction(&bad));
+        let sv1 = (tb.segments.iter().position(|s| s.is("SV1"))).expect("an SV1");
+        let mut clean = CleanSegments::new(1);
+        let mut found = Vec::new();
+        transaction_with(g, &tg, "t", &mut found, &mut clean);
+        assert!(clean.found[sv1] != 0, "the SV1 was clean");
+        let same: Vec<u32> = (0..tg.segments.len() as u32).collect();
+        // Carried as unchanged: the spoiled SV1 is taken as clean, as the mapping says.
+        clean.carry(&same);
+        let mut carried = Vec::new();
+        transaction_with(g, &tb, "t", &mut carried, &mut clean);
+        // Carried as changed: checked, and the bad qualifier found.
+        let mut changed = same.clone();
+        changed[sv1] = u32::MAX;
+        transaction_with(g, &tg, "t", &mut Vec::new(), &mut clean);
+        clean.carry(&changed);
+        let mut checked = Vec::new();
+        transaction_with(g, &tb, "t", &mut checked, &mut clean);
+        let at_sv1 = |fs: &[Finding]| {
+            fs.iter()
+                .any(|f| f.position.segment == tb.segments[sv1].index)
+        };
+        assert!(!at_sv1(&carried), "{carried:?}");
+        assert!(at_sv1(&checked), "{checked:?}");
+        // A carry holds for one validation only.
+        let mut again = Vec::new();
+        transaction_with(g, &tb, "t", &mut again, &mut clean);
+        assert!(at_sv1(&again), "{again:?}");
+    }
 }
