@@ -1,5 +1,6 @@
 //! Lexer and envelope-reader throughput on a ~100 MB 837P batch built in memory: one ISA/GS
-//! around many copies of a realistic transaction. Prints MB/s (1 MB = 10^6 bytes).
+//! around many copies of a realistic transaction. Prints MB/s (1 MB = 10^6 bytes) and the
+//! peak resident memory of each stage (the input held in memory included).
 //!
 //! `cargo bench --bench lexer`; `X837_BENCH_MB=20` changes the size, `X837_BENCH_RUNS` the
 //! number of timed runs (the best is reported).

@@ -1,6 +1,7 @@
 //! `x837 scrub` throughput, library only: `x837::scrub::scrub` on a ~100 MB synth batch
 //! (837P and 837I) without errors and with J2326 errors injected into 30% of the J2326
-//! claims, then the JSON report of the run. Prints MB/s of input (1 MB = 10^6 bytes).
+//! claims, then the JSON report of the run. Prints MB/s of input (1 MB = 10^6 bytes) and the
+//! peak resident memory (the input held in memory included).
 //!
 //! `cargo bench --bench scrub`; `X837_BENCH_MB=20` scales the batches, `X837_BENCH_RUNS`
 //! sets the number of timed runs (best kept).
@@ -9,7 +10,7 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{best, env, report};
+use common::{best, env, report, report_time};
 use x837::generate::synth::{self, SynthKind};
 use x837::report::{Report, Tool, render};
 use x837::scrub::Settings;
@@ -81,7 +82,7 @@ fn main() {
         });
         println!("json report: {:.1} MB", rendered.len() as f64 / 1e6);
         report(&format!("json report (error rate {rate})"), input.len(), r);
-        report(
+        report_time(
             &format!("scrub + json report (error rate {rate})"),
             input.len(),
             d + r,

@@ -1,8 +1,11 @@
 //! `x837 synth` throughput: 200,000 mixed claims at error rate 0.2 (seed 1) written to
-//! `io::sink()` through a byte counter, truth file included. Prints MB/s (1 MB = 10^6 bytes).
+//! `io::sink()` through a byte counter, truth file included. Prints MB/s (1 MB = 10^6 bytes)
+//! and the peak resident memory of the runs.
 //!
 //! `cargo bench --bench synth`; `X837_BENCH_CLAIMS` changes the batch size,
 //! `X837_BENCH_RUNS` the number of timed runs (the best is reported).
+
+mod common;
 
 use std::hint::black_box;
 use std::io::{self, Write};
@@ -44,6 +47,7 @@ fn main() {
     };
     let mut best = Duration::MAX;
     let mut bytes = 0;
+    common::reset_peak();
     for _ in 0..runs {
         let mut out = Counter(io::sink(), 0);
         let mut truth = Counter(io::sink(), 0);
@@ -56,8 +60,9 @@ fn main() {
         best = best.min(took);
     }
     let mb = bytes as f64 / 1e6;
+    let peak = common::peak_mb().map_or("-".into(), |m| format!("{m:.0}"));
     println!(
-        "synth {claims} claims: {mb:.1} MB in {:.3} s (best of {runs}): {:.1} MB/s",
+        "synth {claims} claims: {mb:.1} MB in {:.3} s (best of {runs}): {:.1} MB/s, peak {peak} MB",
         best.as_secs_f64(),
         mb / best.as_secs_f64()
     );

@@ -1,7 +1,7 @@
 //! `x837 validate` throughput, library only (no file reading, no output): a ~100 MB synth
 //! batch of many transactions (837P and 837I), and one ~50 MB 837P transaction made by
 //! repeating a synth transaction's 2000A loops with the HL numbers renumbered. Prints MB/s
-//! (1 MB = 10^6 bytes).
+//! (1 MB = 10^6 bytes) and the peak resident memory (the input held in memory included).
 //!
 //! `cargo bench --bench validate`; `X837_BENCH_MB=20` scales the batch (the single
 //! transaction is half of it), `X837_BENCH_RUNS` sets the number of timed runs (best kept).

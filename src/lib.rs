@@ -16,6 +16,7 @@
 
 pub mod ack;
 pub mod claim;
+pub mod digits;
 pub mod echo;
 pub mod generate;
 pub mod grammar;

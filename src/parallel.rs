@@ -18,7 +18,23 @@ use std::sync::mpsc::{self, TryRecvError};
 pub fn map_in_order<T, R>(
     items: &[T],
     f: impl Fn(&T) -> R + Sync,
+    consume: impl FnMut(usize, R) -> ControlFlow<()>,
+) -> ControlFlow<()>
+where
+    T: Sync,
+    R: Send,
+{
+    map_in_order_idle(items, f, consume, &mut || {})
+}
+
+/// [`map_in_order`], calling `idle` whenever the calling thread has nothing to consume and
+/// nothing of the pool's to run: the work it does then (reading the next block ahead)
+/// overlaps the last items' instead of coming after them.
+pub fn map_in_order_idle<T, R>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
+    idle: &mut dyn FnMut(),
 ) -> ControlFlow<()>
 where
     T: Sync,
@@ -45,7 +61,7 @@ where
             });
         }
         drop(tx);
-        let flow = consume_in_order(items.len(), &rx, &mut consume);
+        let flow = consume_in_order(items.len(), &rx, &mut consume, idle);
         if flow.is_break() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -59,6 +75,7 @@ fn consume_in_order<R>(
     n: usize,
     rx: &mpsc::Receiver<(usize, R)>,
     consume: &mut impl FnMut(usize, R) -> ControlFlow<()>,
+    idle: &mut dyn FnMut(),
 ) -> ControlFlow<()> {
     let mut ready: Vec<Option<R>> = (0..n).map(|_| None).collect();
     let mut next = 0;
@@ -73,8 +90,15 @@ fn consume_in_order<R>(
             Err(TryRecvError::Disconnected) => None,
             Err(TryRecvError::Empty) => match rayon::yield_now() {
                 Some(rayon::Yield::Executed) => continue,
-                // Nothing this thread can run: wait for a result from another thread.
-                _ => rx.recv().ok(),
+                // Nothing this thread can run: do the idle work, then check again (a
+                // result may have come meanwhile) or wait for one from another thread.
+                _ => {
+                    idle();
+                    match rx.try_recv() {
+                        Ok(got) => Some(got),
+                        Err(_) => rx.recv().ok(),
+                    }
+                }
             },
         };
         match got {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, bottom first. A module may import from modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    &["echo", "parallel"],
+    &["echo", "parallel", "digits"],
     &["input"],
     &["x12", "output"],
     &["report"],

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::breaks::{self, SegmentEdit, clm_total_off};
@@ -21,6 +21,7 @@ use super::rng::Rng;
 use super::segment::push_padded;
 use super::truth::{Cut, Placed, Truth};
 use super::variants::{self, Scope, Selection, Variant};
+use crate::digits::iso;
 use crate::report::RuleId;
 use crate::x12::OwnedSegment;
 
@@ -241,21 +242,6 @@ fn date_between(rng: &mut Rng, from: NaiveDate, days: u64) -> NaiveDate {
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-}
-
-/// `YYYY-MM-DD`, as `d.format("%Y-%m-%d")` writes it.
-fn iso(d: NaiveDate) -> String {
-    let y = d.year();
-    if !(0..=9999).contains(&y) {
-        return d.format("%Y-%m-%d").to_string();
-    }
-    let mut s = String::with_capacity(10);
-    push_padded(&mut s, y as u64, 4);
-    s.push('-');
-    push_padded(&mut s, u64::from(d.month()), 2);
-    s.push('-');
-    push_padded(&mut s, u64::from(d.day()), 2);
-    s
 }
 
 /// `prefix` then `n` digits drawn from `rng`.

@@ -2,11 +2,19 @@
 //! the payer, the dates of service, the billed amount, the J2326 units and NDC.
 
 use crate::claim::Claim;
+use crate::digits;
 use crate::echo;
 use crate::report::ClaimFacts;
 use crate::x12::Transaction;
 
 use super::rule::Cx;
+
+/// `d.normalize().to_string()`, without `fmt`.
+fn decimal(d: rust_decimal::Decimal) -> String {
+    let mut out = Vec::with_capacity(12);
+    digits::push_decimal(&mut out, d);
+    String::from_utf8(out).unwrap_or_default()
+}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -41,12 +49,10 @@ pub fn of(
         } else {
             echo::code(claim.payer)
         },
-        from: from.map(|d| d.format("%Y-%m-%d").to_string()),
-        to: to.map(|d| d.format("%Y-%m-%d").to_string()),
-        billed: claim.billed.map(|b| b.normalize().to_string()),
-        drug_units: first
-            .and_then(|l| l.units)
-            .map(|u| u.normalize().to_string()),
+        from: from.map(digits::iso),
+        to: to.map(digits::iso),
+        billed: claim.billed.map(decimal),
+        drug_units: first.and_then(|l| l.units).map(decimal),
         ndc: first.and_then(|l| l.drug).map(|d| echo::code(d.ndc)),
         drug_lines: drug.len(),
         rejected: false,

@@ -421,12 +421,7 @@ impl Run<'_, '_, '_> {
             claims: Vec::new(),
             indexed: Vec::new(),
         };
-        // The claims are read off the tree once, for the rules and then for the facts.
-        let claims: Vec<Claim<'_>> = claim::each(&tree, view).collect();
-        self.hits(view, &tree, &claims, state, refused, &mut found);
-        if last || found.fixes.is_empty() {
-            self.facts(view, &tree, &claims, state, &mut found);
-        }
+        self.walk(view, &tree, state, refused, last, &mut found);
         let Found {
             open,
             at,
@@ -509,16 +504,15 @@ impl Run<'_, '_, '_> {
     /// Calls `f` with each claim of `view` and what a rule may read of it: the profile of
     /// its payer (resolved once per payer: a transaction has few) and the claims before
     /// it.
-    fn each_claim<'v>(
+    fn each_claim(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
-        claims: &'v [Claim<'v>],
         mut f: impl FnMut(&Cx<'_, '_>, &Claim<'_>),
     ) {
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         let mut earlier = index::Earlier::new();
-        for c in claims {
+        for c in claim::each(tree, view) {
             let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
                 Some(k) => k,
                 None => {
@@ -535,42 +529,24 @@ impl Run<'_, '_, '_> {
                 enabled: &self.rules.enabled,
                 earlier: &earlier,
             };
-            f(&cx, c);
-            let service = lines::service(&cx, c);
+            f(&cx, &c);
+            let service = lines::service(&cx, &c);
             earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
         }
     }
 
-    /// What the worklist (`facts`, when the settings want it) and the run's index read
-    /// off each claim of `view`.
-    fn facts(
+    /// Walks the claims of `view` once: runs the rules on each, adding their findings and
+    /// the fixes that apply to `found`; and reads what the worklist (`facts`, when the
+    /// settings want it) and the run's index take of it, which only a pass that ends the
+    /// loop keeps (`last`, or one without a fix): read while no fix has turned up, dropped
+    /// when one does, so a clean transaction is walked once and no claim is kept.
+    fn walk(
         &self,
         view: &Transaction<'_>,
         tree: &Tree,
-        claims: &[Claim<'_>],
-        state: &State,
-        found: &mut Found<'_>,
-    ) {
-        let n = self.tx.segments.len().saturating_sub(1);
-        let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
-        let worklist = self.settings.worklist;
-        self.each_claim(view, tree, claims, |cx, c| {
-            if worklist {
-                found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
-            }
-            self.index(cx, c, state, &mut found.indexed);
-        });
-    }
-
-    /// Runs the rules on every claim of `view`, adding their findings and the fixes that
-    /// apply to `found`.
-    fn hits(
-        &self,
-        view: &Transaction<'_>,
-        tree: &Tree,
-        claims: &[Claim<'_>],
         state: &State,
         refused: &HashMap<Key, String>,
+        last: bool,
         found: &mut Found<'_>,
     ) {
         let mut fixed_keys: HashSet<Key> = HashSet::new();
@@ -581,13 +557,29 @@ impl Run<'_, '_, '_> {
             state,
             refused,
         };
-        self.each_claim(view, tree, claims, |cx, c| {
+        let n = self.tx.segments.len().saturating_sub(1);
+        let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
+        let worklist = self.settings.worklist;
+        let mut reading = true;
+        self.each_claim(view, tree, |cx, c| {
             for rule in &self.rules.list {
                 let meta = rule.meta();
                 rule.check(cx, c, &mut hits);
                 for hit in hits.drain(..) {
                     self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
+            }
+            if reading && !last && !found.fixes.is_empty() {
+                // This pass will not end the loop: what it read is not kept.
+                reading = false;
+                found.claims = Vec::new();
+                found.indexed = Vec::new();
+            }
+            if reading {
+                if worklist {
+                    found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+                }
+                self.index(cx, c, state, &mut found.indexed);
             }
         });
     }

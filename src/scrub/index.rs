@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use hmac::{KeyInit, Mac};
 
 use crate::claim::{Claim, LineDate, ServiceLine, parse_date};
@@ -313,13 +313,13 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
     out
 }
 
-/// One input's lines; their places in a temporary file, found by segment number through
-/// a second one of fixed records (segment, length, offset), in segment order.
+/// One input's lines, as fixed records in a temporary file (read back a bucket of patients
+/// at a time when the run evaluates); their places in a second one, found by segment
+/// number through a third of fixed records (segment, length, offset), in segment order.
 #[derive(Debug, Default)]
 pub struct Part {
-    /// In chunks of `CHUNK` lines, so that growing never holds twice the lines.
-    lines: Vec<Vec<Line>>,
-    /// Lines added (the lines themselves move to the run when it evaluates).
+    lines: Option<BufWriter<File>>,
+    /// Lines added.
     added: usize,
     /// Claims with J2326 that could not be keyed.
     pub unkeyed: usize,
@@ -327,11 +327,52 @@ pub struct Part {
     written: u64,
 }
 
-/// Lines per chunk of a part.
-const CHUNK: usize = 8192;
-
 /// A record of the places' index: segment (4), length (4), offset (8).
 const RECORD: usize = 16;
+
+/// A line as written to its part's file.
+const LINE: usize = 34;
+
+impl Line {
+    fn to_bytes(self) -> [u8; LINE] {
+        let mut b = [0u8; LINE];
+        b[..12].copy_from_slice(&self.key);
+        b[12..16].copy_from_slice(&self.billed);
+        b[16..20].copy_from_slice(&self.from.num_days_from_ce().to_le_bytes());
+        b[20..22].copy_from_slice(&self.span.to_le_bytes());
+        b[22..26].copy_from_slice(&self.input.to_le_bytes());
+        b[26..30].copy_from_slice(&self.segment.to_le_bytes());
+        b[30..32].copy_from_slice(&self.back.to_le_bytes());
+        b[32] = self.flags;
+        b[33] = self.profile;
+        b
+    }
+
+    fn from_bytes(b: &[u8; LINE]) -> Line {
+        let word = |a: usize| u32::from_le_bytes([b[a], b[a + 1], b[a + 2], b[a + 3]]);
+        let half = |a: usize| u16::from_le_bytes([b[a], b[a + 1]]);
+        let mut key = [0u8; 12];
+        key.copy_from_slice(&b[..12]);
+        Line {
+            key,
+            billed: [b[12], b[13], b[14], b[15]],
+            from: NaiveDate::from_num_days_from_ce_opt(word(16) as i32).unwrap_or_default(),
+            span: half(20),
+            input: word(22),
+            segment: word(26),
+            back: half(30),
+            flags: b[32],
+            profile: b[33],
+        }
+    }
+
+    /// Which of `buckets` the line is read in: all of a patient's lines in one (by the
+    /// key's first byte: the key is an HMAC, so the buckets come out even); unkeyed
+    /// lines in the first.
+    fn bucket(&self, buckets: usize) -> usize {
+        self.key().map_or(0, |k| usize::from(k[0]) % buckets)
+    }
+}
 
 impl Part {
     /// Adds what one claim found (claims come in input order).
@@ -350,19 +391,48 @@ impl Part {
             index.write_all(&(bytes.len() as u32).to_le_bytes())?;
             index.write_all(&self.written.to_le_bytes())?;
             self.written += bytes.len() as u64;
-            if self.lines.last().is_none_or(|c| c.len() == CHUNK) {
-                self.lines.push(Vec::with_capacity(CHUNK));
-            }
-            if let Some(c) = self.lines.last_mut() {
-                c.push(line);
-            }
+            let lines = match &mut self.lines {
+                Some(f) => f,
+                None => {
+                    (self.lines).insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?))
+                }
+            };
+            lines.write_all(&line.to_bytes())?;
             self.added += 1;
         }
         Ok(())
     }
 
+    /// The lines of bucket `bucket` of `buckets`, each stamped with the part's index.
+    fn bucket(&self, input: u32, bucket: usize, buckets: usize) -> io::Result<Vec<Line>> {
+        let Some(lines) = &self.lines else {
+            return Ok(Vec::new());
+        };
+        const PER_READ: usize = 2048;
+        let file = lines.get_ref();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; PER_READ * LINE];
+        let mut done = 0;
+        while done < self.added {
+            let n = (self.added - done).min(PER_READ);
+            let chunk = &mut buf[..n * LINE];
+            file.read_exact_at(chunk, (done * LINE) as u64)?;
+            for b in chunk.chunks_exact(LINE) {
+                let line = Line::from_bytes(b.try_into().unwrap_or(&[0; LINE]));
+                if line.bucket(buckets) == bucket {
+                    out.push(Line { input, ..line });
+                }
+            }
+            done += n;
+        }
+        Ok(out)
+    }
+
     /// Makes the places readable.
     pub fn finish(&mut self) -> io::Result<()> {
+        if let Some(l) = &mut self.lines {
+            l.flush()?;
+        }
         match &mut self.places {
             Some((p, i)) => p.flush().and_then(|()| i.flush()),
             None => Ok(()),
@@ -474,22 +544,20 @@ pub fn failed(file: &str, e: &io::Error) -> Finding {
     )
 }
 
-/// Every line of the run, each stamped with its input's index, moved out of the parts
-/// (so the run holds them once), sorted by patient key (unkeyed first), then "later".
-pub fn all_lines(parts: &mut [Part]) -> Vec<Line> {
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.added).sum());
-    for (i, p) in parts.iter_mut().enumerate() {
-        // Each chunk is freed once moved.
-        for chunk in std::mem::take(&mut p.lines) {
-            out.extend(chunk.into_iter().map(|l| Line {
-                input: i as u32,
-                ..l
-            }));
-        }
+/// The lines of one bucket of the run (see `Line::bucket`), each stamped with its input's
+/// index, sorted by patient key (unkeyed first), then "later".
+fn bucket_lines(parts: &[Part], bucket: usize, buckets: usize) -> io::Result<Vec<Line>> {
+    let mut out = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        out.extend(p.bucket(i as u32, bucket, buckets)?);
     }
     out.sort_unstable_by_key(|l| (l.key(), l.order()));
-    out
+    Ok(out)
 }
+
+/// How many lines the run holds in memory at once, about (8 MB of them): the rules across
+/// claims read the lines a bucket of patients at a time.
+const BUCKET_LINES: usize = 1 << 18;
 
 /// What the cross-claim rules read: every J2326 line of the run, sorted by patient key
 /// then "later" (see [`all_lines`]), and the profiles.
@@ -538,20 +606,34 @@ impl<'r> Run<'r> {
 /// Runs the cross-claim rules `settings` leave enabled over the parts of one run: their
 /// findings, per input (index in `parts`).
 pub fn across(parts: &mut [Part], settings: &super::Settings) -> io::Result<Vec<(usize, Finding)>> {
+    let total: usize = parts.iter().map(|p| p.added).sum();
+    across_in(parts, settings, total.div_ceil(BUCKET_LINES).clamp(1, 256))
+}
+
+/// [`across`] reading the lines in `buckets` buckets of patients: what the rules find does
+/// not depend on how many (each looks at one patient's lines, or at one line).
+fn across_in(
+    parts: &mut [Part],
+    settings: &super::Settings,
+    buckets: usize,
+) -> io::Result<Vec<(usize, Finding)>> {
     for p in parts.iter_mut() {
         p.finish()?;
     }
-    let lines = all_lines(parts);
-    if lines.is_empty() {
-        return Ok(Vec::new());
-    }
-    let run = Run {
-        lines: &lines,
-        profiles: settings.resolved.values().collect(),
-    };
+    let rules = super::fixloop::Rules::of(settings).list;
     let mut hits = Vec::new();
-    for rule in super::fixloop::Rules::of(settings).list {
-        rule.across(&run, &mut hits);
+    for bucket in 0..buckets {
+        let lines = bucket_lines(parts, bucket, buckets)?;
+        if lines.is_empty() {
+            continue;
+        }
+        let run = Run {
+            lines: &lines,
+            profiles: settings.resolved.values().collect(),
+        };
+        for rule in &rules {
+            rule.across(&run, &mut hits);
+        }
     }
     findings(parts, hits, |id, s| settings.severity(id, s))
 }
@@ -613,8 +695,8 @@ mod tests {
 
     #[test]
     fn a_line_is_small_whatever_the_run() {
-        // What the run's memory grows with: one of these per J2326 line (2 GB of synth
-        // claims hold about 1.9 million: 68 MB).
+        // One of these per J2326 line (2 GB of synth claims hold about 1.9 million),
+        // written to the part's file and read back a bucket of patients at a time.
         assert!(
             std::mem::size_of::<Line>() <= 44,
             "{}",
@@ -654,5 +736,62 @@ mod tests {
             assert_eq!(part.place(&line(s)).unwrap().claim, c);
         }
         assert!(part.place(&line(7)).is_err());
+    }
+
+    /// Many patients' lines: the same findings whatever the number of buckets the run
+    /// reads them in, and a line comes back from its file as it went in.
+    #[test]
+    fn buckets_change_nothing_the_rules_find() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let parts = || {
+            let mut part = Part::default();
+            for p in 0..40u32 {
+                for (j, d) in [(0, 3), (1, 3), (2, 5)] {
+                    let segment = p * 10 + j + 1;
+                    let line = Line {
+                        key: [(p * 37 % 256) as u8; 12],
+                        billed: [1, 2, 3, 4],
+                        from: day(d),
+                        span: 0,
+                        input: 0,
+                        segment,
+                        back: 0,
+                        flags: KEYED | BILLED | ORIGINAL,
+                        profile: 0,
+                    };
+                    let mut b = line.to_bytes();
+                    assert_eq!(Line::from_bytes(&b), line);
+                    b[0] ^= 1;
+                    assert_ne!(Line::from_bytes(&b), line);
+                    let place = Place {
+                        claim: format!("C{segment}"),
+                        position: Position {
+                            segment: segment as usize,
+                            ..Position::default()
+                        },
+                        loop_path: None,
+                        service_line: None,
+                    };
+                    let found = Found {
+                        lines: vec![(line, serde_json::to_vec(&place).unwrap())],
+                        unkeyed: false,
+                    };
+                    part.add(found).unwrap();
+                }
+            }
+            vec![part]
+        };
+        let settings = crate::scrub::Settings::default();
+        let shown = |buckets: usize| -> Vec<String> {
+            let found = across_in(&mut parts(), &settings, buckets).unwrap();
+            (found.iter())
+                .map(|(i, f)| format!("{i} {} {} {}", f.rule, f.position.segment, f.message))
+                .collect()
+        };
+        let one = shown(1);
+        assert!(one.len() >= 40, "{one:?}");
+        for buckets in [2, 3, 7, 256] {
+            assert_eq!(shown(buckets), one, "{buckets} buckets");
+        }
     }
 }

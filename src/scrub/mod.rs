@@ -667,12 +667,16 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
 
     /// Scrubs the transactions of one block in parallel, then writes the block's units in
     /// order: what is written does not depend on how many threads did the work.
-    fn block(&mut self, events: Vec<Event<'_>>) -> io::Result<ControlFlow<()>> {
+    fn block(
+        &mut self,
+        events: Vec<Event<'_>>,
+        idle: &mut dyn FnMut(),
+    ) -> io::Result<ControlFlow<()>> {
         // The rules are borrowed by the workers while the driver writes: take them out.
         let rules = std::mem::take(&mut self.rules);
         let (file, settings) = (self.file, self.settings);
         let mut failed = None;
-        let flow = crate::parallel::map_in_order(
+        let flow = crate::parallel::map_in_order_idle(
             &events,
             |e| match e {
                 Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
@@ -689,6 +693,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                     ControlFlow::Break(())
                 }
             },
+            idle,
         );
         self.rules = rules;
         match failed {
@@ -793,7 +798,7 @@ fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
         },
     };
     let mut failed: Option<io::Error> = None;
-    stream::for_each_block(read, |events| match d.block(events) {
+    stream::for_each_block(read, |events, ahead| match d.block(events, ahead) {
         Ok(flow) => flow,
         Err(e) => {
             failed = Some(e);

@@ -424,14 +424,14 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each_block(read, |events| {
+    stream::for_each_block(read, |events, ahead| {
         // The block's 837 transactions are validated in parallel and handed on in order,
         // each as soon as it and those before it are done.
         let found = |e: &Event<'_>| match e {
             Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
             _ => None,
         };
-        crate::parallel::map_in_order(&events, found, |i, found| match &events[i] {
+        let consume = |i: usize, found: Option<Vec<Finding>>| match &events[i] {
             Event::Problems(p) => {
                 batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
                 ControlFlow::Continue(())
@@ -454,7 +454,8 @@ pub fn validate_each(
                 flush(&mut batch, &mut emit)
             }
             Event::Prefix(_) => ControlFlow::Continue(()),
-        })
+        };
+        crate::parallel::map_in_order_idle(&events, found, consume, ahead)
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();

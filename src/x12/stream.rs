@@ -262,7 +262,7 @@ pub fn for_each_with_chunk<R: Read>(
     chunk: usize,
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, chunk, |events| {
+    blocks_with_chunk(read, chunk, |events, _| {
         for e in events {
             f(e)?;
         }
@@ -272,10 +272,12 @@ pub fn for_each_with_chunk<R: Read>(
 
 /// Reads `read` block by block and hands `f` each block's events at once, in order (so
 /// that its transactions can be worked on together, in parallel), until it returns
-/// `ControlFlow::Break`. A block holds whole transactions.
+/// `ControlFlow::Break`. A block holds whole transactions. `f` is also given a way to read
+/// the next block ahead (at most once a call), for a thread that would otherwise wait on
+/// the block's last transactions.
 pub fn for_each_block<R: Read>(
     read: R,
-    f: impl FnMut(Vec<Event<'_>>) -> ControlFlow<()>,
+    f: impl FnMut(Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
 ) -> io::Result<()> {
     blocks_with_chunk(read, CHUNK, f)
 }
@@ -283,11 +285,18 @@ pub fn for_each_block<R: Read>(
 fn blocks_with_chunk<R: Read>(
     read: R,
     chunk: usize,
-    mut f: impl FnMut(Vec<Event<'_>>) -> ControlFlow<()>,
+    mut f: impl FnMut(Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut blocks = Blocks::with_chunk(read, chunk);
     let mut state = ReaderState::new();
-    while let Some(block) = blocks.next_block()? {
+    // The next block when it was read ahead (its read error waits here until its turn).
+    let mut ahead: Option<io::Result<Option<Block>>> = None;
+    loop {
+        let next = match ahead.take() {
+            Some(read) => read?,
+            None => blocks.next_block()?,
+        };
+        let Some(block) = next else { break };
         let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
         let mut events = Vec::new();
         if block.first {
@@ -321,7 +330,13 @@ fn blocks_with_chunk<R: Read>(
                 .min(block.bytes.len());
             events.push(Event::Error(e, &block.bytes[at..]));
         }
-        if f(events).is_break() || last {
+        // The blocks' cut only needs the state the block just lexed ends in: set above.
+        let mut read_ahead = || {
+            if !last && ahead.is_none() {
+                ahead = Some(blocks.next_block());
+            }
+        };
+        if f(events, &mut read_ahead).is_break() || last {
             break;
         }
     }
