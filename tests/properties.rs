@@ -78,8 +78,10 @@ proptest! {
 
     #[test]
     fn descriptions_give_clean_edi_or_errors_with_paths(bytes in vec(any::<u8>(), 0..300)) {
-        let (json, valid) = shape::description(&mut Unstructured::new(&bytes)).unwrap();
-        invariants::generate(&json, valid);
+        // Too few bytes to choose with (arbitrary's NotEnoughData): nothing to check.
+        if let Ok((json, valid)) = shape::description(&mut Unstructured::new(&bytes)) {
+            invariants::generate(&json, valid);
+        }
     }
 }
 
