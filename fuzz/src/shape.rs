@@ -678,7 +678,6 @@ const OPTIONAL: &[&str] = &[
     "prior_authorization",
     "modifiers",
     "date_to",
-    "place_of_service",
 ];
 
 fn json_value(u: &mut Unstructured<'_>) -> Result<serde_json::Value> {
