@@ -65,6 +65,9 @@ impl FindingSink for Vec<Finding> {
     }
 }
 
+/// Items a finished spool keeps in memory at most (see [`FindingSpool::finish`]).
+const KEEP: usize = 64;
+
 /// Items in memory up to [`MEMORY`], then as JSON lines in an unnamed temporary file.
 #[derive(Debug)]
 struct JsonLines<T> {
@@ -234,7 +237,15 @@ impl FindingSpool {
     }
 
     /// Makes everything added readable (flushes the files); the tally of the findings.
+    /// An input's spool waits for the report with the other inputs' (one per file of a
+    /// batch): past [`KEEP`] items, what it holds in memory goes to its file first.
     pub fn finish(&mut self) -> io::Result<Tally> {
+        if self.findings.mem.len() > KEEP {
+            self.findings.spill()?;
+        }
+        if self.claims.mem.len() > KEEP {
+            self.claims.spill()?;
+        }
         self.findings.flush()?;
         self.claims.flush()?;
         let mut t = Tally::default();
