@@ -522,30 +522,18 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         }
         let closed = tx.segments.len() > 1 && tx.segments.last().is_some_and(|s| s.is("SE"));
         if !closed {
-            let st = &tx.segments[0];
-            let position = Position::at(self.file, tx, st);
             self.writer.drop_transaction();
-            let left = LeftOut {
-                what: "transaction",
-                control: text(tx.control()),
-                position,
+            return self.leave_out_transaction(tx, claims, "the transaction set has no SE");
+        }
+        if self.isa.is_none() && self.gs.is_none() && self.writer.get_ref().written() == 0 {
+            // Written, it would start the corrected output without an ISA (the interchange
+            // before it may have had every claim split off).
+            self.leave_out_transaction(
+                tx,
                 claims,
-                reason: "the transaction set has no SE".into(),
-            };
-            if self.raw.is_some() {
-                use std::io::{Seek, Write as _};
-                let mut bytes = tempfile::tempfile()?;
-                tx.segments
-                    .iter()
-                    .try_for_each(|s| bytes.write_all(s.raw()))?;
-                bytes.seek(io::SeekFrom::Start(0))?;
-                self.out.quarantined.push(Quarantined {
-                    left_out: left.clone(),
-                    bytes,
-                });
-            }
-            self.out.left_out.push(left);
-            return Ok(());
+                "it stands outside any interchange, before anything the corrected output holds",
+            )?;
+            return self.settle_outside();
         }
         if let Some(p) = self.prefix.take() {
             self.writer.prefix(&p)?;
@@ -577,6 +565,37 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             self.wrote_transaction();
         }
         self.settle_outside()
+    }
+
+    /// Leaves transaction `tx` (holding `claims` CLMs) out of the corrected output, kept
+    /// as read for `--quarantine`, and says why.
+    fn leave_out_transaction(
+        &mut self,
+        tx: &Transaction<'_>,
+        claims: usize,
+        reason: &str,
+    ) -> io::Result<()> {
+        let left = LeftOut {
+            what: "transaction",
+            control: text(tx.control()),
+            position: Position::at(self.file, tx, &tx.segments[0]),
+            claims,
+            reason: reason.into(),
+        };
+        if self.raw.is_some() {
+            use std::io::{Seek, Write as _};
+            let mut bytes = tempfile::tempfile()?;
+            tx.segments
+                .iter()
+                .try_for_each(|s| bytes.write_all(s.raw()))?;
+            bytes.seek(io::SeekFrom::Start(0))?;
+            self.out.quarantined.push(Quarantined {
+                left_out: left.clone(),
+                bytes,
+            });
+        }
+        self.out.left_out.push(left);
+        Ok(())
     }
 
     /// Writes transaction `tx` (or `bytes`, its edited version) to the corrected output,
