@@ -383,16 +383,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             reason: "it stands outside any interchange, before anything the corrected output holds"
                 .into(),
         };
-        if self.raw.is_some() {
-            let mut bytes = tempfile::tempfile()?;
-            io::Write::write_all(&mut bytes, seg.raw())?;
-            io::Seek::rewind(&mut bytes)?;
-            self.out.quarantined.push(Quarantined {
-                left_out: left.clone(),
-                bytes,
-            });
-        }
-        self.out.left_out.push(left);
+        self.leave_out_as_read(left, [seg])?;
         self.settle_outside()
     }
 
@@ -582,12 +573,22 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             claims,
             reason: reason.into(),
         };
+        self.leave_out_as_read(left, &tx.segments)
+    }
+
+    /// Records `left` as left out of the corrected output, its `segments` kept as read
+    /// for `--quarantine`.
+    fn leave_out_as_read<'s>(
+        &mut self,
+        left: LeftOut,
+        segments: impl IntoIterator<Item = &'s Segment<'s>>,
+    ) -> io::Result<()> {
         if self.raw.is_some() {
             use std::io::{Seek, Write as _};
             let mut bytes = tempfile::tempfile()?;
-            tx.segments
-                .iter()
-                .try_for_each(|s| bytes.write_all(s.raw()))?;
+            for s in segments {
+                bytes.write_all(s.raw())?;
+            }
             bytes.seek(io::SeekFrom::Start(0))?;
             self.out.quarantined.push(Quarantined {
                 left_out: left.clone(),
