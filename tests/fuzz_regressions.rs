@@ -119,6 +119,20 @@ fn scrub_leaves_out_a_transaction_that_would_start_the_output() {
     }
 }
 
+/// `--split-rejected` on an interchange whose every claim was split off, then a group
+/// outside any interchange (after the IEA): the corrected output started with its GS, no
+/// ISA before it, so its claim was counted nowhere a reader of the outputs could find it
+/// (found by a long scrub run). The group is left out now, its claims with it.
+#[test]
+fn scrub_leaves_out_a_group_that_would_start_the_output() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-group-outside-an-interchange-after-a-split.x12"),
+            fixes,
+        );
+    }
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

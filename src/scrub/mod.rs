@@ -234,6 +234,10 @@ fn scrubbable(tx: &Transaction<'_>) -> Option<&'static Grammar> {
         .flatten()
 }
 
+/// Why a unit outside any interchange is left out when it would start the corrected output.
+const OUTSIDE: &str =
+    "it stands outside any interchange, before anything the corrected output holds";
+
 fn claims_in(tx: &Transaction<'_>) -> usize {
     if tx.set_id() != b"837" {
         return 0;
@@ -380,10 +384,22 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             control: text(seg.id()),
             position: self.position(seg),
             claims: 0,
-            reason: "it stands outside any interchange, before anything the corrected output holds"
-                .into(),
+            reason: OUTSIDE.into(),
         };
         self.leave_out_as_read(left, [seg])?;
+        self.settle_outside()
+    }
+
+    /// The GE of a group outside any interchange with nothing before it in the corrected
+    /// output (the interchange before it had every claim split off): written, the group
+    /// would start the output, which would then not be X12. It is left out whole, its
+    /// claims with it, and said, as a stray segment there is.
+    fn stray_group(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        self.raw(seg.raw())?;
+        if let Some(gs) = self.gs.take() {
+            self.writer.drop_group();
+            self.leave_out(gs, "group", OUTSIDE.into())?;
+        }
         self.settle_outside()
     }
 
@@ -443,6 +459,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             // group (the IEA's count of groups does not take it) and is not renumbered.
             b"GE" | b"IEA" if self.gs.is_none() && (self.isa.is_none() || seg.is("GE")) => {
                 self.stray_trailer(seg)
+            }
+            b"GE" if self.isa.is_none() && self.gs.as_ref().is_some_and(|g| g.mark == 0) => {
+                self.stray_group(seg)
             }
             b"GE" => {
                 self.raw(seg.raw())?;
@@ -519,11 +538,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         if self.isa.is_none() && self.gs.is_none() && self.writer.get_ref().written() == 0 {
             // Written, it would start the corrected output without an ISA (the interchange
             // before it may have had every claim split off).
-            self.leave_out_transaction(
-                tx,
-                claims,
-                "it stands outside any interchange, before anything the corrected output holds",
-            )?;
+            self.leave_out_transaction(tx, claims, OUTSIDE)?;
             return self.settle_outside();
         }
         if let Some(p) = self.prefix.take() {
