@@ -241,15 +241,25 @@ impl Report {
 
     /// Adds findings made after the run (the cross-claim rules) to input `i`; its entry.
     pub fn add_late(&mut self, i: usize, findings: Vec<Finding>) -> std::io::Result<&Input> {
-        use super::FindingSink;
-        let input = &mut self.inputs[i];
-        let mut late = Tally::default();
         for f in findings {
-            late.add_one(&f);
-            input.findings.push(f)?;
+            self.push_late(i, f)?;
         }
+        self.finish_late(i)
+    }
+
+    /// Adds one finding made after the run to input `i` (its spool keeps it: see
+    /// [`FindingSpool`](super::FindingSpool)); [`Report::finish_late`] then recounts the
+    /// input.
+    pub fn push_late(&mut self, i: usize, f: Finding) -> std::io::Result<()> {
+        use super::FindingSink;
+        self.summary.tally.add_one(&f);
+        self.inputs[i].findings.push(f)
+    }
+
+    /// Recounts input `i` after its late findings; its entry.
+    pub fn finish_late(&mut self, i: usize) -> std::io::Result<&Input> {
+        let input = &mut self.inputs[i];
         input.tally = input.findings.finish()?;
-        self.summary.tally.add(&late);
         Ok(&self.inputs[i])
     }
 }

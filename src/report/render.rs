@@ -129,10 +129,18 @@ pub fn late_line(input: &Input, across: &str, check: bool) -> String {
 
 /// The findings of each rule among `findings`, by rule id: `dose-interval 1, duplicate-service 1`.
 pub fn rule_counts(findings: &[Finding]) -> String {
-    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut by = RuleCounts::new();
     for f in findings {
         *by.entry(f.rule.as_str()).or_default() += 1;
     }
+    counts_line(&by)
+}
+
+/// Findings counted by rule id.
+pub type RuleCounts = std::collections::BTreeMap<&'static str, usize>;
+
+/// `dose-interval 1, duplicate-service 1`: the counts, by rule id.
+pub fn counts_line(by: &RuleCounts) -> String {
     let rules: Vec<String> = by.iter().map(|(r, n)| format!("{r} {n}")).collect();
     rules.join(", ")
 }

@@ -246,6 +246,9 @@ impl FindingSpool {
         if self.claims.mem.len() > KEEP {
             self.claims.spill()?;
         }
+        // What waits holds no room for more (a batch keeps one spool per input).
+        self.findings.mem.shrink_to_fit();
+        self.claims.mem.shrink_to_fit();
         self.findings.flush()?;
         self.claims.flush()?;
         let mut t = Tally::default();

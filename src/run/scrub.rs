@@ -475,43 +475,59 @@ impl Scrub {
         report: &mut Report,
         console: &dyn Console,
     ) -> Status {
-        let found = match crate::scrub::index::across(parts, &self.settings) {
-            Ok(f) => f,
-            Err(e) => {
-                console.say(&format!("x837: the cross-claim rules could not run: {e}"));
-                return Status::Failed;
-            }
-        };
+        // Each input's late findings go to its spool as they are made (in input order),
+        // not held until the end: memory does not grow with what the rules find.
         let mut status = Status::Clean;
-        let mut by_input: Vec<Vec<crate::report::Finding>> =
-            (0..parts.len()).map(|_| Vec::new()).collect();
-        for (i, f) in found {
-            by_input[i].push(f);
-        }
-        for (i, findings) in by_input
-            .into_iter()
-            .enumerate()
-            .filter(|(_, f)| !f.is_empty())
-        {
-            let across = render::rule_counts(&findings);
-            match report.add_late(i, findings) {
-                Ok(entry) => {
-                    let t = entry.tally;
-                    let line = render::late_line(entry, &across, self.options.check);
-                    status = status.max(self.options.fail_on.status(t.errors, t.warnings));
-                    if !self.options.quiet {
-                        console.say(&line);
-                    }
-                }
-                Err(e) => {
-                    console.say(&format!(
-                        "x837: cannot keep the cross-claim findings for the report: {e}"
-                    ));
-                    status = Status::Failed;
-                }
+        let mut open: Option<(usize, render::RuleCounts)> = None;
+        let mut keep = |i: usize, f: Option<crate::report::Finding>| -> std::io::Result<()> {
+            let next = f.as_ref().map(|_| i);
+            if let Some((at, counts)) = open.take_if(|(at, _)| Some(*at) != next) {
+                status = status.max(self.late(at, &counts, report, console)?);
             }
+            if let Some(f) = f {
+                let counts = &mut open.get_or_insert_with(|| (i, render::RuleCounts::new())).1;
+                *counts.entry(f.rule.as_str()).or_default() += 1;
+                report.push_late(i, f)?;
+            }
+            Ok(())
+        };
+        let mut unkept = None;
+        let ran = crate::scrub::index::across_each(parts, &self.settings, |i, f| {
+            keep(i, Some(f)).inspect_err(|e| unkept = Some(e.to_string()))
+        });
+        // The last input's line (and, after an error, that of the input it stopped in).
+        if let Err(e) = keep(0, None) {
+            unkept.get_or_insert(e.to_string());
+        }
+        if let Some(e) = unkept {
+            console.say(&format!(
+                "x837: cannot keep the cross-claim findings for the report: {e}"
+            ));
+            return Status::Failed;
+        }
+        if let Err(e) = ran {
+            console.say(&format!("x837: the cross-claim rules could not run: {e}"));
+            return Status::Failed;
         }
         status
+    }
+
+    /// Input `i` has all its late findings (`counts` of them by rule): recounts it and
+    /// says its line after the run; its status.
+    fn late(
+        &self,
+        i: usize,
+        counts: &render::RuleCounts,
+        report: &mut Report,
+        console: &dyn Console,
+    ) -> std::io::Result<Status> {
+        let entry = report.finish_late(i)?;
+        let t = entry.tally;
+        let line = render::late_line(entry, &render::counts_line(counts), self.options.check);
+        if !self.options.quiet {
+            console.say(&line);
+        }
+        Ok(self.options.fail_on.status(t.errors, t.warnings))
     }
 
     /// Says what became of one input, writes its EDI for standard output if it kept it,

@@ -23,6 +23,8 @@ use crate::claim::{Claim, LineDate, ServiceLine, parse_date};
 use crate::grammar::Kind;
 use crate::report::{Finding, Position, RuleId, Severity};
 
+pub use super::hits::{Hit, Hits};
+
 /// A patient key: the first 12 bytes of the HMAC (96 bits: no two patients of any run
 /// share one by chance).
 pub type PatientKey = [u8; 12];
@@ -331,10 +333,10 @@ pub struct Part {
 const RECORD: usize = 16;
 
 /// A line as written to its part's file.
-const LINE: usize = 34;
+pub(super) const LINE: usize = 34;
 
 impl Line {
-    fn to_bytes(self) -> [u8; LINE] {
+    pub(super) fn to_bytes(self) -> [u8; LINE] {
         let mut b = [0u8; LINE];
         b[..12].copy_from_slice(&self.key);
         b[12..16].copy_from_slice(&self.billed);
@@ -348,7 +350,7 @@ impl Line {
         b
     }
 
-    fn from_bytes(b: &[u8; LINE]) -> Line {
+    pub(super) fn from_bytes(b: &[u8; LINE]) -> Line {
         let word = |a: usize| u32::from_le_bytes([b[a], b[a + 1], b[a + 2], b[a + 3]]);
         let half = |a: usize| u16::from_le_bytes([b[a], b[a + 1]]);
         let mut key = [0u8; 12];
@@ -363,6 +365,22 @@ impl Line {
             back: half(30),
             flags: b[32],
             profile: b[33],
+        }
+    }
+
+    /// A line of no claim at `segment` of input `input` (for tests).
+    #[cfg(test)]
+    pub(super) fn at(input: u32, segment: u32) -> Line {
+        Line {
+            key: [0; 12],
+            billed: [0; 4],
+            from: NaiveDate::default(),
+            span: 0,
+            input,
+            segment,
+            back: 0,
+            flags: 0,
+            profile: 0,
         }
     }
 
@@ -473,56 +491,39 @@ impl Part {
     }
 }
 
-/// A finding of a cross-claim rule: on `line`, naming `other` when there is one.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub rule: RuleId,
-    pub severity: Severity,
-    pub line: Line,
-    pub other: Option<Line>,
-    /// The message; `{other}` is replaced by how the other claim is named.
-    pub message: String,
-}
-
-/// What the cross-claim rules found, per input (index in the run), in the rules' order.
-pub fn findings(
+/// The finding of hit `h` (its place read from its part in `parts`).
+fn finding(
     parts: &[Part],
-    hits: Vec<Hit>,
+    h: Hit,
     severity: impl Fn(RuleId, Severity) -> Severity,
-) -> io::Result<Vec<(usize, Finding)>> {
-    let mut out = Vec::with_capacity(hits.len());
-    for h in hits {
-        let part = &parts[h.line.input as usize];
-        let place = part.place(&h.line)?;
-        let message = match &h.other {
-            Some(o) => {
-                let other = parts[o.input as usize].place(o)?;
-                h.message.replace(
-                    "{other}",
-                    &format!(
-                        "claim {} ({} segment {})",
-                        crate::echo::code(other.claim.as_bytes()),
-                        other.position.file,
-                        other.position.segment
-                    ),
-                )
-            }
-            None => h.message.clone(),
-        };
-        let mut f = Finding::new(
-            h.rule,
-            severity(h.rule, h.severity),
-            message,
-            place.position,
-        );
-        f.claim = Some(place.claim);
-        f.loop_path = place.loop_path;
-        f.service_line = place.service_line;
-        out.push((h.line.input as usize, f));
-    }
-    // Input order, then segment order: never the order of the keys, which are random.
-    out.sort_by_key(|(i, f)| (*i, f.position.segment));
-    Ok(out)
+) -> io::Result<Finding> {
+    let part = &parts[h.line.input as usize];
+    let place = part.place(&h.line)?;
+    let message = match &h.other {
+        Some(o) => {
+            let other = parts[o.input as usize].place(o)?;
+            h.message.replace(
+                "{other}",
+                &format!(
+                    "claim {} ({} segment {})",
+                    crate::echo::code(other.claim.as_bytes()),
+                    other.position.file,
+                    other.position.segment
+                ),
+            )
+        }
+        None => h.message,
+    };
+    let mut f = Finding::new(
+        h.rule,
+        severity(h.rule, h.severity),
+        message,
+        place.position,
+    );
+    f.claim = Some(place.claim);
+    f.loop_path = place.loop_path;
+    f.service_line = place.service_line;
+    Ok(f)
 }
 
 /// The finding made when the cross-claim rules could not run (their temporary file
@@ -604,24 +605,44 @@ impl<'r> Run<'r> {
 }
 
 /// Runs the cross-claim rules `settings` leave enabled over the parts of one run: their
-/// findings, per input (index in `parts`).
+/// findings, per input (index in `parts`), in input order, then segment order (never the
+/// order of the patient keys, which are random).
 pub fn across(parts: &mut [Part], settings: &super::Settings) -> io::Result<Vec<(usize, Finding)>> {
-    let total: usize = parts.iter().map(|p| p.added).sum();
-    across_in(parts, settings, total.div_ceil(BUCKET_LINES).clamp(1, 256))
+    let mut out = Vec::new();
+    across_each(parts, settings, |i, f| {
+        out.push((i, f));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
-/// [`across`] reading the lines in `buckets` buckets of patients: what the rules find does
-/// not depend on how many (each looks at one patient's lines, or at one line).
+/// [`across`], each finding handed to `each` as it is made, in the same order: what the
+/// rules find is not held in memory (see [`Hits`]). Stops at the first error, of `each`
+/// or of the temporary files.
+pub fn across_each(
+    parts: &mut [Part],
+    settings: &super::Settings,
+    each: impl FnMut(usize, Finding) -> io::Result<()>,
+) -> io::Result<()> {
+    let total: usize = parts.iter().map(|p| p.added).sum();
+    let buckets = total.div_ceil(BUCKET_LINES).clamp(1, 256);
+    across_in(parts, settings, buckets, Hits::new(), each)
+}
+
+/// [`across_each`] reading the lines in `buckets` buckets of patients, the hits kept in
+/// `hits`: what the rules find does not depend on how many buckets (each rule looks at
+/// one patient's lines, or at one line), nor on how many hits are held in memory.
 fn across_in(
     parts: &mut [Part],
     settings: &super::Settings,
     buckets: usize,
-) -> io::Result<Vec<(usize, Finding)>> {
+    mut hits: Hits,
+    mut each: impl FnMut(usize, Finding) -> io::Result<()>,
+) -> io::Result<()> {
     for p in parts.iter_mut() {
         p.finish()?;
     }
     let rules = super::fixloop::Rules::of(settings).list;
-    let mut hits = Vec::new();
     for bucket in 0..buckets {
         let lines = bucket_lines(parts, bucket, buckets)?;
         if lines.is_empty() {
@@ -635,7 +656,11 @@ fn across_in(
             rule.across(&run, &mut hits);
         }
     }
-    findings(parts, hits, |id, s| settings.severity(id, s))
+    let parts = &*parts;
+    hits.each(|h| {
+        let input = h.line.input as usize;
+        each(input, finding(parts, h, |id, s| settings.severity(id, s))?)
+    })
 }
 
 /// The claim-level identity `duplicate-service` compares, for `duplicate-claim-id` to
@@ -782,16 +807,26 @@ mod tests {
             vec![part]
         };
         let settings = crate::scrub::Settings::default();
-        let shown = |buckets: usize| -> Vec<String> {
-            let found = across_in(&mut parts(), &settings, buckets).unwrap();
-            (found.iter())
-                .map(|(i, f)| format!("{i} {} {} {}", f.rule, f.position.segment, f.message))
-                .collect()
+        let shown = |buckets: usize, held: usize| -> Vec<String> {
+            let mut found = Vec::new();
+            let hits = Hits::with_limit(held);
+            across_in(&mut parts(), &settings, buckets, hits, |i, f| {
+                found.push(format!(
+                    "{i} {} {} {}",
+                    f.rule, f.position.segment, f.message
+                ));
+                Ok(())
+            })
+            .unwrap();
+            found
         };
-        let one = shown(1);
+        let one = shown(1, 1 << 20);
         assert!(one.len() >= 40, "{one:?}");
-        for buckets in [2, 3, 7, 256] {
-            assert_eq!(shown(buckets), one, "{buckets} buckets");
+        // Buckets of patients, and hits held or spilled to the file in sorted runs.
+        for buckets in [1, 2, 3, 7, 256] {
+            for held in [1, 5, 1 << 20] {
+                assert_eq!(shown(buckets, held), one, "{buckets} buckets, {held} held");
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod dose;
 mod facts;
 mod fixloop;
+pub mod hits;
 pub mod index;
 pub mod lines;
 pub mod ndc;

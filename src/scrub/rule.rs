@@ -212,5 +212,5 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Cx<'_, '_>, claim: &Claim<'_>, out: &mut Vec<Hit>);
     /// Checks the whole run's J2326 lines, after the last input (the rules that need more
     /// than one claim; the others check claims only).
-    fn across(&self, _run: &super::index::Run<'_>, _out: &mut Vec<super::index::Hit>) {}
+    fn across(&self, _run: &super::index::Run<'_>, _out: &mut super::hits::Hits) {}
 }

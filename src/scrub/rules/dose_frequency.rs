@@ -33,7 +33,7 @@
 use chrono::Days;
 
 use crate::report::{RuleId, Severity};
-use crate::scrub::index::{Hit as Across, Line, Run};
+use crate::scrub::index::{Hit as Across, Hits, Line, Run};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 use super::dose_interval::short;
@@ -62,7 +62,7 @@ fn hit(line: Line, message: String) -> Across {
 }
 
 /// The findings for one patient's doses, in date order.
-fn patient(run: &Run<'_>, doses: &[Line], out: &mut Vec<Across>) {
+fn patient(run: &Run<'_>, doses: &[Line], out: &mut Hits) {
     let first = doses[0].from;
     let counted: Vec<Line> = (doses.iter().zip(short(run, doses)))
         .filter(|(_, s)| s.is_none())
@@ -105,7 +105,7 @@ impl Rule for DoseFrequency {
         &META
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
-    fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
+    fn across(&self, run: &Run<'_>, out: &mut Hits) {
         for lines in run.patients() {
             let doses = Run::doses(lines);
             if !doses.is_empty() {

@@ -36,7 +36,7 @@
 //! FDA Spinraza label 2.1 (doses at least 14 days apart; missed-dose table).
 
 use crate::report::{RuleId, Severity};
-use crate::scrub::index::{Hit as Across, Run};
+use crate::scrub::index::{Hit as Across, Hits, Run};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct DoseInterval;
@@ -66,7 +66,7 @@ impl Rule for DoseInterval {
         &META
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
-    fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
+    fn across(&self, run: &Run<'_>, out: &mut Hits) {
         for patient in run.patients() {
             let doses = Run::doses(patient);
             for (i, gap) in short(run, &doses).into_iter().enumerate() {

@@ -30,7 +30,7 @@
 //! X12 CARC 18 (exact duplicate claim/service); ASC X12 005010X222A1 2300 CLM05-3.
 
 use crate::report::{RuleId, Severity};
-use crate::scrub::index::{Hit as Across, Line, Run};
+use crate::scrub::index::{Hit as Across, Hits, Line, Run};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct DuplicateService;
@@ -47,7 +47,7 @@ impl Rule for DuplicateService {
         &META
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
-    fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
+    fn across(&self, run: &Run<'_>, out: &mut Hits) {
         let mut found: Vec<(Line, Line)> = Vec::new();
         let mut reported: Vec<(u32, u32)> = Vec::new();
         for patient in run.patients() {

@@ -30,7 +30,7 @@
 
 use crate::grammar::Kind;
 use crate::report::{RuleId, Severity};
-use crate::scrub::index::{Hit as Across, Line, Run};
+use crate::scrub::index::{Hit as Across, Hits, Line, Run};
 use crate::scrub::rule::{Cx, Fixes, Hit, Meta, Rule};
 
 pub struct FacilityDrugProfessional;
@@ -47,7 +47,7 @@ impl Rule for FacilityDrugProfessional {
         &META
     }
     fn check(&self, _: &Cx<'_, '_>, _: &crate::claim::Claim<'_>, _: &mut Vec<Hit>) {}
-    fn across(&self, run: &Run<'_>, out: &mut Vec<Across>) {
+    fn across(&self, run: &Run<'_>, out: &mut Hits) {
         let hit = |l: &Line, other: Option<&Line>| {
             match other {
             Some(o) => Across {
