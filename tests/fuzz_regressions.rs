@@ -133,6 +133,21 @@ fn scrub_leaves_out_a_group_that_would_start_the_output() {
     }
 }
 
+/// An `ISA` segment with no element separator after its id, mid-transaction: the lexer
+/// read it as a plain segment (under the first ISA's delimiters), the envelope as a new
+/// interchange. The first interchange was rightly left out (no IEA before that ISA), and
+/// the second then started the corrected output, which did not lex (found by a long
+/// scrub run). An interchange whose ISA is no header is left out now, quarantined.
+#[test]
+fn scrub_leaves_out_an_interchange_with_an_unreadable_isa() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-interchange-with-an-unreadable-isa.x12"),
+            fixes,
+        );
+    }
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

@@ -146,6 +146,9 @@ struct Open {
     written: usize,
     /// Where the map of new control numbers stood before it.
     renumbered: usize,
+    /// An interchange whose ISA is no header the lexer read (it took its delimiters from
+    /// the ISA before): it is left out at its IEA, as x837 cannot process it.
+    unreadable: bool,
 }
 
 /// The bytes as read of the open interchange, kept when left-out parts are quarantined
@@ -239,6 +242,10 @@ fn scrubbable(tx: &Transaction<'_>) -> Option<&'static Grammar> {
 const OUTSIDE: &str =
     "it stands outside any interchange, before anything the corrected output holds";
 
+/// Why an interchange whose ISA is no header is left out.
+const UNREADABLE: &str = "its ISA segment is not an interchange header x837 can read \
+     (no element separator after ISA): the delimiters of the ISA before it were used";
+
 fn claims_in(tx: &Transaction<'_>) -> usize {
     if tx.set_id() != b"837" {
         return 0;
@@ -285,6 +292,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             split: 0,
             written: 0,
             renumbered: self.renumber.as_ref().map_or(0, Renumber::mark),
+            unreadable: false,
         })
     }
 
@@ -429,7 +437,8 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 if let Some(raw) = self.raw.as_mut() {
                     raw.clear()?;
                 }
-                let open = self.open(seg, seg.value(13))?;
+                let mut open = self.open(seg, seg.value(13))?;
+                open.unreadable = !crate::x12::delimiters::starts_with_isa(seg.raw());
                 self.isa = Some(open);
                 if let Some(r) = self.rejected.as_mut() {
                     r.isa(seg);
@@ -487,6 +496,17 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 if !emptied {
                     self.writer
                         .envelope(seg, new.as_ref().map(String::as_bytes))?;
+                }
+                self.settle_outside()
+            }
+            b"IEA" if self.isa.as_ref().is_some_and(|i| i.unreadable) => {
+                self.raw(seg.raw())?;
+                self.group_unclosed("IEA")?;
+                if let Some(mut isa) = self.isa.take() {
+                    if let Some(gs) = self.gs.take() {
+                        isa.claims += gs.claims;
+                    }
+                    self.leave_out(isa, "interchange", UNREADABLE.into())?;
                 }
                 self.settle_outside()
             }
