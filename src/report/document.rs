@@ -91,6 +91,21 @@ impl Tally {
         }
     }
 
+    /// Counts `f`, already counted, as it is once [`unfix`](super::unfix)ed: no longer fixed
+    /// (or fixable), so an error or warning that remains.
+    pub fn unfix_one(&mut self, f: &Finding) {
+        if !f.fixed && !f.would_fix {
+            return;
+        }
+        self.fixed -= usize::from(f.fixed).min(self.fixed);
+        self.would_fix -= usize::from(f.would_fix).min(self.would_fix);
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+
     fn add(&mut self, o: &Tally) {
         self.findings += o.findings;
         self.errors += o.errors;

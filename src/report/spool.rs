@@ -177,6 +177,11 @@ pub struct FindingSpool {
     claims: JsonLines<ClaimFacts>,
     /// Ranges of claims left out of the output.
     claims_left_out: Vec<Range<usize>>,
+    /// The findings' tally as they were added and unfixed, so `finish` need not read
+    /// them back...
+    tally: Tally,
+    /// ...unless findings already in the file were unfixed.
+    recount: bool,
 }
 
 /// The findings of a [`FindingSpool`], read back in order with what was taken back
@@ -251,12 +256,16 @@ impl FindingSpool {
         self.claims.mem.shrink_to_fit();
         self.findings.flush()?;
         self.claims.flush()?;
-        let mut t = Tally::default();
-        self.for_each(|f| {
-            t.add_one(&f);
-            Ok(())
-        })?;
-        Ok(t)
+        if self.recount {
+            let mut t = Tally::default();
+            self.for_each(|f| {
+                t.add_one(&f);
+                Ok(())
+            })?;
+            self.tally = t;
+            self.recount = false;
+        }
+        Ok(self.tally)
     }
 }
 
@@ -264,6 +273,7 @@ impl From<Vec<Finding>> for FindingSpool {
     /// A spool of findings already in memory (for a library caller's report).
     fn from(mem: Vec<Finding>) -> Self {
         FindingSpool {
+            tally: Tally::of(&mem),
             findings: JsonLines {
                 mem,
                 ..JsonLines::default()
@@ -275,6 +285,7 @@ impl From<Vec<Finding>> for FindingSpool {
 
 impl FindingSink for FindingSpool {
     fn push(&mut self, f: Finding) -> io::Result<()> {
+        self.tally.add_one(&f);
         self.findings.push(f)
     }
 
@@ -292,10 +303,12 @@ impl FindingSink for FindingSpool {
             .iter_mut()
             .skip(from.saturating_sub(spilled))
         {
+            self.tally.unfix_one(f);
             unfix(f);
         }
         if from < spilled {
             self.unfixed.push(from..spilled.min(to));
+            self.recount = true;
         }
     }
 
@@ -373,6 +386,41 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, n);
+    }
+
+    /// The tally kept as findings come equals a recount of what is read back: unfixed in
+    /// memory, in the file, and findings added after `finish`.
+    #[test]
+    fn the_tally_kept_is_the_tally_read_back() {
+        let recount = |s: &FindingSpool| {
+            let mut t = Tally::default();
+            s.for_each(|f| {
+                t.add_one(&f);
+                Ok(())
+            })
+            .unwrap();
+            t
+        };
+        for (n, from) in [(10, 4), (MEMORY + 50, MEMORY + 20), (MEMORY * 2, 7)] {
+            let mut s = FindingSpool::new();
+            for i in 0..n {
+                let mut f = finding(i, i % 3 != 0);
+                f.would_fix = i % 7 == 0 && !f.fixed;
+                if i % 5 == 0 {
+                    f.severity = Severity::Warning;
+                }
+                s.push(f).unwrap();
+            }
+            s.unfix(from);
+            let t = s.finish().unwrap();
+            assert_eq!(t, recount(&s), "{n} findings, unfixed from {from}");
+            assert!(t.errors > 0 && t.warnings > 0);
+            s.push(finding(n, true)).unwrap();
+            s.push(finding(n + 1, false)).unwrap();
+            let late = s.finish().unwrap();
+            assert_eq!(late, recount(&s), "{n} findings and 2 late");
+            assert_eq!(late.findings, n + 2);
+        }
     }
 
     #[test]

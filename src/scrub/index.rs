@@ -327,10 +327,19 @@ pub struct Part {
     pub unkeyed: usize,
     places: Option<(BufWriter<File>, BufWriter<File>)>,
     written: u64,
+    /// The segment of every [`FENCE`]th record of the places' index: a lookup reads the
+    /// one block of records its segment falls in.
+    fences: Vec<u32>,
+    /// The last block of records read (its number and bytes): the rules' findings come
+    /// in segment order, so most lookups find their record in it.
+    block: std::sync::Mutex<Option<(usize, Vec<u8>)>>,
 }
 
 /// A record of the places' index: segment (4), length (4), offset (8).
 const RECORD: usize = 16;
+
+/// Records in a block of the places' index (16 KB).
+const FENCE: usize = 1024;
 
 /// A line as written to its part's file.
 pub(super) const LINE: usize = 34;
@@ -405,6 +414,9 @@ impl Part {
                 )),
             };
             places.write_all(&bytes)?;
+            if self.added.is_multiple_of(FENCE) {
+                self.fences.push(line.segment);
+            }
             index.write_all(&line.segment.to_le_bytes())?;
             index.write_all(&(bytes.len() as u32).to_le_bytes())?;
             index.write_all(&self.written.to_le_bytes())?;
@@ -457,13 +469,43 @@ impl Part {
         }
     }
 
-    fn record(&self, index: &File, i: usize) -> io::Result<(u32, u32, u64)> {
-        let mut r = [0u8; RECORD];
-        index.read_exact_at(&mut r, (i * RECORD) as u64)?;
-        let word = |a: usize| u32::from_le_bytes([r[a], r[a + 1], r[a + 2], r[a + 3]]);
-        let mut off = [0u8; 8];
-        off.copy_from_slice(&r[8..]);
-        Ok((word(0), word(4), u64::from_le_bytes(off)))
+    /// Where the place of `line` is in the places' file: (length, offset).
+    fn record(&self, index: &File, line: &Line) -> io::Result<Option<(u32, u64)>> {
+        // The block whose first segment is the last one at or before the line's.
+        let Some(b) = self
+            .fences
+            .partition_point(|&s| s <= line.segment)
+            .checked_sub(1)
+        else {
+            return Ok(None);
+        };
+        let mut cached = self.block.lock().unwrap_or_else(|p| p.into_inner());
+        let bytes = match &mut *cached {
+            Some((at, bytes)) if *at == b => bytes,
+            slot => {
+                let n = (self.added - b * FENCE).min(FENCE);
+                let mut bytes = vec![0u8; n * RECORD];
+                index.read_exact_at(&mut bytes, (b * FENCE * RECORD) as u64)?;
+                &mut slot.insert((b, bytes)).1
+            }
+        };
+        let word =
+            |a: usize| u32::from_le_bytes([bytes[a], bytes[a + 1], bytes[a + 2], bytes[a + 3]]);
+        let (mut lo, mut hi) = (0, bytes.len() / RECORD);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match word(mid * RECORD).cmp(&line.segment) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let at = mid * RECORD;
+                    let mut off = [0u8; 8];
+                    off.copy_from_slice(&bytes[at + 8..at + RECORD]);
+                    return Ok(Some((word(at + 4), u64::from_le_bytes(off))));
+                }
+            }
+        }
+        Ok(None)
     }
 
     fn place(&self, line: &Line) -> io::Result<Place> {
@@ -472,22 +514,12 @@ impl Part {
             .as_ref()
             .ok_or_else(|| io::Error::other("no places"))?;
         let (places, index) = (places.get_ref(), index.get_ref());
-        // Binary search over the records for the line's segment.
-        let (mut lo, mut hi) = (0, self.added);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let (segment, len, offset) = self.record(index, mid)?;
-            match segment.cmp(&line.segment) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let mut buf = vec![0u8; len as usize];
-                    places.read_exact_at(&mut buf, offset)?;
-                    return serde_json::from_slice(&buf).map_err(io::Error::other);
-                }
-            }
-        }
-        Err(io::Error::other("a line's place is not in the index"))
+        let Some((len, offset)) = self.record(index, line)? else {
+            return Err(io::Error::other("a line's place is not in the index"));
+        };
+        let mut buf = vec![0u8; len as usize];
+        places.read_exact_at(&mut buf, offset)?;
+        serde_json::from_slice(&buf).map_err(io::Error::other)
     }
 }
 
@@ -749,18 +781,38 @@ mod tests {
             loop_path: None,
             service_line: None,
         };
-        for (s, c) in [(5, "A"), (9, "B"), (12, "C"), (40, "D")] {
+        // Past a few blocks of the index (FENCE records each): segments 5, 8, 11...
+        let n = FENCE as u32 * 3 + 17;
+        for i in 0..n {
             let found = Found {
-                lines: vec![(line(s), serde_json::to_vec(&place(c)).unwrap())],
+                lines: vec![(
+                    line(5 + 3 * i),
+                    serde_json::to_vec(&place(&format!("C{i}"))).unwrap(),
+                )],
                 unkeyed: false,
             };
             part.add(found).unwrap();
         }
         part.finish().unwrap();
-        for (s, c) in [(12, "C"), (5, "A"), (40, "D"), (9, "B")] {
-            assert_eq!(part.place(&line(s)).unwrap().claim, c);
+        // In any order: each block's first and last, across blocks and back.
+        let f = FENCE as u32;
+        for i in [
+            12,
+            0,
+            n - 1,
+            f - 1,
+            f,
+            2 * f + 1,
+            3,
+            f - 1,
+            n - 2,
+            2 * f - 1,
+        ] {
+            assert_eq!(part.place(&line(5 + 3 * i)).unwrap().claim, format!("C{i}"));
         }
-        assert!(part.place(&line(7)).is_err());
+        for missing in [0, 4, 7, 5 + 3 * f - 1, 5 + 3 * n] {
+            assert!(part.place(&line(missing)).is_err(), "{missing}");
+        }
     }
 
     /// Many patients' lines: the same findings whatever the number of buckets the run
