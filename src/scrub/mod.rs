@@ -473,58 +473,8 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             b"GE" if self.isa.is_none() && self.gs.as_ref().is_some_and(|g| g.mark == 0) => {
                 self.stray_group(seg)
             }
-            b"GE" => {
-                self.raw(seg.raw())?;
-                if let Some(r) = self.rejected.as_mut() {
-                    r.ge(seg)?;
-                }
-                let mut emptied = false;
-                if let Some(gs) = self.gs.take() {
-                    // Every claim of it was split off: it is not written here at all.
-                    emptied = gs.split > 0 && gs.written == 0;
-                    if emptied {
-                        self.writer.get_mut().rewind(gs.mark)?;
-                        self.writer.drop_group();
-                    }
-                    if let Some(isa) = self.isa.as_mut() {
-                        isa.claims += gs.claims;
-                        isa.split += gs.split;
-                        isa.written += usize::from(!emptied);
-                    }
-                }
-                let new = self.renumber.as_mut().and_then(Renumber::ge);
-                if !emptied {
-                    self.writer
-                        .envelope(seg, new.as_ref().map(String::as_bytes))?;
-                }
-                self.settle_outside()
-            }
-            b"IEA" if self.isa.as_ref().is_some_and(|i| i.unreadable) => {
-                self.raw(seg.raw())?;
-                self.group_unclosed("IEA")?;
-                if let Some(mut isa) = self.isa.take() {
-                    if let Some(gs) = self.gs.take() {
-                        isa.claims += gs.claims;
-                    }
-                    self.leave_out(isa, "interchange", UNREADABLE.into())?;
-                }
-                self.settle_outside()
-            }
-            b"IEA" => {
-                self.raw(seg.raw())?;
-                self.group_unclosed("IEA")?;
-                if let Some(r) = self.rejected.as_mut() {
-                    r.iea(seg)?;
-                }
-                let new = self.renumber.as_mut().and_then(Renumber::iea);
-                match self.isa.take() {
-                    Some(isa) if isa.split > 0 && isa.written == 0 => {
-                        self.writer.get_mut().rewind(isa.mark)?
-                    }
-                    _ => (self.writer).envelope(seg, new.as_ref().map(String::as_bytes))?,
-                }
-                self.settle_outside()
-            }
+            b"GE" => self.ge(seg),
+            b"IEA" => self.iea(seg),
             _ => {
                 self.raw(seg.raw())?;
                 if let Some(p) = self.prefix.take() {
@@ -534,6 +484,55 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 self.settle_outside()
             }
         }
+    }
+
+    /// A GE that closes the open group.
+    fn ge(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        self.raw(seg.raw())?;
+        if let Some(r) = self.rejected.as_mut() {
+            r.ge(seg)?;
+        }
+        let mut emptied = false;
+        if let Some(gs) = self.gs.take() {
+            // Every claim of it was split off: it is not written here at all.
+            emptied = gs.split > 0 && gs.written == 0;
+            if emptied {
+                self.writer.get_mut().rewind(gs.mark)?;
+                self.writer.drop_group();
+            }
+            if let Some(isa) = self.isa.as_mut() {
+                isa.claims += gs.claims;
+                isa.split += gs.split;
+                isa.written += usize::from(!emptied);
+            }
+        }
+        let new = self.renumber.as_mut().and_then(Renumber::ge);
+        if !emptied {
+            self.writer
+                .envelope(seg, new.as_ref().map(String::as_bytes))?;
+        }
+        self.settle_outside()
+    }
+
+    /// An IEA that closes the open interchange.
+    fn iea(&mut self, seg: &Segment<'_>) -> io::Result<()> {
+        self.raw(seg.raw())?;
+        self.group_unclosed("IEA")?;
+        if let Some(isa) = self.isa.take_if(|i| i.unreadable) {
+            self.leave_out(isa, "interchange", UNREADABLE.into())?;
+            return self.settle_outside();
+        }
+        if let Some(r) = self.rejected.as_mut() {
+            r.iea(seg)?;
+        }
+        let new = self.renumber.as_mut().and_then(Renumber::iea);
+        match self.isa.take() {
+            Some(isa) if isa.split > 0 && isa.written == 0 => {
+                self.writer.get_mut().rewind(isa.mark)?
+            }
+            _ => (self.writer).envelope(seg, new.as_ref().map(String::as_bytes))?,
+        }
+        self.settle_outside()
     }
 
     /// Writes transaction `tx`, scrubbed as `done` says (`None`: not an 837 of a guide
