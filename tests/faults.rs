@@ -268,3 +268,50 @@ fn in_place_keeps_a_backup_it_never_overwrites() {
         Some(2)
     );
 }
+
+/// Every part of the input read completely was left out (here: the interchange after an
+/// `ISA` that is no header, and the one before it, which that `ISA` cut short): nothing is
+/// left to send, so no corrected output is there after the run, not even an old one, as
+/// when every claim is split off. The parts are in the quarantine; the exit code is 2.
+#[test]
+fn an_input_whose_every_part_is_left_out_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/scrub-interchange-with-an-unreadable-isa.x12"),
+    )
+    .unwrap();
+    fs::write(d.join("in.x12"), &input).unwrap();
+    fs::write(d.join("out.x12"), b"an older output").unwrap();
+    let out = run_in(
+        d,
+        &[
+            "scrub",
+            "in.x12",
+            "-o",
+            "out.x12",
+            "--quarantine",
+            "q",
+            "--report",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!d.join("out.x12").exists(), "an empty output is there");
+    assert!(
+        stderr(&out).contains("not an interchange header"),
+        "{}",
+        stderr(&out)
+    );
+    let kept: Vec<_> = fs::read_dir(d.join("q"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(kept.len(), 4, "two parts and their notes: {kept:?}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("r.json")).unwrap()).unwrap();
+    let entry = &report["inputs"][0];
+    assert_eq!(entry["claims_left_out"], entry["claims"]);
+    assert_eq!(entry["left_out"].as_array().unwrap().len(), 2);
+}

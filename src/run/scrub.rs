@@ -442,8 +442,9 @@ impl Scrub {
                     match r {
                         // Nothing complete was read: no file appears (an old one stays).
                         Ok(s) if s.wrote && !s.stopped => {
-                            // Every claim was split off: nothing is left to send.
-                            let empty = s.claims_split_off > 0 && o.written() == 0;
+                            // Every claim was split off, or every part read was left
+                            // out: nothing is left to send (an old file is not either).
+                            let empty = o.written() == 0;
                             let put = if empty {
                                 o.commit_nothing()
                             } else {
