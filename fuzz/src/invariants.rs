@@ -447,19 +447,23 @@ pub fn scrub(data: &[u8], fixes: Fixes) {
     }
 }
 
+/// The counts of a report's input and summary, in the order its summary line says them
+/// (see `said`).
+const SUMMARY_KEYS: [&str; 7] = [
+    "claims",
+    "findings",
+    "fixed",
+    "errors",
+    "warnings",
+    "claims_left_out",
+    "claims_split_off",
+];
+
 /// The report, the summary line said and the exit status agree.
 fn agree(r: &serde_json::Value, lines: &[String], status: Status) {
     let entry = &r["inputs"][0];
     let s = &r["summary"];
-    for k in [
-        "claims",
-        "findings",
-        "fixed",
-        "errors",
-        "warnings",
-        "claims_left_out",
-        "claims_split_off",
-    ] {
+    for k in SUMMARY_KEYS {
         assert_eq!(
             count(entry, k),
             count(s, k),
@@ -493,16 +497,7 @@ fn agree(r: &serde_json::Value, lines: &[String], status: Status) {
         count(s, "warnings"),
         "the report's warnings and its count"
     );
-    let keys = [
-        "claims",
-        "findings",
-        "fixed",
-        "errors",
-        "warnings",
-        "claims_left_out",
-        "claims_split_off",
-    ];
-    let in_report: Vec<usize> = keys.iter().map(|k| count(s, k)).collect();
+    let in_report: Vec<usize> = SUMMARY_KEYS.iter().map(|k| count(s, k)).collect();
     let incomplete = entry["incomplete"] == true;
     match said(lines) {
         Some(line) => assert_eq!(

@@ -479,26 +479,28 @@ impl Scrub {
         // Each input's late findings go to its spool as they are made (in input order),
         // not held until the end: memory does not grow with what the rules find.
         let mut status = Status::Clean;
+        // The input whose late findings are coming, and their counts by rule.
         let mut open: Option<(usize, render::RuleCounts)> = None;
-        let mut keep = |i: usize, f: Option<crate::report::Finding>| -> std::io::Result<()> {
-            let next = f.as_ref().map(|_| i);
-            if let Some((at, counts)) = open.take_if(|(at, _)| Some(*at) != next) {
-                status = status.max(self.late(at, &counts, report, console)?);
-            }
-            if let Some(f) = f {
-                let counts = &mut open.get_or_insert_with(|| (i, render::RuleCounts::new())).1;
-                *counts.entry(f.rule.as_str()).or_default() += 1;
-                report.push_late(i, f)?;
-            }
-            Ok(())
-        };
         let mut unkept = None;
         let ran = crate::scrub::index::across_each(parts, &self.settings, |i, f| {
-            keep(i, Some(f)).inspect_err(|e| unkept = Some(e.to_string()))
+            let kept = (|| {
+                if let Some((at, counts)) = open.take_if(|(at, _)| *at != i) {
+                    status = status.max(self.late(at, &counts, report, console)?);
+                }
+                let counts = &mut open.get_or_insert_with(|| (i, render::RuleCounts::new())).1;
+                *counts.entry(f.rule.as_str()).or_default() += 1;
+                report.push_late(i, f)
+            })();
+            kept.inspect_err(|e| unkept = Some(e.to_string()))
         });
         // The last input's line (and, after an error, that of the input it stopped in).
-        if let Err(e) = keep(0, None) {
-            unkept.get_or_insert(e.to_string());
+        if let Some((at, counts)) = open {
+            match self.late(at, &counts, report, console) {
+                Ok(s) => status = status.max(s),
+                Err(e) => {
+                    unkept.get_or_insert(e.to_string());
+                }
+            }
         }
         if let Some(e) = unkept {
             console.say(&format!(

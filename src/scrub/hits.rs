@@ -12,8 +12,12 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 
-use super::index::{LINE, Line};
+use super::index::{LINE, Line, le_u32};
 use crate::report::{RuleId, Severity};
+
+/// A record's bytes before its message: rule, severity, whether `other` is there, the two
+/// lines, the message's length.
+const HEAD: usize = 3 + 2 * LINE + 4;
 
 /// A finding of a cross-claim rule: on `line`, naming `other` when there is one.
 #[derive(Debug, Clone)]
@@ -32,7 +36,8 @@ impl Hit {
         (self.line.input, self.line.segment)
     }
 
-    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+    /// Writes the hit as a record; the record's length.
+    fn write(&self, out: &mut impl Write) -> io::Result<u64> {
         let rule = RuleId::ALL
             .iter()
             .position(|r| *r == self.rule)
@@ -46,18 +51,17 @@ impl Hit {
         out.write_all(&self.line.to_bytes())?;
         out.write_all(&self.other.unwrap_or(self.line).to_bytes())?;
         out.write_all(&(self.message.len() as u32).to_le_bytes())?;
-        out.write_all(self.message.as_bytes())
+        out.write_all(self.message.as_bytes())?;
+        Ok((HEAD + self.message.len()) as u64)
     }
 
     /// The hit written at the start of `b` and its length, or `None` if `b` does not hold
     /// all of it yet.
     fn read(b: &[u8]) -> io::Result<Option<(Hit, usize)>> {
-        const HEAD: usize = 3 + 2 * LINE + 4;
         if b.len() < HEAD {
             return Ok(None);
         }
-        let n = u32::from_le_bytes([b[HEAD - 4], b[HEAD - 3], b[HEAD - 2], b[HEAD - 1]]);
-        let end = HEAD + n as usize;
+        let end = HEAD + le_u32(b, HEAD - 4) as usize;
         if b.len() < end {
             return Ok(None);
         }
@@ -134,11 +138,9 @@ impl Hits {
             None => (self.file).insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
         };
         let start = self.written;
-        let mut counted = Counted { out: file, n: 0 };
         for h in &self.held {
-            h.write(&mut counted)?;
+            self.written += h.write(file)?;
         }
-        self.written += counted.n;
         self.runs.push((start, self.written));
         Ok(())
     }
@@ -181,23 +183,6 @@ impl Hits {
             }
         }
         Ok(())
-    }
-}
-
-/// A writer that counts what it was given.
-struct Counted<'w, W: Write> {
-    out: &'w mut W,
-    n: u64,
-}
-
-impl<W: Write> Write for Counted<'_, W> {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(b)?;
-        self.n += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

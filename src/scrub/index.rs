@@ -335,6 +335,11 @@ pub struct Part {
     block: std::sync::Mutex<Option<(usize, Vec<u8>)>>,
 }
 
+/// The little-endian `u32` at `at` in `b` (the records here and in [`Hits`]' file).
+pub(super) fn le_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
 /// A record of the places' index: segment (4), length (4), offset (8).
 const RECORD: usize = 16;
 
@@ -360,7 +365,7 @@ impl Line {
     }
 
     pub(super) fn from_bytes(b: &[u8; LINE]) -> Line {
-        let word = |a: usize| u32::from_le_bytes([b[a], b[a + 1], b[a + 2], b[a + 3]]);
+        let word = |a: usize| le_u32(b, a);
         let half = |a: usize| u16::from_le_bytes([b[a], b[a + 1]]);
         let mut key = [0u8; 12];
         key.copy_from_slice(&b[..12]);
@@ -489,8 +494,7 @@ impl Part {
                 &mut slot.insert((b, bytes)).1
             }
         };
-        let word =
-            |a: usize| u32::from_le_bytes([bytes[a], bytes[a + 1], bytes[a + 2], bytes[a + 3]]);
+        let word = |a: usize| le_u32(bytes, a);
         let (mut lo, mut hi) = (0, bytes.len() / RECORD);
         while lo < hi {
             let mid = (lo + hi) / 2;
@@ -524,11 +528,7 @@ impl Part {
 }
 
 /// The finding of hit `h` (its place read from its part in `parts`).
-fn finding(
-    parts: &[Part],
-    h: Hit,
-    severity: impl Fn(RuleId, Severity) -> Severity,
-) -> io::Result<Finding> {
+fn finding(parts: &[Part], h: Hit, settings: &super::Settings) -> io::Result<Finding> {
     let part = &parts[h.line.input as usize];
     let place = part.place(&h.line)?;
     let message = match &h.other {
@@ -548,7 +548,7 @@ fn finding(
     };
     let mut f = Finding::new(
         h.rule,
-        severity(h.rule, h.severity),
+        settings.severity(h.rule, h.severity),
         message,
         place.position,
     );
@@ -593,7 +593,7 @@ fn bucket_lines(parts: &[Part], bucket: usize, buckets: usize) -> io::Result<Vec
 const BUCKET_LINES: usize = 1 << 18;
 
 /// What the cross-claim rules read: every J2326 line of the run, sorted by patient key
-/// then "later" (see [`all_lines`]), and the profiles.
+/// then "later" (see [`bucket_lines`]), and the profiles.
 pub struct Run<'r> {
     pub lines: &'r [Line],
     /// The profiles in force, in `Settings::resolved` order (`Line::profile`).
@@ -691,7 +691,7 @@ fn across_in(
     let parts = &*parts;
     hits.each(|h| {
         let input = h.line.input as usize;
-        each(input, finding(parts, h, |id, s| settings.severity(id, s))?)
+        each(input, finding(parts, h, settings)?)
     })
 }
 

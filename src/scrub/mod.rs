@@ -422,13 +422,20 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.settle_outside()
     }
 
+    /// Whether a unit outside any interchange that starts at `mark` of the corrected output
+    /// would start it (nothing is written before it: the interchange before, if any, had
+    /// every claim split off). Written, it would leave the output no longer X12.
+    fn would_start_output(&self, mark: u64) -> bool {
+        self.isa.is_none() && mark == 0
+    }
+
+    /// Whether nothing is open and nothing is written yet.
+    fn at_start_outside(&self) -> bool {
+        self.gs.is_none() && self.would_start_output(self.writer.get_ref().written())
+    }
+
     fn segment(&mut self, seg: &Segment<'_>) -> io::Result<()> {
-        if self.isa.is_none()
-            && self.gs.is_none()
-            && !seg.is("ISA")
-            && !seg.is("GS")
-            && self.writer.get_ref().written() == 0
-        {
+        if !seg.is("ISA") && !seg.is("GS") && self.at_start_outside() {
             return self.stray(seg);
         }
         match seg.id() {
@@ -470,7 +477,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             b"GE" | b"IEA" if self.gs.is_none() && (self.isa.is_none() || seg.is("GE")) => {
                 self.stray_trailer(seg)
             }
-            b"GE" if self.isa.is_none() && self.gs.as_ref().is_some_and(|g| g.mark == 0) => {
+            b"GE" if (self.gs.as_ref()).is_some_and(|g| self.would_start_output(g.mark)) => {
                 self.stray_group(seg)
             }
             b"GE" => self.ge(seg),
@@ -555,9 +562,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
             self.writer.drop_transaction();
             return self.leave_out_transaction(tx, claims, "the transaction set has no SE");
         }
-        if self.isa.is_none() && self.gs.is_none() && self.writer.get_ref().written() == 0 {
-            // Written, it would start the corrected output without an ISA (the interchange
-            // before it may have had every claim split off).
+        if self.at_start_outside() {
             self.leave_out_transaction(tx, claims, OUTSIDE)?;
             return self.settle_outside();
         }
