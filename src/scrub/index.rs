@@ -528,7 +528,11 @@ impl Part {
 }
 
 /// The finding of hit `h` (its place read from its part in `parts`).
-fn finding(parts: &[Part], h: Hit, settings: &super::Settings) -> io::Result<Finding> {
+fn finding(
+    parts: &[Part],
+    h: Hit,
+    severity: impl Fn(RuleId, Severity) -> Severity,
+) -> io::Result<Finding> {
     let part = &parts[h.line.input as usize];
     let place = part.place(&h.line)?;
     let message = match &h.other {
@@ -548,7 +552,7 @@ fn finding(parts: &[Part], h: Hit, settings: &super::Settings) -> io::Result<Fin
     };
     let mut f = Finding::new(
         h.rule,
-        settings.severity(h.rule, h.severity),
+        severity(h.rule, h.severity),
         message,
         place.position,
     );
@@ -691,7 +695,7 @@ fn across_in(
     let parts = &*parts;
     hits.each(|h| {
         let input = h.line.input as usize;
-        each(input, finding(parts, h, settings)?)
+        each(input, finding(parts, h, |id, s| settings.severity(id, s))?)
     })
 }
 
