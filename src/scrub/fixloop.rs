@@ -183,33 +183,35 @@ fn problems(seg: &Segment<'_>, def: Option<&crate::grammar::SegmentDef>) -> Vec<
 /// The state after `edits` are applied to `view` (in state `from`); each edit comes with
 /// the index in `written` of the fix it belongs to.
 fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State {
-    let mut deleted: HashSet<usize> = HashSet::new();
-    let mut set_by: HashMap<usize, usize> = HashMap::new();
-    let mut inserted: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (k, e) in edits {
-        match e {
-            Edit::Delete { segment } => {
-                deleted.insert(*segment);
-            }
-            Edit::Set { segment, .. } => {
-                set_by.insert(*segment, *k);
-            }
-            Edit::Insert { after, .. } => inserted.entry(*after).or_default().push(*k),
-        }
-    }
+    // The edits by the segment they change or follow, in the order given: a transaction
+    // has thousands of segments and a pass few edits, so each segment looks its own up.
+    let mut by_target: Vec<(usize, usize)> = (edits.iter().enumerate())
+        .map(|(n, (_, e))| (e.target(), n))
+        .collect();
+    by_target.sort_unstable();
     let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
     let size: usize = view.segments.iter().map(|s| s.raw().len()).sum();
     let mut w = Writer::new(Vec::with_capacity(size + size / 16 + 256), Mode::Copy);
     // Writing into memory cannot fail.
     let _ = w.transaction(view, &plain);
-    let mut origins = Vec::with_capacity(view.segments.len() + inserted.len());
+    let inserts = (by_target.iter())
+        .filter(|&&(_, n)| matches!(edits[n].1, Edit::Insert { .. }))
+        .count();
+    let mut origins = Vec::with_capacity(view.segments.len() + inserts);
     let mut carried = Vec::with_capacity(origins.capacity());
     let mut touched = Vec::new();
     for (i, s) in view.segments.iter().enumerate() {
         let origin = from.origins[i];
-        if !deleted.contains(&s.index) {
-            // Only this pass's edits are checked next pass.
-            if let Some(&k) = set_by.get(&s.index) {
+        let start = by_target.partition_point(|&(t, _)| t < s.index);
+        let end = start + by_target[start..].partition_point(|&(t, _)| t == s.index);
+        let here = &by_target[start..end];
+        let deleted = (here.iter()).any(|&(_, n)| matches!(edits[n].1, Edit::Delete { .. }));
+        if !deleted {
+            // Only this pass's edits are checked next pass: the last one setting it.
+            let set = (here.iter().rev())
+                .find(|&&(_, n)| matches!(edits[n].1, Edit::Set { .. }))
+                .map(|&(_, n)| edits[n].0);
+            if let Some(k) = set {
                 touched.push((origins.len(), k));
                 carried.push(u32::MAX);
             } else {
@@ -217,10 +219,12 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
             }
             origins.push(origin);
         }
-        for &k in inserted.get(&s.index).map_or(&[][..], Vec::as_slice) {
-            touched.push((origins.len(), k));
-            carried.push(u32::MAX);
-            origins.push(origin);
+        for &(_, n) in here {
+            if matches!(edits[n].1, Edit::Insert { .. }) {
+                touched.push((origins.len(), edits[n].0));
+                carried.push(u32::MAX);
+                origins.push(origin);
+            }
         }
     }
     State {
