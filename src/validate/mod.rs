@@ -287,10 +287,11 @@ impl CleanSegments {
             w.copy_from_slice(c);
             h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        // The last few bytes as one word, zero above them: built in a register, not
+        // copied into a buffer, whose byte stores the word's load would wait for (about 5%
+        // of a clean scrub's time by perf's samples).
+        let last = (chunks.remainder().iter().rev()).fold(0, |w, &b| (w << 8) | u64::from(b));
+        h = (h.rotate_left(5) ^ last).wrapping_mul(K);
         (h, def)
     }
 

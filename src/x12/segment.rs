@@ -306,6 +306,29 @@ mod tests {
     }
 
     #[test]
+    fn element_n_is_the_nth_of_the_elements() {
+        let bodies: [&[u8]; 9] = [
+            b"",
+            b"N",
+            b"NM1",
+            b"NM1*",
+            b"NM1**",
+            b"NM1*a",
+            b"NM1*a**b*",
+            b"*x*",
+            b"SV1*HC:J2326*1*",
+        ];
+        for body in bodies {
+            let s = seg(body, body.len());
+            let all: Vec<_> = s.elements().collect();
+            assert_eq!(s.element(0), None);
+            for n in 1..=all.len() + 2 {
+                assert_eq!(s.element(n), all.get(n - 1).copied(), "{body:?} {n}");
+            }
+        }
+    }
+
+    #[test]
     fn splits_elements_components_repetitions() {
         let raw = b"SV1*HC:J2326:JZ*1000*UN*120***1:2^3~\n";
         let s = seg(raw, raw.len() - 2);
