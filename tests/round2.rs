@@ -522,3 +522,44 @@ fn twins_under_one_subscriber_are_two_patients() {
     let s = scrub(format!("{a}{same}"), &Settings::default());
     assert_eq!(hits(&s, "dose-interval").len(), 1, "{:#?}", s.findings);
 }
+
+#[test]
+fn duplicate_claim_id_names_the_earlier_claim_by_its_input_segment_after_a_fix() {
+    // Both claims lose their NDC, so a fix inserts one into each and the pass after it
+    // reads an edited copy of the transaction, numbered from its ST: the earlier claim
+    // is still named by its segment in the input (it named the copy's, 18, until the
+    // replay of untouched claims in that pass was checked against a full pass).
+    let sample = include_str!("../samples/scrub/duplicate-claim-id.x12");
+    assert_eq!(
+        sample
+            .matches("LIN**N4*64406005801~\nCTP****5*ML~\n")
+            .count(),
+        2
+    );
+    let input = sample
+        .replace("LIN**N4*64406005801~\nCTP****5*ML~\n", "")
+        .replace("SE*48*", "SE*44*");
+    let s = scrub(&input, &Settings::default());
+    let fixed = s
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ndc-missing" && f.fixed);
+    assert_eq!(fixed.count(), 2, "{:?}", rules(&s));
+    let dup: Vec<_> = s
+        .findings
+        .iter()
+        .filter(|f| f.rule == "duplicate-claim-id")
+        .collect();
+    assert_eq!(dup.len(), 1, "{:?}", rules(&s));
+    assert!(
+        dup[0]
+            .message
+            .ends_with("is also the claim at segment 20 of this transaction"),
+        "{}",
+        dup[0].message
+    );
+    let first = sample
+        .split('~')
+        .position(|s| s.trim_start().starts_with("CLM*CLAIM0001*"));
+    assert_eq!(first, Some(20), "the sample's first CLM is its segment 20");
+}

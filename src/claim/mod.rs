@@ -244,6 +244,32 @@ pub fn each<'t, 'a>(
     tree: &'t Tree,
     tx: &'t Transaction<'a>,
 ) -> impl Iterator<Item = Claim<'a>> + 't {
+    each_pending(tree, tx).map(|p| p.claim(tree, tx))
+}
+
+/// A claim of [`each_pending`]: where it is and what the loops above it say, its view
+/// made only when wanted ([`Pending::claim`]).
+pub struct Pending<'a> {
+    /// Index of the 2300 loop in the tree.
+    pub loop_index: usize,
+    payer: &'a [u8],
+    parties: Parties<'a>,
+}
+
+impl<'a> Pending<'a> {
+    /// The claim's view.
+    pub fn claim(self, tree: &Tree, tx: &Transaction<'a>) -> Claim<'a> {
+        let mut claim = claim(tree, tx, self.loop_index, self.payer);
+        claim.parties = self.parties;
+        claim
+    }
+}
+
+/// The claims of a transaction, in order, without their views.
+pub fn each_pending<'t, 'a>(
+    tree: &'t Tree,
+    tx: &'t Transaction<'a>,
+) -> impl Iterator<Item = Pending<'a>> + 't {
     let mut payer: &[u8] = b"";
     let mut parties = Parties::default();
     tree.loops.iter().enumerate().filter_map(move |(c, node)| {
@@ -252,10 +278,10 @@ pub fn each<'t, 'a>(
             "2000A" => parties = Parties::default(),
             _ => parties.read(tree, tx, c),
         }
-        (node.def.id == "2300").then(|| {
-            let mut claim = claim(tree, tx, c, payer);
-            claim.parties = parties;
-            claim
+        (node.def.id == "2300").then_some(Pending {
+            loop_index: c,
+            payer,
+            parties,
         })
     })
 }

@@ -297,6 +297,203 @@ struct Taking<'r, 'a> {
     refused: &'r HashMap<Key, String>,
 }
 
+/// Whether a pass reads on after a claim, its fixes so far in `found`: not once a fix
+/// has turned up, unless the pass is the `last` (what it had read is dropped then).
+fn still_reading(reading: bool, last: bool, found: &mut Found<'_>) -> bool {
+    if reading && !last && !found.fixes.is_empty() {
+        found.claims = Vec::new();
+        found.indexed = Vec::new();
+        return false;
+    }
+    reading
+}
+
+/// What the first pass read of one claim, for the pass after it.
+struct ClaimRead<'a> {
+    /// Its CLM and last segment, as positions in the first pass's view (the input).
+    clm: usize,
+    last: usize,
+    /// CLM01, trimmed.
+    id: &'a [u8],
+    /// What the claims before it held under its id when its rules ran: the first one's
+    /// CLM (its index in the input) and service.
+    before: Option<(usize, Option<index::Service<'a>>)>,
+    /// The rules' hits on it (with the index of the rule in the run's list), in order.
+    hits: Vec<(usize, Hit)>,
+    /// Where its facts and what it adds to the index are in [`Reads`].
+    facts: Option<usize>,
+    indexed: Option<usize>,
+    /// A fix of the first pass edits a segment of it (or inserts one after it).
+    touched: bool,
+}
+
+/// What the first pass read: each claim, and the first claim under each id with its
+/// service (what the claims after it compare with).
+#[derive(Default)]
+struct Reads<'a> {
+    claims: Vec<ClaimRead<'a>>,
+    earlier: index::Earlier<'a>,
+    /// The claims' facts (with their CLM) and what they add to the index, as a pass that
+    /// ends the loop gives them.
+    facts: Vec<(usize, ClaimFacts)>,
+    indexed: Vec<index::Found>,
+}
+
+/// The first pass's claims, taken again by the pass after it.
+struct Replay<'a> {
+    reads: Vec<Option<ClaimRead<'a>>>,
+    earlier: index::Earlier<'a>,
+    facts: Vec<(usize, ClaimFacts)>,
+    indexed: Vec<index::Found>,
+    /// Per position in the first pass's view: its position in this pass's view when it
+    /// is written as read, else `u32::MAX`.
+    moved: Vec<u32>,
+    /// The first pass's first segment index (edits name segments by index).
+    first: usize,
+    /// The next read to look at: claims come in order.
+    cursor: usize,
+}
+
+impl<'a> Replay<'a> {
+    /// What the pass after the first takes of `reads`, the first pass's view being `tx`
+    /// (the input), its fixes `edits`, and `carried` what [`apply`] made of its segments.
+    /// `None` when a fix edits a segment outside every claim (the loops above the claims,
+    /// and the header, are every claim's).
+    fn new(
+        reads: Reads<'a>,
+        tx: &Transaction<'_>,
+        edits: &[(usize, Edit)],
+        carried: &[u32],
+    ) -> Option<Self> {
+        let first = tx.segments.first().map_or(0, |s| s.index);
+        let len = tx.segments.len();
+        let targets = edits.iter().map(|(_, e)| e.target().wrapping_sub(first));
+        let Reads {
+            claims: mut reads,
+            earlier,
+            facts,
+            indexed,
+        } = reads;
+        for t in targets {
+            let k = reads.partition_point(|r| r.clm <= t).checked_sub(1)?;
+            if t > reads[k].last {
+                return None;
+            }
+            reads[k].touched = true;
+        }
+        let mut moved = vec![u32::MAX; len];
+        for (j, &c) in carried.iter().enumerate() {
+            if let Some(m) = moved.get_mut(c as usize) {
+                *m = j as u32;
+            }
+        }
+        Some(Replay {
+            reads: reads.into_iter().map(Some).collect(),
+            earlier,
+            facts,
+            indexed,
+            moved,
+            first,
+            cursor: 0,
+        })
+    }
+
+    /// Adds what `read`, now the claim with its CLM at `clm` (its position in this pass's
+    /// view, its index in the input), kept for the outcome to `found` when the pass still
+    /// reads; and the claim to `earlier` when it was the first under its id (then, and so
+    /// now).
+    fn give(
+        &mut self,
+        read: &ClaimRead<'a>,
+        clm: (usize, usize),
+        reading: bool,
+        found: &mut Found<'_>,
+        earlier: &mut index::Earlier<'a>,
+    ) {
+        if reading {
+            if let Some(k) = read.facts {
+                found
+                    .claims
+                    .push((clm.0, std::mem::take(&mut self.facts[k].1)));
+            }
+            if let Some(k) = read.indexed {
+                found.indexed.push(std::mem::take(&mut self.indexed[k]));
+            }
+        }
+        if read.before.is_none()
+            && let Some((_, service)) = self.earlier.remove(read.id)
+        {
+            earlier.insert(read.id, (clm.1, service));
+        }
+    }
+
+    fn moved(&self, p: usize) -> Option<usize> {
+        (self.moved.get(p).copied()).and_then(|m| (m != u32::MAX).then_some(m as usize))
+    }
+
+    /// What the first pass read of the claim of 2300 loop `c` of `view`, its positions
+    /// moved to `view`'s: when no fix touched it, its segments are all as read, and the
+    /// claims before it hold what they held under its id then.
+    fn take(
+        &mut self,
+        view: &Transaction<'_>,
+        tree: &Tree,
+        c: usize,
+        earlier: &index::Earlier<'_>,
+    ) -> Option<ClaimRead<'a>> {
+        let (clm, last) = (tree.loops[c].first, tree.loops[c].last);
+        while let Some(r) = self.reads.get(self.cursor)
+            && r.as_ref()
+                .is_none_or(|r| self.moved(r.clm).is_none_or(|m| m < clm))
+        {
+            self.cursor += 1;
+        }
+        let r = self.reads.get(self.cursor)?.as_ref()?;
+        let span = r.last.checked_sub(r.clm)?;
+        if r.touched
+            || last.checked_sub(clm) != Some(span)
+            || !(0..=span).all(|k| self.moved(r.clm + k) == Some(clm + k))
+        {
+            return None;
+        }
+        let same = match (&r.before, earlier.get(r.id)) {
+            (None, None) => true,
+            (Some((c1, s1)), Some((c2, s2))) => c1 == c2 && s1 == s2,
+            _ => false,
+        };
+        if !same {
+            return None;
+        }
+        let mut read = self.reads[self.cursor].take()?;
+        self.cursor += 1;
+        let index = |i: usize| {
+            let p = self.moved(i.checked_sub(self.first)?)?;
+            view.segments.get(p).map(|s| s.index)
+        };
+        for (_, hit) in &mut read.hits {
+            hit.segment = self.moved(hit.segment)?;
+            for e in hit.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                match e {
+                    Edit::Set { segment, .. } | Edit::Delete { segment } => {
+                        *segment = index(*segment)?;
+                    }
+                    Edit::Insert { after, .. } => *after = index(*after)?,
+                }
+            }
+        }
+        Some(read)
+    }
+}
+
+/// What a pass does with what the first pass read of each claim.
+enum Memory<'r, 'a> {
+    None,
+    /// The first pass: keep it.
+    Record(&'r mut Reads<'a>),
+    /// The pass after it: take it again for the claims no fix touched.
+    Replay(Replay<'a>),
+}
+
 /// The CLM (index in `view`) of each claim an error-level finding of `open` is on, in
 /// order; `at` is where each finding is in the view.
 fn claims_in_error(
@@ -375,14 +572,16 @@ impl Run<'_, '_, '_> {
     /// Validates `view` (in `state`), checks the last pass's fixes, runs the rules. What
     /// the worklist and the run's index read off each claim is read only on a pass that
     /// ends the loop: one with no fix to write, or `last`.
-    fn pass(
+    #[allow(clippy::too_many_arguments)]
+    fn pass<'v>(
         &self,
-        view: &Transaction<'_>,
+        view: &Transaction<'v>,
         state: &State,
         written: &[Written],
         refused: &HashMap<Key, String>,
         clean: &mut validate::CleanSegments,
         last: bool,
+        memory: &mut Memory<'_, 'v>,
     ) -> Pass {
         let mut open: Vec<Finding> = Vec::new();
         let tree = validate::transaction_with(self.g, view, self.file, &mut open, clean);
@@ -425,7 +624,7 @@ impl Run<'_, '_, '_> {
             claims: Vec::new(),
             indexed: Vec::new(),
         };
-        self.walk(view, &tree, state, refused, last, &mut found);
+        self.walk_all(view, &tree, state, refused, last, &mut found, memory);
         let Found {
             open,
             at,
@@ -462,6 +661,57 @@ impl Run<'_, '_, '_> {
             rejected,
             claims,
             indexed,
+        }
+    }
+
+    /// [`Run::walk`], then, when the pass recorded and ends the loop, what it read of each
+    /// claim moved to the outcome. Tests and fuzzing (debug assertions) check a replayed
+    /// pass against the full one it stands for.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_all<'v>(
+        &self,
+        view: &Transaction<'v>,
+        tree: &Tree,
+        state: &State,
+        refused: &HashMap<Key, String>,
+        last: bool,
+        found: &mut Found<'_>,
+        memory: &mut Memory<'_, 'v>,
+    ) {
+        #[cfg(debug_assertions)]
+        let full = matches!(memory, Memory::Replay(_)).then(|| {
+            let mut fixes = Vec::new();
+            let mut f = Found {
+                open: found.open.clone(),
+                at: found.at.clone(),
+                index: found.index.clone(),
+                fixes: &mut fixes,
+                claims: Vec::new(),
+                indexed: Vec::new(),
+            };
+            self.walk(view, tree, state, refused, last, &mut f, &mut Memory::None);
+            let Found {
+                open,
+                at,
+                claims,
+                indexed,
+                ..
+            } = f;
+            format!("{:?}", ((open, at, &fixes), claims, indexed))
+        });
+        self.walk(view, tree, state, refused, last, found, memory);
+        #[cfg(debug_assertions)]
+        if let Some(full) = full {
+            let replayed = (&found.open, &found.at, &found.fixes);
+            let replayed = format!("{:?}", (replayed, &found.claims, &found.indexed));
+            assert_eq!(full, replayed, "a replayed pass differs from the full one");
+        }
+        if let Memory::Record(reads) = memory
+            && found.fixes.is_empty()
+        {
+            // The first pass ends the loop: what it read of each claim is the outcome's.
+            found.claims = std::mem::take(&mut reads.facts);
+            found.indexed = std::mem::take(&mut reads.indexed);
         }
     }
 
@@ -505,37 +755,14 @@ impl Run<'_, '_, '_> {
         }));
     }
 
-    /// Calls `f` with each claim of `view` and what a rule may read of it: the profile of
-    /// its payer (resolved once per payer: a transaction has few) and the claims before
-    /// it.
-    fn each_claim(
-        &self,
-        view: &Transaction<'_>,
-        tree: &Tree,
-        mut f: impl FnMut(&Cx<'_, '_>, &Claim<'_>),
-    ) {
-        let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
-        let mut earlier = index::Earlier::new();
-        for c in claim::each(tree, view) {
-            let k = match profiles.iter().position(|(p, _)| *p == c.payer) {
-                Some(k) => k,
-                None => {
-                    profiles.push((c.payer, self.settings.resolve(c.payer)));
-                    profiles.len() - 1
-                }
-            };
-            let cx = Cx {
-                tx: view,
-                tree,
-                catalog: catalog::catalog(),
-                profile: &profiles[k].1,
-                kind: self.g.kind,
-                enabled: &self.rules.enabled,
-                earlier: &earlier,
-            };
-            f(&cx, &c);
-            let service = lines::service(&cx, &c);
-            earlier.entry(c.id.trim_ascii()).or_insert((c.clm, service));
+    /// The profile of `payer`, resolved once per payer of a pass (a transaction has few).
+    fn profile<'p>(&self, profiles: &mut Vec<(&'p [u8], Resolved)>, payer: &'p [u8]) -> usize {
+        match profiles.iter().position(|(p, _)| *p == payer) {
+            Some(k) => k,
+            None => {
+                profiles.push((payer, self.settings.resolve(payer)));
+                profiles.len() - 1
+            }
         }
     }
 
@@ -544,14 +771,21 @@ impl Run<'_, '_, '_> {
     /// settings want it) and the run's index take of it, which only a pass that ends the
     /// loop keeps (`last`, or one without a fix): read while no fix has turned up, dropped
     /// when one does, so a clean transaction is walked once and no claim is kept.
-    fn walk(
+    ///
+    /// The first pass keeps what it read of each claim (`Memory::Record`); the pass after
+    /// it takes that again for a claim no fix touched (`Memory::Replay`), its rules not run
+    /// again: what they read (the claim, the loops above it, the claims before it under
+    /// the same id) is as it was.
+    #[allow(clippy::too_many_arguments)]
+    fn walk<'v>(
         &self,
-        view: &Transaction<'_>,
+        view: &Transaction<'v>,
         tree: &Tree,
         state: &State,
         refused: &HashMap<Key, String>,
         last: bool,
         found: &mut Found<'_>,
+        memory: &mut Memory<'_, 'v>,
     ) {
         let mut fixed_keys: HashSet<Key> = HashSet::new();
         let mut hits = Vec::new();
@@ -564,28 +798,79 @@ impl Run<'_, '_, '_> {
         let n = self.tx.segments.len().saturating_sub(1);
         let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
         let worklist = self.settings.worklist;
+        let recording = matches!(memory, Memory::Record(_));
         let mut reading = true;
-        self.each_claim(view, tree, |cx, c| {
-            for rule in &self.rules.list {
+        let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
+        let mut earlier = index::Earlier::new();
+        for pending in claim::each_pending(tree, view) {
+            if let Memory::Replay(replay) = memory
+                && let Some(mut read) = replay.take(view, tree, pending.loop_index, &earlier)
+            {
+                let clm = tree.loops[pending.loop_index].first;
+                for (k, hit) in std::mem::take(&mut read.hits) {
+                    let meta = self.rules.list[k].meta();
+                    self.take(meta, hit, &taking, found, &mut fixed_keys);
+                }
+                reading = still_reading(reading, last, found);
+                replay.give(&read, (clm, at(clm)), reading, found, &mut earlier);
+                continue;
+            }
+            let c = pending.claim(tree, view);
+            let k = self.profile(&mut profiles, c.payer);
+            let cx = Cx {
+                tx: view,
+                tree,
+                catalog: catalog::catalog(),
+                profile: &profiles[k].1,
+                kind: self.g.kind,
+                enabled: &self.rules.enabled,
+                earlier: &earlier,
+            };
+            let mut kept = Vec::new();
+            for (r, rule) in self.rules.list.iter().enumerate() {
                 let meta = rule.meta();
-                rule.check(cx, c, &mut hits);
+                rule.check(&cx, &c, &mut hits);
                 for hit in hits.drain(..) {
+                    if recording {
+                        kept.push((r, hit.clone()));
+                    }
                     self.take(meta, hit, &taking, found, &mut fixed_keys);
                 }
             }
-            if reading && !last && !found.fixes.is_empty() {
-                // This pass will not end the loop: what it read is not kept.
-                reading = false;
-                found.claims = Vec::new();
-                found.indexed = Vec::new();
-            }
-            if reading {
-                if worklist {
-                    found.claims.push((c.clm, facts::of(cx, c, self.tx, &at)));
+            let service = lines::service(&cx, &c);
+            let id = c.id.trim_ascii();
+            if let Memory::Record(reads) = memory {
+                let facts = worklist.then(|| {
+                    let facts = facts::of(&cx, &c, self.tx, &at);
+                    reads.facts.push((c.clm, facts));
+                    reads.facts.len() - 1
+                });
+                let before = reads.indexed.len();
+                self.index(&cx, &c, state, &mut reads.indexed);
+                reads.claims.push(ClaimRead {
+                    clm: c.clm,
+                    last: c.last,
+                    id,
+                    before: earlier.get(id).cloned(),
+                    hits: kept,
+                    facts,
+                    indexed: (reads.indexed.len() > before).then_some(before),
+                    touched: false,
+                });
+            } else {
+                reading = still_reading(reading, last, found);
+                if reading {
+                    if worklist {
+                        found.claims.push((c.clm, facts::of(&cx, &c, self.tx, &at)));
+                    }
+                    self.index(&cx, &c, state, &mut found.indexed);
                 }
-                self.index(cx, c, state, &mut found.indexed);
             }
-        });
+            earlier.entry(id).or_insert((at(c.clm), service));
+        }
+        if let Memory::Record(reads) = memory {
+            reads.earlier = earlier;
+        }
     }
 
     /// Stamps a hit of the rule `meta` describes with its id and severity, and adds it
@@ -639,17 +924,24 @@ impl Run<'_, '_, '_> {
     /// transaction written as read.
     fn not_converged(&self, clean: &mut validate::CleanSegments) -> Outcome {
         let state = State::initial(self.tx.segments.len());
-        let (mut findings, rejected, claims, indexed) =
-            match self.pass(self.tx, &state, &[], &HashMap::new(), clean, true) {
-                Pass::Found {
-                    open,
-                    rejected,
-                    claims,
-                    indexed,
-                    ..
-                } => (open, rejected, claims, indexed),
-                Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-            };
+        let (mut findings, rejected, claims, indexed) = match self.pass(
+            self.tx,
+            &state,
+            &[],
+            &HashMap::new(),
+            clean,
+            true,
+            &mut Memory::None,
+        ) {
+            Pass::Found {
+                open,
+                rejected,
+                claims,
+                indexed,
+                ..
+            } => (open, rejected, claims, indexed),
+            Pass::Refused(_) => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+        };
         for f in &mut findings {
             f.before = None;
             f.after = None;
@@ -680,9 +972,9 @@ impl Run<'_, '_, '_> {
 }
 
 /// Scrubs one 837 transaction with `grammar` and `rules`.
-pub fn transaction(
+pub fn transaction<'a>(
     g: &'static Grammar,
-    tx: &Transaction<'_>,
+    tx: &Transaction<'a>,
     file: &str,
     settings: &Settings,
     rules: &Rules<'_>,
@@ -702,52 +994,53 @@ pub fn transaction(
     // Fixes refused because they would write an invalid segment: key -> why.
     let mut refused: HashMap<Key, String> = HashMap::new();
     let mut passes = 0;
+    // What the first pass read of each claim, and the pass after it takes of that.
+    let mut reads = Reads::default();
+    let mut replay: Option<Replay<'a>> = None;
     // Passes done in all, restarts after a refused fix included: a bound on the work.
     for _ in 0..MAX_WORK {
         let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
         // What the last pass found clean and this one did not change is not checked again.
         clean.carry(&state.carried);
-        let (open, chosen, rejected, claims, indexed) =
-            match run.pass(view, &state, &written, &refused, clean, false) {
-                Pass::Found {
-                    open,
-                    chosen,
-                    rejected,
-                    claims,
-                    indexed,
-                } => (open, chosen, rejected, claims, indexed),
-                Pass::Refused(bad) => {
-                    // Start again from the input without the refused fixes (rules are
-                    // deterministic, so the others come back as they were). Rare, so no
-                    // earlier state is kept for it.
-                    for (k, why) in bad {
-                        refused.insert(written[k].key, why);
-                    }
-                    written.clear();
-                    passes = 0;
-                    drop(relexed);
-                    state = State::initial(n);
-                    continue;
+        let first = relexed.is_none();
+        let found = match &relexed {
+            None => {
+                reads = Reads::default();
+                let mut memory = Memory::Record(&mut reads);
+                run.pass(tx, &state, &written, &refused, clean, false, &mut memory)
+            }
+            Some(v) => {
+                let mut memory = replay.take().map_or(Memory::None, Memory::Replay);
+                run.pass(v, &state, &written, &refused, clean, false, &mut memory)
+            }
+        };
+        let (open, chosen, rejected, claims, indexed) = match found {
+            Pass::Found {
+                open,
+                chosen,
+                rejected,
+                claims,
+                indexed,
+            } => (open, chosen, rejected, claims, indexed),
+            Pass::Refused(bad) => {
+                // Start again from the input without the refused fixes (rules are
+                // deterministic, so the others come back as they were). Rare, so no
+                // earlier state is kept for it.
+                for (k, why) in bad {
+                    refused.insert(written[k].key, why);
                 }
-            };
+                written.clear();
+                passes = 0;
+                drop(relexed);
+                state = State::initial(n);
+                continue;
+            }
+        };
         if chosen.is_empty() {
             // Done: what the last pass left open, plus every fix written.
-            let mut findings = merged(written);
-            for f in &mut findings {
-                f.fixed = !settings.check;
-                f.would_fix = settings.check;
-            }
-            findings.extend(open.into_iter().map(|mut f| {
-                // A held fix is shown, never written; any other open one is not shown.
-                if !f.message.contains(HELD) {
-                    f.before = None;
-                    f.after = None;
-                }
-                f
-            }));
             return Outcome {
-                findings,
+                findings: finished(written, open, settings.check),
                 output: state.bytes,
                 rejected,
                 claims,
@@ -769,11 +1062,33 @@ pub fn transaction(
             });
         }
         let next = apply(view, &state, &edits);
+        if first {
+            replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
+        }
         drop(relexed);
         state = next;
     }
     drop(state);
     run.not_converged(clean)
+}
+
+/// The findings of a transaction done: every fix written, marked fixed (under `--check`,
+/// that it would be), then what the last pass left open.
+fn finished(written: Vec<Written>, open: Vec<Finding>, check: bool) -> Vec<Finding> {
+    let mut findings = merged(written);
+    for f in &mut findings {
+        f.fixed = !check;
+        f.would_fix = check;
+    }
+    findings.extend(open.into_iter().map(|mut f| {
+        // A held fix is shown, never written; any other open one is not shown.
+        if !f.message.contains(HELD) {
+            f.before = None;
+            f.after = None;
+        }
+        f
+    }));
+    findings
 }
 
 /// The written fixes, one per condition: a condition fixed in several passes keeps its

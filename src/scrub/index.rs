@@ -746,8 +746,9 @@ impl<'a> Service<'a> {
     }
 }
 
-/// The claims of a transaction seen so far, by CLM01 as written (trimmed): their CLM and
-/// service identity.
+/// The claims of a transaction seen so far, by CLM01 as written (trimmed): the first
+/// one's CLM, as its index in the input (a pass after the first reads an edited copy,
+/// whose segments are numbered otherwise), and its service identity.
 pub type Earlier<'a> = std::collections::HashMap<&'a [u8], (usize, Option<Service<'a>>)>;
 
 #[cfg(test)]

@@ -53,7 +53,8 @@ impl Rule for DuplicateClaimId {
         if owned {
             return;
         }
-        let position = cx.seg(*first).index;
+        // The earlier claim's CLM as its index in the input, whichever pass this is.
+        let position = *first;
         out.push(Hit::new(
             claim.clm,
             format!(
