@@ -8,8 +8,12 @@ use crate::echo::escape;
 
 /// The report as pretty JSON.
 pub fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    // serde_json writes a few bytes at a time: into a buffer of a known type, which
+    // inlines them, not through `dyn Write` call by call.
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, report).map_err(io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// Which claim a finding belongs to: consecutive findings of the same interchange,
