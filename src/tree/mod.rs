@@ -67,7 +67,8 @@ pub struct Tree {
 impl Tree {
     /// The loop path of loop `index`, such as `2000A[1]/2000B[1]/2300[2]/2400[1]`.
     pub fn loop_path(&self, index: usize) -> String {
-        let mut chain = Vec::new();
+        // Made for every finding: its ordinals without `fmt`, in one allocation.
+        let mut chain = Vec::with_capacity(8);
         let mut at = Some(index);
         while let Some(i) = at {
             let node = &self.loops[i];
@@ -76,7 +77,7 @@ impl Tree {
             }
             at = node.parent;
         }
-        let mut out = String::new();
+        let mut out = String::with_capacity(64);
         for (n, i) in chain.iter().rev().enumerate() {
             if n > 0 {
                 out.push('/');
@@ -84,7 +85,7 @@ impl Tree {
             let node = &self.loops[*i];
             out.push_str(&node.def.id);
             out.push('[');
-            out.push_str(&node.ordinal.to_string());
+            crate::digits::push_padded(&mut out, u64::from(node.ordinal), 1);
             out.push(']');
         }
         out
