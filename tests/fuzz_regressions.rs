@@ -148,6 +148,21 @@ fn scrub_leaves_out_an_interchange_with_an_unreadable_isa() {
     }
 }
 
+/// The input's first ISA does not lex; two groups of the interchange after it are left
+/// out and quarantined with their 3 claims. The invariant counted the CLMs of a
+/// quarantined group with the delimiters of the input's first segment, found none, and
+/// failed ("claims quarantined 0 != left out 3"; this session's scrub run): the scrub was
+/// right, the check now reads a part with the delimiters of the last ISA before it.
+#[test]
+fn scrub_quarantined_groups_read_with_their_own_interchange() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-quarantined-group-after-an-unreadable-isa.x12"),
+            fixes,
+        );
+    }
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

@@ -262,6 +262,25 @@ fn claims_in_part(data: &[u8], delimiters: Option<x837::x12::Delimiters>) -> usi
     }
 }
 
+/// The delimiters quarantined part `path` (`FILE.N.KIND.x12`, the report's `left_out[N-1]`)
+/// reads with: those of the last ISA before it in the input that lexes, which may not be
+/// the input's first (an unreadable ISA is left out with its interchange).
+fn part_delimiters(
+    data: &[u8],
+    entry: &serde_json::Value,
+    path: &Path,
+) -> Option<x837::x12::Delimiters> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.rsplitn(3, '.').nth(2)?;
+    let n: usize = stem.rsplit('.').next()?.parse().ok()?;
+    let byte = entry["left_out"][n.checked_sub(1)?]["byte"].as_u64()? as usize;
+    (0..byte.min(data.len()))
+        .rev()
+        .filter(|&p| data[p..].starts_with(b"ISA"))
+        .find_map(|p| Some(Lexer::new(&data[p..]).next()?.ok()?.delimiters))
+        .or_else(|| Lexer::new(data).find_map(Result::ok).map(|s| s.delimiters))
+}
+
 fn count_claims(lexer: Lexer<'_>) -> usize {
     let mut n = 0;
     let mut in_837 = false;
@@ -415,11 +434,13 @@ pub fn scrub(data: &[u8], fixes: Fixes) {
         .iter()
         .map(|p| claims_in(&std::fs::read(p).unwrap_or_default()))
         .sum();
-    let delimiters = Lexer::new(data).find_map(Result::ok).map(|s| s.delimiters);
     let quarantined: usize = files(&quarantine)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "x12"))
-        .map(|p| claims_in_part(&std::fs::read(p).unwrap_or_default(), delimiters))
+        .map(|p| {
+            let delimiters = part_delimiters(data, entry, p);
+            claims_in_part(&std::fs::read(p).unwrap_or_default(), delimiters)
+        })
         .sum();
     let read = count(entry, "claims");
     let left_out = count(entry, "claims_left_out");
