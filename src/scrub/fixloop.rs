@@ -25,6 +25,12 @@ use super::{facts, index, lines};
 /// How often the rules run on one transaction before the scrub gives up converging.
 pub const MAX_PASSES: usize = 8;
 
+/// The largest transaction (in segments) whose first pass keeps what it read of each
+/// claim for the next: about 30 bytes a segment, so at most some 8 MB. A larger one (a
+/// single transaction of a whole day's claims) runs its next pass in full instead, its
+/// memory as it was.
+const REPLAY_SEGMENTS: usize = 1 << 18;
+
 /// Passes in all, restarts after refused fixes included, before giving up.
 const MAX_WORK: usize = 4 * MAX_PASSES;
 
@@ -559,7 +565,7 @@ enum Pass {
     },
 }
 
-impl Run<'_, '_, '_> {
+impl<'a> Run<'_, '_, 'a> {
     fn position(&self, origin: usize) -> Position {
         let n = self.tx.segments.len();
         Position::at(
@@ -713,6 +719,25 @@ impl Run<'_, '_, '_> {
             found.claims = std::mem::take(&mut reads.facts);
             found.indexed = std::mem::take(&mut reads.indexed);
         }
+    }
+
+    /// The pass on the input as read, which keeps what it reads of each claim in `reads`
+    /// for the next pass (when the transaction is at most [`REPLAY_SEGMENTS`] long).
+    fn first_pass(
+        &self,
+        state: &State,
+        written: &[Written],
+        refused: &HashMap<Key, String>,
+        clean: &mut validate::CleanSegments,
+        reads: &mut Reads<'a>,
+    ) -> Pass {
+        *reads = Reads::default();
+        let mut memory = if self.tx.segments.len() <= REPLAY_SEGMENTS {
+            Memory::Record(reads)
+        } else {
+            Memory::None
+        };
+        self.pass(self.tx, state, written, refused, clean, false, &mut memory)
     }
 
     /// What claim `c` adds to the run's index, when it bills the drug.
@@ -1005,11 +1030,7 @@ pub fn transaction<'a>(
         clean.carry(&state.carried);
         let first = relexed.is_none();
         let found = match &relexed {
-            None => {
-                reads = Reads::default();
-                let mut memory = Memory::Record(&mut reads);
-                run.pass(tx, &state, &written, &refused, clean, false, &mut memory)
-            }
+            None => run.first_pass(&state, &written, &refused, clean, &mut reads),
             Some(v) => {
                 let mut memory = replay.take().map_or(Memory::None, Memory::Replay);
                 run.pass(v, &state, &written, &refused, clean, false, &mut memory)
@@ -1062,7 +1083,7 @@ pub fn transaction<'a>(
             });
         }
         let next = apply(view, &state, &edits);
-        if first {
+        if first && n <= REPLAY_SEGMENTS {
             replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
         }
         drop(relexed);
