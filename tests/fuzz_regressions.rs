@@ -152,12 +152,26 @@ fn scrub_leaves_out_an_interchange_with_an_unreadable_isa() {
 /// out and quarantined with their 3 claims. The invariant counted the CLMs of a
 /// quarantined group with the delimiters of the input's first segment, found none, and
 /// failed ("claims quarantined 0 != left out 3"; this session's scrub run): the scrub was
-/// right, the check now reads a part with the delimiters of the last ISA before it.
+/// right, the check now reads a part with the delimiters its bytes were read with.
 #[test]
 fn scrub_quarantined_groups_read_with_their_own_interchange() {
     for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
         invariants::scrub(
             &fixture("scrub-quarantined-group-after-an-unreadable-isa.x12"),
+            fixes,
+        );
+    }
+}
+
+/// The same check, where the input's own ISA is fine but an `ISA` inside the data before
+/// the part lexes on its own with other delimiters: a part reads with the delimiters its
+/// bytes were read with, not the nearest ISA's (the second scrub run of this session found
+/// this one in the first fix of the check).
+#[test]
+fn scrub_quarantined_groups_read_as_the_input_was_read() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-quarantined-group-after-a-garbled-isa.x12"),
             fixes,
         );
     }

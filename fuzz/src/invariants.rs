@@ -263,8 +263,9 @@ fn claims_in_part(data: &[u8], delimiters: Option<x837::x12::Delimiters>) -> usi
 }
 
 /// The delimiters quarantined part `path` (`FILE.N.KIND.x12`, the report's `left_out[N-1]`)
-/// reads with: those of the last ISA before it in the input that lexes, which may not be
-/// the input's first (an unreadable ISA is left out with its interchange).
+/// reads with: those the input's segment at its byte was read with, which may not be the
+/// input's first segment's (an unreadable ISA is left out with its interchange, and an
+/// `ISA` inside the data may lex on its own with other delimiters).
 fn part_delimiters(
     data: &[u8],
     entry: &serde_json::Value,
@@ -274,11 +275,11 @@ fn part_delimiters(
     let stem = name.rsplitn(3, '.').nth(2)?;
     let n: usize = stem.rsplit('.').next()?.parse().ok()?;
     let byte = entry["left_out"][n.checked_sub(1)?]["byte"].as_u64()? as usize;
-    (0..byte.min(data.len()))
-        .rev()
-        .filter(|&p| data[p..].starts_with(b"ISA"))
-        .find_map(|p| Some(Lexer::new(&data[p..]).next()?.ok()?.delimiters))
-        .or_else(|| Lexer::new(data).find_map(Result::ok).map(|s| s.delimiters))
+    // As the input was read: the delimiters of its segment at that byte.
+    (Lexer::new(data).filter_map(Result::ok))
+        .take_while(|s| s.byte <= byte)
+        .last()
+        .map(|s| s.delimiters)
 }
 
 fn count_claims(lexer: Lexer<'_>) -> usize {
