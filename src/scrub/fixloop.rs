@@ -363,14 +363,18 @@ struct Replay<'a> {
 impl<'a> Replay<'a> {
     /// What the pass after the first takes of `reads`, the first pass's view being `tx`
     /// (the input), its fixes `edits`, and `carried` what [`apply`] made of its segments.
-    /// `None` when a fix edits a segment outside every claim (the loops above the claims,
-    /// and the header, are every claim's).
+    /// `None` when the first pass kept nothing, or a fix edits a segment outside every
+    /// claim (the loops above the claims, and the header, are every claim's).
     fn new(
         reads: Reads<'a>,
         tx: &Transaction<'_>,
         edits: &[(usize, Edit)],
         carried: &[u32],
     ) -> Option<Self> {
+        if reads.claims.is_empty() {
+            // The first pass kept nothing (no claim, or over [`REPLAY_SEGMENTS`]).
+            return None;
+        }
         let first = tx.segments.first().map_or(0, |s| s.index);
         let len = tx.segments.len();
         let targets = edits.iter().map(|(_, e)| e.target().wrapping_sub(first));
@@ -630,7 +634,13 @@ impl<'a> Run<'_, '_, 'a> {
             claims: Vec::new(),
             indexed: Vec::new(),
         };
-        self.walk_all(view, &tree, state, refused, last, &mut found, memory);
+        let taking = Taking {
+            view,
+            tree: &tree,
+            state,
+            refused,
+        };
+        self.walk_all(&taking, last, &mut found, memory);
         let Found {
             open,
             at,
@@ -673,13 +683,9 @@ impl<'a> Run<'_, '_, 'a> {
     /// [`Run::walk`], then, when the pass recorded and ends the loop, what it read of each
     /// claim moved to the outcome. Tests and fuzzing (debug assertions) check a replayed
     /// pass against the full one it stands for.
-    #[allow(clippy::too_many_arguments)]
     fn walk_all<'v>(
         &self,
-        view: &Transaction<'v>,
-        tree: &Tree,
-        state: &State,
-        refused: &HashMap<Key, String>,
+        t: &Taking<'_, 'v>,
         last: bool,
         found: &mut Found<'_>,
         memory: &mut Memory<'_, 'v>,
@@ -695,7 +701,7 @@ impl<'a> Run<'_, '_, 'a> {
                 claims: Vec::new(),
                 indexed: Vec::new(),
             };
-            self.walk(view, tree, state, refused, last, &mut f, &mut Memory::None);
+            self.walk(t, last, &mut f, &mut Memory::None);
             let Found {
                 open,
                 at,
@@ -705,7 +711,7 @@ impl<'a> Run<'_, '_, 'a> {
             } = f;
             format!("{:?}", ((open, at, &fixes), claims, indexed))
         });
-        self.walk(view, tree, state, refused, last, found, memory);
+        self.walk(t, last, found, memory);
         #[cfg(debug_assertions)]
         if let Some(full) = full {
             let replayed = (&found.open, &found.at, &found.fixes);
@@ -801,25 +807,18 @@ impl<'a> Run<'_, '_, 'a> {
     /// it takes that again for a claim no fix touched (`Memory::Replay`), its rules not run
     /// again: what they read (the claim, the loops above it, the claims before it under
     /// the same id) is as it was.
-    #[allow(clippy::too_many_arguments)]
     fn walk<'v>(
         &self,
-        view: &Transaction<'v>,
-        tree: &Tree,
-        state: &State,
-        refused: &HashMap<Key, String>,
+        taking: &Taking<'_, 'v>,
         last: bool,
         found: &mut Found<'_>,
         memory: &mut Memory<'_, 'v>,
     ) {
+        let &Taking {
+            view, tree, state, ..
+        } = taking;
         let mut fixed_keys: HashSet<Key> = HashSet::new();
         let mut hits = Vec::new();
-        let taking = Taking {
-            view,
-            tree,
-            state,
-            refused,
-        };
         let n = self.tx.segments.len().saturating_sub(1);
         let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
         let worklist = self.settings.worklist;
@@ -834,7 +833,7 @@ impl<'a> Run<'_, '_, 'a> {
                 let clm = tree.loops[pending.loop_index].first;
                 for (k, hit) in std::mem::take(&mut read.hits) {
                     let meta = self.rules.list[k].meta();
-                    self.take(meta, hit, &taking, found, &mut fixed_keys);
+                    self.take(meta, hit, taking, found, &mut fixed_keys);
                 }
                 reading = still_reading(reading, last, found);
                 replay.give(&read, (clm, at(clm)), reading, found, &mut earlier);
@@ -859,7 +858,7 @@ impl<'a> Run<'_, '_, 'a> {
                     if recording {
                         kept.push((r, hit.clone()));
                     }
-                    self.take(meta, hit, &taking, found, &mut fixed_keys);
+                    self.take(meta, hit, taking, found, &mut fixed_keys);
                 }
             }
             let service = lines::service(&cx, &c);
@@ -1083,7 +1082,7 @@ pub fn transaction<'a>(
             });
         }
         let next = apply(view, &state, &edits);
-        if first && n <= REPLAY_SEGMENTS {
+        if first {
             replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
         }
         drop(relexed);
