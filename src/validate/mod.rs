@@ -227,6 +227,10 @@ pub(crate) fn transaction_with(
 /// it did not change (`carry`), whatever their length or the table's collisions.
 pub(crate) struct CleanSegments {
     slots: Vec<Option<Clean>>,
+    /// Per slot, its segment's hash with the lowest bit set (0: empty): read first, so
+    /// that a segment not remembered costs a read of this dense table (64 KB at most),
+    /// not of its 120-byte slot (perf: that load was 45% of the function's samples).
+    tags: Vec<u64>,
     /// Per segment of the last validated transaction: [`CleanSegments::id`] of the
     /// definition it was found clean under, 0 when it was not.
     found: Vec<usize>,
@@ -255,6 +259,7 @@ impl CleanSegments {
         let n = segments.clamp(16, Self::MAX_SLOTS).next_power_of_two();
         CleanSegments {
             slots: (0..n).map(|_| None).collect(),
+            tags: vec![0; n],
             found: Vec::new(),
             known: Vec::new(),
         }
@@ -305,7 +310,11 @@ impl CleanSegments {
             return false;
         }
         let (hash, def) = Self::key(def, body);
-        matches!(&self.slots[self.slot(hash)], Some(c)
+        let at = self.slot(hash);
+        if self.tags[at] != hash | 1 {
+            return false;
+        }
+        matches!(&self.slots[at], Some(c)
             if c.hash == hash
                 && c.def == def
                 && c.delimiters == seg.delimiters
@@ -319,6 +328,7 @@ impl CleanSegments {
         }
         let (hash, def) = Self::key(def, body);
         let at = self.slot(hash);
+        self.tags[at] = hash | 1;
         let mut bytes = [0u8; Clean::BODY];
         bytes[..body.len()].copy_from_slice(body);
         self.slots[at] = Some(Clean {
