@@ -191,13 +191,13 @@ pub struct Profile {
 impl Drug {
     /// Whether `code` is this drug's HCPCS.
     pub fn is(&self, code: &[u8]) -> bool {
-        code == self.hcpcs.as_bytes()
+        crate::x12::same(code, self.hcpcs.as_bytes())
     }
 }
 
 /// Whether `code` is in `list`.
 pub fn listed(list: &[String], code: &[u8]) -> bool {
-    list.iter().any(|c| c.as_bytes() == code)
+    list.iter().any(|c| crate::x12::same(c.as_bytes(), code))
 }
 
 /// The embedded catalog.

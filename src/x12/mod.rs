@@ -18,5 +18,5 @@ pub use envelope::{Envelope, Reader, ReaderState, Transaction, Unit};
 pub use error::{LexError, Location};
 pub use lexer::Lexer;
 pub use problem::{Check, Problem};
-pub use segment::{Element, Segment};
+pub use segment::{Element, Segment, same};
 pub use writer::{Edit, Mode, OwnedElement, OwnedSegment, Writer};
