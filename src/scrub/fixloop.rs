@@ -68,6 +68,19 @@ struct State {
     /// segment's, unedited (`u32::MAX` for one this pass edited or inserted). Validation
     /// skips the element checks of a segment found clean there under the same definition.
     carried: Vec<u32>,
+    /// Where each segment of `bytes` lies, found by [`layout`] when `bytes` were written,
+    /// so that the next pass need not lex them again; `None`: lex them.
+    layout: Option<Vec<Shape>>,
+}
+
+/// One segment of a state's bytes: its length with terminator and trivia, its body's,
+/// whether it is terminated, and its line.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    raw: u32,
+    body: u32,
+    terminated: bool,
+    line: u32,
 }
 
 impl State {
@@ -82,6 +95,7 @@ impl State {
             origins: (0..n as u32).collect(),
             touched: Vec::new(),
             carried: Vec::new(),
+            layout: None,
         }
     }
 }
@@ -107,6 +121,107 @@ pub(super) fn relex<'b>(
     let mut v = Vec::with_capacity(segments);
     v.extend(Lexer::continuing(bytes, d).filter_map(Result::ok));
     Transaction::new(v, like.envelope.clone())
+}
+
+/// The transaction of a state: its bytes re-read, through their layout when [`apply`]
+/// found it (the same segments as [`relex`] gives, without lexing them again).
+fn reread<'b>(
+    bytes: &'b [u8],
+    layout: Option<&[Shape]>,
+    like: &Transaction<'_>,
+) -> Transaction<'b> {
+    let Some(layout) = layout else {
+        return relex(bytes, like, like.segments.len());
+    };
+    let d = like.segments[0].delimiters;
+    let mut v = Vec::with_capacity(layout.len());
+    let mut pos = 0;
+    for (j, s) in layout.iter().enumerate() {
+        let end = pos + s.raw as usize;
+        let raw = &bytes[pos..end];
+        v.push(Segment::new(
+            raw,
+            s.body as usize,
+            s.terminated,
+            pos,
+            j,
+            s.line,
+            d,
+        ));
+        pos = end;
+    }
+    let tx = Transaction::new(v, like.envelope.clone());
+    debug_assert_eq!(
+        format!("{:?}", tx.segments),
+        format!("{:?}", relex(bytes, like, layout.len()).segments),
+        "a transaction re-read through its layout differs from one lexed again"
+    );
+    tx
+}
+
+/// Line breaks in a segment's bytes, counted as the lexer counts them (LF, and CR not
+/// before LF); they are the segment's own, whatever follows it.
+fn breaks(raw: &[u8]) -> u32 {
+    let n = raw
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && raw.get(i + 1) != Some(&b'\n')));
+    n.count() as u32
+}
+
+/// Where the segments of `bytes`, just written from `view`, lie: a segment carried
+/// unedited (`carried[j]`, its index in `view`) is checked to hold the same bytes, not
+/// lexed; an edited or inserted one is lexed. `None` when anything is not as the lexer
+/// would read it (the bytes differ, an ISA, trivia after a carried segment, a lexing
+/// error): the next pass then lexes the whole transaction, as before.
+fn layout(bytes: &[u8], view: &Transaction<'_>, carried: &[u32]) -> Option<Vec<Shape>> {
+    let d = view.segments.first()?.delimiters;
+    let mut out = Vec::with_capacity(carried.len());
+    let (mut pos, mut line) = (0usize, 1u32);
+    for &c in carried {
+        let rest = &bytes[pos..];
+        if crate::x12::delimiters::starts_with_isa(rest) {
+            return None;
+        }
+        // The writer writes a carried segment's bytes as read, but for what it keeps
+        // right itself (SE01, the count): such a segment is lexed.
+        let same = (view.segments.get(c as usize)).filter(|s| {
+            let next = rest.get(s.raw().len());
+            rest.starts_with(s.raw()) && !next.is_some_and(|&b| crate::x12::lexer::is_trivia(b))
+        });
+        let shape = match same {
+            Some(s) => {
+                let i = c as usize;
+                let lines = match view.segments.get(i + 1) {
+                    Some(after) => after.line.wrapping_sub(s.line),
+                    None => breaks(s.raw()),
+                };
+                let shape = Shape {
+                    raw: s.raw().len() as u32,
+                    body: s.body().len() as u32,
+                    terminated: s.terminated(),
+                    line,
+                };
+                line = line.wrapping_add(lines);
+                shape
+            }
+            None => {
+                let mut lexer = Lexer::continuing(rest, d);
+                let seg = lexer.next()?.ok()?;
+                let shape = Shape {
+                    raw: seg.raw().len() as u32,
+                    body: seg.body().len() as u32,
+                    terminated: seg.terminated(),
+                    line,
+                };
+                line = line.wrapping_add(lexer.state().line - 1);
+                shape
+            }
+        };
+        pos += shape.raw as usize;
+        out.push(shape);
+    }
+    (pos == bytes.len()).then_some(out)
 }
 
 /// Text of a segment body, for before/after.
@@ -233,11 +348,18 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
             }
         }
     }
+    let bytes = w.into_inner();
+    let layout = if carried.len() <= REPLAY_SEGMENTS {
+        layout(&bytes, view, &carried)
+    } else {
+        None
+    };
     State {
-        bytes: Some(w.into_inner()),
+        bytes: Some(bytes),
         origins,
         touched,
         carried,
+        layout,
     }
 }
 
@@ -764,10 +886,14 @@ impl<'a> Run<'_, '_, 'a> {
         let profile = (self.settings.resolved.keys())
             .position(|k| *k == cx.profile.name)
             .unwrap_or(0) as u16;
+        // The segment `self.position` gives, without the rest of a position.
+        let last = self.tx.segments.len().saturating_sub(1);
+        let clm = (self.tx.segments.get(state.origin(c.clm).min(last))).map_or(0, |s| s.index);
         let facts = index::Facts {
             claim: c,
             lines,
             profile,
+            clm,
         };
         out.push(index::found(&self.settings.secret, &facts, |seg| {
             let mut f = Finding::new(
@@ -1023,7 +1149,9 @@ pub fn transaction<'a>(
     let mut replay: Option<Replay<'a>> = None;
     // Passes done in all, restarts after a refused fix included: a bound on the work.
     for _ in 0..MAX_WORK {
-        let relexed = (state.bytes.as_deref()).map(|b| relex(b, tx, state.origins.len()));
+        let layout = state.layout.take();
+        let relexed = (state.bytes.as_deref()).map(|b| reread(b, layout.as_deref(), tx));
+        drop(layout);
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
         // What the last pass found clean and this one did not change is not checked again.
         clean.carry(&state.carried);
@@ -1221,6 +1349,22 @@ mod tests {
             };
             let hit = Hit::new(i, "flips");
             out.push(hit.fix(FixClass::Repair, vec![cx.set(i, 2, 0, next)]));
+        }
+    }
+
+    #[test]
+    fn breaks_count_as_the_lexer_does() {
+        for (raw, n) in [
+            (&b"LX*1~"[..], 0),
+            (b"LX*1~\n", 1),
+            (b"LX*1~\r\n", 1),
+            (b"LX*1~\r", 1),
+            (b"N3*A\rB~\r\n\n", 3),
+        ] {
+            assert_eq!(breaks(raw), n, "{raw:?}");
+            let lexer = &mut Lexer::continuing(raw, crate::x12::Delimiters::default());
+            assert!(lexer.next().is_some_and(|s| s.is_ok()));
+            assert_eq!(lexer.state().line - 1, n, "{raw:?} as lexed");
         }
     }
 

@@ -246,6 +246,9 @@ pub struct Facts<'c, 'a> {
     pub claim: &'c Claim<'a>,
     pub lines: Vec<(&'c ServiceLine<'a>, Option<LineDate>, bool, Option<bool>)>,
     pub profile: u16,
+    /// The input segment of the claim's CLM (what `place(claim.clm)` gives as its
+    /// segment, without making the rest of a place).
+    pub clm: usize,
 }
 
 /// The index lines of one claim: `place(segment)` says where a segment (its index in the
@@ -274,7 +277,7 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
         common |= INSTITUTIONAL;
     }
     let mut on_clm = false;
-    let clm = place(claim.clm).position.segment;
+    let clm = facts.clm;
     for &(line, date, jw, facility) in &facts.lines {
         let Some(date) = date else { continue };
         // A place of service from CLM05-1 is reported once per claim, on the CLM.

@@ -401,7 +401,9 @@ pub fn build_limited(
         file,
         tree: Tree {
             grammar,
-            loops: Vec::new(),
+            // A loop for every two or three segments in a claim file: reserved, not touched,
+            // so the pages a transaction does not use are never resident.
+            loops: Vec::with_capacity(tx.segments.len() / 2),
             placed: Vec::with_capacity(tx.segments.len()),
         },
         stack: Vec::new(),
