@@ -177,6 +177,20 @@ fn scrub_quarantined_groups_read_as_the_input_was_read() {
     }
 }
 
+/// An IEA closing a group outside any interchange (after a first interchange whose every
+/// claim was split off): the group was left out with it, and the IEA, written recounted
+/// (`IEA*0`), started the corrected output, which then did not lex. A scrub fuzz run
+/// (debug assertions on) found it; the session-start binary of that run wrote it too.
+#[test]
+fn scrub_iea_closing_an_outside_group_does_not_start_the_output() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-iea-closing-an-outside-group-after-a-split.x12"),
+            fixes,
+        );
+    }
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.
