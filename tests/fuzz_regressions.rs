@@ -191,6 +191,21 @@ fn scrub_iea_closing_an_outside_group_does_not_start_the_output() {
     }
 }
 
+/// `imaging-bundled` removing the 77003 line of a claim that also holds an LX without a
+/// service segment: the fix set CLM02 only when every remaining line had a charge, so it
+/// left CLM02 as billed and the corrected claim failed `claim-balance`, which sums nothing
+/// for such a line. A scrub fuzz run (debug assertions on) found it; the session-start
+/// binary of that run did the same.
+#[test]
+fn scrub_imaging_removal_sets_clm02_beside_an_lx_without_service() {
+    for fixes in [Fixes::All, Fixes::Repair, Fixes::None] {
+        invariants::scrub(
+            &fixture("scrub-imaging-line-removed-beside-an-lx-without-service.x12"),
+            fixes,
+        );
+    }
+}
+
 /// A lenient ISA (165 bytes) holding `~SE*`: the stream's fast cut scanned back into the
 /// ISA and cut a block inside it, so read in blocks the input failed at byte 0
 /// (`IsaCutShort`) where read whole it read on.

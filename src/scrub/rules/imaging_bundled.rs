@@ -104,7 +104,8 @@ impl Rule for ImagingBundled {
 }
 
 /// The edits removing `line`'s whole 2400 loop, renumbering the lines after it and setting
-/// CLM02 to the remaining charges (when they are all numbers).
+/// CLM02 to the remaining charges (when those of the lines with a service segment are all
+/// numbers).
 fn remove_line(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Vec<Edit> {
     let mut edits = cx.delete(line.lx, line.last);
     let remaining: Vec<&ServiceLine<'_>> = claim.lines.iter().filter(|l| l.lx != line.lx).collect();
@@ -114,7 +115,10 @@ fn remove_line(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Ve
             edits.push(cx.set(l.lx, 1, 0, number));
         }
     }
-    if remaining.iter().all(|l| l.charge.is_some()) {
+    // A line without a service segment has no charge, and `claim-balance` sums nothing
+    // for it: it does not keep CLM02 from being set.
+    let billed = remaining.iter().filter(|l| l.service.is_some());
+    if billed.clone().all(|l| l.charge.is_some()) {
         let total: Decimal = remaining.iter().filter_map(|l| l.charge).sum();
         if claim.billed != Some(total) {
             edits.push(cx.set(claim.clm, 2, 0, total.to_string()));
