@@ -83,6 +83,18 @@ struct Shape {
     line: u32,
 }
 
+impl Shape {
+    /// The shape of `seg`, standing at `line`.
+    fn of(seg: &Segment<'_>, line: u32) -> Shape {
+        Shape {
+            raw: seg.raw().len() as u32,
+            body: seg.body().len() as u32,
+            terminated: seg.terminated(),
+            line,
+        }
+    }
+}
+
 impl State {
     fn origin(&self, i: usize) -> usize {
         self.origins.get(i).map_or(0, |&o| o as usize)
@@ -127,7 +139,7 @@ pub(super) fn relex<'b>(
 /// found it (the same segments as [`relex`] gives, without lexing them again).
 fn reread<'b>(
     bytes: &'b [u8],
-    layout: Option<&[Shape]>,
+    layout: Option<Vec<Shape>>,
     like: &Transaction<'_>,
 ) -> Transaction<'b> {
     let Some(layout) = layout else {
@@ -159,16 +171,6 @@ fn reread<'b>(
     tx
 }
 
-/// Line breaks in a segment's bytes, counted as the lexer counts them (LF, and CR not
-/// before LF); they are the segment's own, whatever follows it.
-fn breaks(raw: &[u8]) -> u32 {
-    let n = raw
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && raw.get(i + 1) != Some(&b'\n')));
-    n.count() as u32
-}
-
 /// Where the segments of `bytes`, just written from `view`, lie: a segment carried
 /// unedited (`carried[j]`, its index in `view`) is checked to hold the same bytes, not
 /// lexed; an edited or inserted one is lexed. `None` when anything is not as the lexer
@@ -184,36 +186,24 @@ fn layout(bytes: &[u8], view: &Transaction<'_>, carried: &[u32]) -> Option<Vec<S
             return None;
         }
         // The writer writes a carried segment's bytes as read, but for what it keeps
-        // right itself (SE01, the count): such a segment is lexed.
-        let same = (view.segments.get(c as usize)).filter(|s| {
-            let next = rest.get(s.raw().len());
-            rest.starts_with(s.raw()) && !next.is_some_and(|&b| crate::x12::lexer::is_trivia(b))
-        });
+        // right itself (SE01, the count): such a segment is lexed. So is the last one,
+        // which has no next segment to take its lines from.
+        let i = c as usize;
+        let same = (view.segments.get(i))
+            .zip(view.segments.get(i + 1))
+            .filter(|(s, _)| {
+                let next = rest.get(s.raw().len());
+                rest.starts_with(s.raw()) && !next.is_some_and(|&b| crate::x12::lexer::is_trivia(b))
+            });
         let shape = match same {
-            Some(s) => {
-                let i = c as usize;
-                let lines = match view.segments.get(i + 1) {
-                    Some(after) => after.line.wrapping_sub(s.line),
-                    None => breaks(s.raw()),
-                };
-                let shape = Shape {
-                    raw: s.raw().len() as u32,
-                    body: s.body().len() as u32,
-                    terminated: s.terminated(),
-                    line,
-                };
-                line = line.wrapping_add(lines);
+            Some((s, after)) => {
+                let shape = Shape::of(s, line);
+                line = line.wrapping_add(after.line.wrapping_sub(s.line));
                 shape
             }
             None => {
                 let mut lexer = Lexer::continuing(rest, d);
-                let seg = lexer.next()?.ok()?;
-                let shape = Shape {
-                    raw: seg.raw().len() as u32,
-                    body: seg.body().len() as u32,
-                    terminated: seg.terminated(),
-                    line,
-                };
+                let shape = Shape::of(&lexer.next()?.ok()?, line);
                 line = line.wrapping_add(lexer.state().line - 1);
                 shape
             }
@@ -692,6 +682,12 @@ enum Pass {
 }
 
 impl<'a> Run<'_, '_, 'a> {
+    /// The input segment index (as in a position) of the segment `i` of `state`.
+    fn input_index(&self, state: &State, i: usize) -> usize {
+        let last = self.tx.segments.len().saturating_sub(1);
+        (self.tx.segments.get(state.origin(i).min(last))).map_or(0, |s| s.index)
+    }
+
     fn position(&self, origin: usize) -> Position {
         let n = self.tx.segments.len();
         Position::at(
@@ -886,9 +882,7 @@ impl<'a> Run<'_, '_, 'a> {
         let profile = (self.settings.resolved.keys())
             .position(|k| *k == cx.profile.name)
             .unwrap_or(0) as u16;
-        // The segment `self.position` gives, without the rest of a position.
-        let last = self.tx.segments.len().saturating_sub(1);
-        let clm = (self.tx.segments.get(state.origin(c.clm).min(last))).map_or(0, |s| s.index);
+        let clm = self.input_index(state, c.clm);
         let facts = index::Facts {
             claim: c,
             lines,
@@ -945,8 +939,7 @@ impl<'a> Run<'_, '_, 'a> {
         } = taking;
         let mut fixed_keys: HashSet<Key> = HashSet::new();
         let mut hits = Vec::new();
-        let n = self.tx.segments.len().saturating_sub(1);
-        let at = |i: usize| self.tx.segments[state.origin(i).min(n)].index;
+        let at = |i: usize| self.input_index(state, i);
         let worklist = self.settings.worklist;
         let recording = matches!(memory, Memory::Record(_));
         let mut reading = true;
@@ -1150,8 +1143,7 @@ pub fn transaction<'a>(
     // Passes done in all, restarts after a refused fix included: a bound on the work.
     for _ in 0..MAX_WORK {
         let layout = state.layout.take();
-        let relexed = (state.bytes.as_deref()).map(|b| reread(b, layout.as_deref(), tx));
-        drop(layout);
+        let relexed = (state.bytes.as_deref()).map(|b| reread(b, layout, tx));
         let view: &Transaction<'_> = relexed.as_ref().unwrap_or(tx);
         // What the last pass found clean and this one did not change is not checked again.
         clean.carry(&state.carried);
@@ -1349,22 +1341,6 @@ mod tests {
             };
             let hit = Hit::new(i, "flips");
             out.push(hit.fix(FixClass::Repair, vec![cx.set(i, 2, 0, next)]));
-        }
-    }
-
-    #[test]
-    fn breaks_count_as_the_lexer_does() {
-        for (raw, n) in [
-            (&b"LX*1~"[..], 0),
-            (b"LX*1~\n", 1),
-            (b"LX*1~\r\n", 1),
-            (b"LX*1~\r", 1),
-            (b"N3*A\rB~\r\n\n", 3),
-        ] {
-            assert_eq!(breaks(raw), n, "{raw:?}");
-            let lexer = &mut Lexer::continuing(raw, crate::x12::Delimiters::default());
-            assert!(lexer.next().is_some_and(|s| s.is_ok()));
-            assert_eq!(lexer.state().line - 1, n, "{raw:?} as lexed");
         }
     }
 

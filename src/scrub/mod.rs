@@ -525,7 +525,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
     fn iea(&mut self, seg: &Segment<'_>) -> io::Result<()> {
         self.raw(seg.raw())?;
         self.group_unclosed("IEA")?;
-        if self.isa.is_none() && self.at_start_outside() {
+        if self.at_start_outside() {
             // It closed a group outside any interchange, which is left out with it; with
             // nothing before it in the corrected output, written it would start the output,
             // which would then not be X12.

@@ -218,8 +218,8 @@ pub(crate) fn transaction_with(
 /// Segments already found to have no element or code-format problem, so that a segment
 /// repeated verbatim (`LX*1`, a common `DTP*472`, the same provider `NM1`) is checked
 /// once. Both checks read only the segment's bytes, its delimiters and its definition,
-/// so those are the key, kept by value and compared in full (the hash only picks the
-/// slot). Direct-mapped and bounded: a collision just overwrites a slot, which costs a
+/// so those are the key, kept by value and compared in full (the hash picks the slot and,
+/// kept in `tags`, turns away most segments not held). Direct-mapped and bounded: a collision just overwrites a slot, which costs a
 /// re-check later; bodies longer than [`Clean::BODY`] bytes are not remembered.
 ///
 /// Besides, by position: what the last validation found clean (`found`, per segment the
@@ -239,7 +239,6 @@ pub(crate) struct CleanSegments {
 }
 
 struct Clean {
-    hash: u64,
     def: usize,
     delimiters: crate::x12::Delimiters,
     len: u8,
@@ -315,8 +314,7 @@ impl CleanSegments {
             return false;
         }
         matches!(&self.slots[at], Some(c)
-            if c.hash == hash
-                && c.def == def
+            if c.def == def
                 && c.delimiters == seg.delimiters
                 && c.body[..usize::from(c.len)] == *body)
     }
@@ -332,7 +330,6 @@ impl CleanSegments {
         let mut bytes = [0u8; Clean::BODY];
         bytes[..body.len()].copy_from_slice(body);
         self.slots[at] = Some(Clean {
-            hash,
             def,
             delimiters: seg.delimiters,
             len: body.len() as u8,

@@ -117,8 +117,8 @@ fn remove_line(cx: &Cx<'_, '_>, claim: &Claim<'_>, line: &ServiceLine<'_>) -> Ve
     }
     // A line without a service segment has no charge, and `claim-balance` sums nothing
     // for it: it does not keep CLM02 from being set.
-    let billed = remaining.iter().filter(|l| l.service.is_some());
-    if billed.clone().all(|l| l.charge.is_some()) {
+    let mut billed = remaining.iter().filter(|l| l.service.is_some());
+    if billed.all(|l| l.charge.is_some()) {
         let total: Decimal = remaining.iter().filter_map(|l| l.charge).sum();
         if claim.billed != Some(total) {
             edits.push(cx.set(claim.clm, 2, 0, total.to_string()));
