@@ -23,7 +23,7 @@ pub(crate) const LONG_ID: u32 = u32::MAX;
 
 /// Up to seven bytes and their length in one integer.
 #[inline]
-fn pack_code(v: &[u8]) -> Option<u64> {
+pub(crate) fn pack_code(v: &[u8]) -> Option<u64> {
     if v.len() > 7 {
         return None;
     }

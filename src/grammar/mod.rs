@@ -10,7 +10,7 @@ mod parse;
 
 use std::sync::OnceLock;
 
-pub(crate) use compiled::{LONG_ID, pack_id};
+pub(crate) use compiled::{LONG_ID, pack_code, pack_id};
 pub use error::GrammarError;
 pub use model::{DataType, ElementDef, Grammar, Kind, LoopDef, Node, Repeat, SegmentDef, Usage};
 pub use parse::parse_grammar;

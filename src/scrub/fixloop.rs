@@ -311,11 +311,19 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
     let mut origins = Vec::with_capacity(view.segments.len() + inserts);
     let mut carried = Vec::with_capacity(origins.capacity());
     let mut touched = Vec::new();
+    // The segments come in input order, as `by_target` is sorted: one cursor walks both
+    // (a binary search per segment was 1% of a scrub at 30% errors, by perf).
+    let mut next = 0;
     for (i, s) in view.segments.iter().enumerate() {
         let origin = from.origins[i];
-        let start = by_target.partition_point(|&(t, _)| t < s.index);
-        let end = start + by_target[start..].partition_point(|&(t, _)| t == s.index);
-        let here = &by_target[start..end];
+        while by_target.get(next).is_some_and(|&(t, _)| t < s.index) {
+            next += 1;
+        }
+        let start = next;
+        while by_target.get(next).is_some_and(|&(t, _)| t == s.index) {
+            next += 1;
+        }
+        let here = &by_target[start..next];
         let deleted = (here.iter()).any(|&(_, n)| matches!(edits[n].1, Edit::Delete { .. }));
         if !deleted {
             // Only this pass's edits are checked next pass: the last one setting it.

@@ -1,5 +1,6 @@
 //! Builds the loop tree by walking the grammar, segment by segment.
 
+use super::memo::{First, Memo, Place};
 use super::{LoopNode, Placed, Tree, rules};
 
 use crate::echo;
@@ -33,9 +34,21 @@ struct Subject<'s, 'a> {
     id: u32,
     /// (position, composite, value) of the last qualifier read.
     memo: Option<(usize, bool, &'a [u8])>,
+    /// Qualifier values read (a value read again right after counts once).
+    reads: u32,
+    /// (position, composite, value) of the first qualifier read.
+    first: Option<(usize, bool, &'a [u8])>,
 }
 
 impl<'a> Subject<'_, 'a> {
+    fn read(&self, pos: usize, composite: bool) -> &'a [u8] {
+        if composite {
+            self.seg.component(pos, 1)
+        } else {
+            self.seg.value(pos)
+        }
+    }
+
     /// How well the segment fits child `child` of `def`; its id is known to pack alike.
     fn fit(&mut self, def: &'static LoopDef, child: usize) -> Option<Quality> {
         let target = child_segment(def, child)?;
@@ -48,11 +61,9 @@ impl<'a> Subject<'_, 'a> {
         let value = match self.memo {
             Some((p, c, v)) if p == *pos && c == *composite => v,
             _ => {
-                let v = if *composite {
-                    self.seg.component(*pos, 1)
-                } else {
-                    self.seg.value(*pos)
-                };
+                let v = self.read(*pos, *composite);
+                self.reads += 1;
+                self.first.get_or_insert((*pos, *composite, v));
                 self.memo = Some((*pos, *composite, v));
                 v
             }
@@ -82,8 +93,10 @@ struct Walk<'t, 'a> {
     counts: Vec<u32>,
     findings: &'t mut Vec<Finding>,
     limit: &'t mut Limit,
+    memo: &'t mut Memo,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Segment { depth: usize, child: usize },
     Loop { depth: usize, child: usize },
@@ -252,16 +265,68 @@ impl<'t, 'a> Walk<'t, 'a> {
         None
     }
 
+    /// Where `subject` goes: first an exact fit, then one by id only.
+    fn search(&self, subject: &mut Subject<'_, '_>) -> Option<Target> {
+        self.target(subject, Quality::Exact)
+            .or_else(|| self.target(subject, Quality::IdOnly))
+    }
+
+    /// [`Walk::search`], remembered in the memo (see [`super::memo`]).
+    fn find(&mut self, subject: &mut Subject<'_, '_>) -> Option<Target> {
+        let Some(top) = self.stack.last().map(|f| f.def) else {
+            return self.search(subject);
+        };
+        if subject.id == LONG_ID {
+            return self.search(subject);
+        }
+        let key = |value: Option<&[u8]>| match value {
+            None => Some(u64::MAX),
+            Some(v) => Memo::value_key(v),
+        };
+        if let Some(first) = self.memo.first(top, subject.id) {
+            let value = match first {
+                First::Nothing => None,
+                First::At(pos, composite) => Some(subject.read(pos, composite)),
+            };
+            if let Some(place) = key(value).and_then(|v| self.memo.place(top, subject.id, v)) {
+                let target = place.map(|(depth, child, is_loop)| {
+                    let (depth, child) = (depth as usize, child as usize);
+                    if is_loop {
+                        Target::Loop { depth, child }
+                    } else {
+                        Target::Segment { depth, child }
+                    }
+                });
+                debug_assert_eq!(target, self.search(subject), "the memo's place");
+                return target;
+            }
+        }
+        let target = self.search(subject);
+        if subject.reads <= 1 {
+            let first = subject
+                .first
+                .map_or(First::Nothing, |(p, c, _)| First::At(p, c));
+            let place: Place = target.map(|t| match t {
+                Target::Segment { depth, child } => (depth as u32, child as u32, false),
+                Target::Loop { depth, child } => (depth as u32, child as u32, true),
+            });
+            if let Some(v) = key(subject.first.map(|(_, _, v)| v)) {
+                self.memo.remember(top, subject.id, first, v, place);
+            }
+        }
+        target
+    }
+
     fn place(&mut self, i: usize) {
         let seg = self.tx.segments[i];
         let mut subject = Subject {
             seg: &seg,
             id: pack_id(seg.id()),
             memo: None,
+            reads: 0,
+            first: None,
         };
-        let target = self
-            .target(&mut subject, Quality::Exact)
-            .or_else(|| self.target(&mut subject, Quality::IdOnly));
+        let target = self.find(&mut subject);
         match target {
             Some(Target::Segment { depth, child }) => {
                 self.pop_to(depth);
@@ -396,6 +461,22 @@ pub fn build_limited(
     findings: &mut Vec<Finding>,
     limit: &mut Limit,
 ) -> Tree {
+    MEMO.with_borrow_mut(|memo| walk(grammar, tx, file, findings, limit, memo))
+}
+
+thread_local! {
+    /// The walk's placements, kept by each thread across transactions and inputs.
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
+}
+
+fn walk(
+    grammar: &'static Grammar,
+    tx: &Transaction<'_>,
+    file: &str,
+    findings: &mut Vec<Finding>,
+    limit: &mut Limit,
+    memo: &mut Memo,
+) -> Tree {
     let mut walk = Walk {
         tx,
         file,
@@ -410,6 +491,7 @@ pub fn build_limited(
         counts: Vec::new(),
         findings,
         limit,
+        memo,
     };
     if tx.segments.is_empty() {
         return walk.tree;
@@ -432,5 +514,80 @@ fn same_position(def: &LoopDef, a: usize, b: usize) -> bool {
     match (&def.children[a], &def.children[b]) {
         (Node::Segment(x), Node::Segment(y)) => x.id == y.id && x.position == y.position,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::{Reader, Unit};
+
+    /// A tree as plain data: each loop's guide id, parent and span, each segment's loop
+    /// and guide segment, and the findings' rules and messages.
+    fn shape(tree: &Tree, findings: &[Finding]) -> String {
+        let loops: Vec<_> = (tree.loops.iter())
+            .map(|l| (l.def.id.as_str(), l.parent, l.ordinal, l.first, l.last))
+            .collect();
+        let placed: Vec<_> = (tree.placed.iter())
+            .map(|p| (p.loop_index, p.def.map(|d| d.id.as_str())))
+            .collect();
+        let found: Vec<_> = findings.iter().map(|f| (f.rule, &f.message)).collect();
+        format!("{loops:?} {placed:?} {found:?}")
+    }
+
+    /// The walk with its memo (warmed by every transaction before) places every segment
+    /// where the walk with an empty memo, which searches the guide each time, does: on
+    /// the scrub samples and the fuzz fixtures (broken structure, odd qualifiers), and on
+    /// each with its qualifiers moved about (NM1*85 read as 87, HL levels swapped), so
+    /// that one (loop, id) is met with several values.
+    #[test]
+    fn the_memo_places_as_the_search_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut inputs = Vec::new();
+        for dir in ["samples/scrub", "tests/fixtures/fuzz"] {
+            for e in std::fs::read_dir(root.join(dir)).expect("the directory") {
+                let path = e.expect("an entry").path();
+                if path.extension().is_some_and(|x| x == "x12") {
+                    inputs.push(std::fs::read(&path).expect("the file"));
+                }
+            }
+        }
+        let swaps: [(&[u8], &[u8]); 3] = [
+            (b"NM1*85", b"NM1*87"),
+            (b"*22*", b"*23*"),
+            (b"NM1*IL", b"NM1*QC"),
+        ];
+        let mut varied = Vec::new();
+        for input in &inputs {
+            for (from, to) in swaps {
+                let text = String::from_utf8_lossy(input);
+                let (from, to) = (String::from_utf8_lossy(from), String::from_utf8_lossy(to));
+                varied.push(text.replace(from.as_ref(), to.as_ref()).into_bytes());
+            }
+        }
+        inputs.extend(varied);
+        let mut compared = 0;
+        let mut remembered = 0;
+        for input in &inputs {
+            for unit in Reader::new(input) {
+                let Ok(Unit::Transaction(tx)) = unit else {
+                    continue;
+                };
+                let guide = String::from_utf8_lossy(tx.guide()).into_owned();
+                let Some(g) = crate::grammar::for_set(tx.set_id(), &guide) else {
+                    continue;
+                };
+                let (mut warm, mut cold) = (Vec::new(), Vec::new());
+                let t = build(g, &tx, "t", &mut warm);
+                let mut limit = Limit::new();
+                let c = walk(g, &tx, "t", &mut cold, &mut limit, &mut Memo::new());
+                limit.finish(&mut cold);
+                assert_eq!(shape(&t, &warm), shape(&c, &cold));
+                compared += 1;
+                remembered += MEMO.with_borrow(|m| m.len());
+            }
+        }
+        assert!(compared > 50, "{compared} transactions");
+        assert!(remembered > 0, "the memo was used");
     }
 }

@@ -6,6 +6,7 @@
 
 mod build;
 mod json;
+mod memo;
 
 pub use build::{build, build_limited};
 pub use json::{TreeJson, to_json};
