@@ -735,7 +735,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
     /// order: what is written does not depend on how many threads did the work.
     fn block(
         &mut self,
-        events: Vec<Event<'_>>,
+        events: &[Event<'_>],
         idle: &mut dyn FnMut(),
     ) -> io::Result<ControlFlow<()>> {
         // The rules are borrowed by the workers while the driver writes: take them out.
@@ -743,7 +743,7 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         let (file, settings) = (self.file, self.settings);
         let mut failed = None;
         let flow = crate::parallel::map_in_order_idle(
-            &events,
+            events,
             |e| match e {
                 Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
                     CLEAN.with_borrow_mut(|clean| {

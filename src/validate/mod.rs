@@ -463,7 +463,7 @@ pub fn validate_each(
             }
             Event::Prefix(_) => ControlFlow::Continue(()),
         };
-        crate::parallel::map_in_order_idle(&events, found, consume, ahead)
+        crate::parallel::map_in_order_idle(events, found, consume, ahead)
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();

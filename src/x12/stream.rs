@@ -38,6 +38,8 @@ pub struct Blocks<R: Read> {
     chunk: usize,
     /// Bytes at the start of the buffer already scanned back without finding a cut.
     scanned: usize,
+    /// The bytes of a block done with, emptied, for the next read (see [`Blocks::recycle`]).
+    spare: Vec<u8>,
 }
 
 impl<R: Read> Blocks<R> {
@@ -56,7 +58,27 @@ impl<R: Read> Blocks<R> {
             done: false,
             chunk: chunk.max(16),
             scanned: 0,
+            spare: Vec::new(),
         }
+    }
+
+    /// Takes back a block's bytes once done with, so that the next block is read into
+    /// memory already in use rather than memory the allocator would get from the system
+    /// and fault in again. Kept only when of the usual size (a block grown to hold one
+    /// huge transaction is let go).
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        if bytes.capacity() <= 2 * self.chunk + NOT_X12_LOOKAHEAD {
+            self.spare = bytes;
+        }
+    }
+
+    /// The buffer's first `at` bytes as a block; the rest stays, in the spare buffer.
+    fn split(&mut self, at: usize) -> Vec<u8> {
+        let mut rest = std::mem::take(&mut self.spare);
+        rest.clear();
+        rest.extend_from_slice(&self.buf[at..]);
+        self.buf.truncate(at);
+        std::mem::replace(&mut self.buf, rest)
     }
 
     /// Reads until the buffer holds `want` bytes or the input ends.
@@ -189,8 +211,7 @@ impl<R: Read> Blocks<R> {
                 return Ok(Some(block));
             }
             if let Some(at) = self.fast_cut().filter(|&at| at > 0) {
-                let rest = self.buf.split_off(at);
-                let bytes = std::mem::replace(&mut self.buf, rest);
+                let bytes = self.split(at);
                 let first = std::mem::replace(&mut self.first, false);
                 return Ok(Some(Block {
                     bytes,
@@ -216,8 +237,7 @@ impl<R: Read> Blocks<R> {
                     return Ok(Some(block));
                 }
                 Ok(Some((at, state))) if at > 0 => {
-                    let rest = self.buf.split_off(at);
-                    let bytes = std::mem::replace(&mut self.buf, rest);
+                    let bytes = self.split(at);
                     let block = Block {
                         bytes,
                         start: self.state,
@@ -263,7 +283,7 @@ pub fn for_each_with_chunk<R: Read>(
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
     blocks_with_chunk(read, chunk, |events, _| {
-        for e in events {
+        for e in events.drain(..) {
             f(e)?;
         }
         ControlFlow::Continue(())
@@ -277,15 +297,15 @@ pub fn for_each_with_chunk<R: Read>(
 /// the block's last transactions.
 pub fn for_each_block<R: Read>(
     read: R,
-    f: impl FnMut(Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
+    mut f: impl FnMut(&[Event<'_>], &mut dyn FnMut()) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, CHUNK, f)
+    blocks_with_chunk(read, CHUNK, |events, ahead| f(events, ahead))
 }
 
 fn blocks_with_chunk<R: Read>(
     read: R,
     chunk: usize,
-    mut f: impl FnMut(Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
+    mut f: impl FnMut(&mut Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut blocks = Blocks::with_chunk(read, chunk);
     let mut state = ReaderState::new();
@@ -336,7 +356,15 @@ fn blocks_with_chunk<R: Read>(
                 ahead = Some(blocks.next_block());
             }
         };
-        if f(events, &mut read_ahead).is_break() || last {
+        let flow = f(&mut events, &mut read_ahead);
+        // The block's memory, for the next block to use again.
+        for e in events {
+            if let Event::Unit(Unit::Transaction(tx)) = e {
+                state.recycle(tx.segments);
+            }
+        }
+        blocks.recycle(block.bytes);
+        if flow.is_break() || last {
             break;
         }
     }
