@@ -14,7 +14,7 @@ use crate::grammar::Grammar;
 use crate::report::{ClaimFacts, Finding, Position, RuleId, Severity};
 use crate::tree::Tree;
 use crate::validate::{self, codes, element};
-use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer};
+use crate::x12::{Edit, Lexer, Mode, OwnedSegment, Segment, Transaction, Writer, spare};
 
 use super::catalog;
 use super::config::{Resolved, Settings};
@@ -130,7 +130,7 @@ pub(super) fn relex<'b>(
     segments: usize,
 ) -> Transaction<'b> {
     let d = like.segments[0].delimiters;
-    let mut v = Vec::with_capacity(segments);
+    let mut v = spare::take(segments);
     v.extend(Lexer::continuing(bytes, d).filter_map(Result::ok));
     Transaction::new(v, like.envelope.clone())
 }
@@ -146,7 +146,7 @@ fn reread<'b>(
         return relex(bytes, like, like.segments.len());
     };
     let d = like.segments[0].delimiters;
-    let mut v = Vec::with_capacity(layout.len());
+    let mut v = spare::take(layout.len());
     let mut pos = 0;
     for (j, s) in layout.iter().enumerate() {
         let end = pos + s.raw as usize;
@@ -1180,12 +1180,17 @@ pub fn transaction<'a>(
                 }
                 written.clear();
                 passes = 0;
-                drop(relexed);
+                if let Some(v) = relexed {
+                    spare::give(v.segments);
+                }
                 state = State::initial(n);
                 continue;
             }
         };
         if chosen.is_empty() {
+            if let Some(v) = relexed {
+                spare::give(v.segments);
+            }
             // Done: what the last pass left open, plus every fix written.
             return Outcome {
                 findings: finished(written, open, settings.check),
@@ -1213,7 +1218,9 @@ pub fn transaction<'a>(
         if first {
             replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
         }
-        drop(relexed);
+        if let Some(v) = relexed {
+            spare::give(v.segments);
+        }
         state = next;
     }
     drop(state);

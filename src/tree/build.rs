@@ -477,15 +477,16 @@ fn walk(
     limit: &mut Limit,
     memo: &mut Memo,
 ) -> Tree {
+    // A loop for every two or three segments in a claim file: reserved, not touched, so
+    // the pages a transaction does not use are never resident.
+    let (loops, placed) = super::lists(tx.segments.len() / 2, tx.segments.len());
     let mut walk = Walk {
         tx,
         file,
         tree: Tree {
             grammar,
-            // A loop for every two or three segments in a claim file: reserved, not touched,
-            // so the pages a transaction does not use are never resident.
-            loops: Vec::with_capacity(tx.segments.len() / 2),
-            placed: Vec::with_capacity(tx.segments.len()),
+            loops,
+            placed,
         },
         stack: Vec::new(),
         counts: Vec::new(),

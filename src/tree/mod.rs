@@ -65,6 +65,64 @@ pub struct Tree {
     pub placed: Vec<Placed>,
 }
 
+/// A tree's lists, given back to the thread's spare lists when it goes (see [`Spares`]).
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let lists = (
+            std::mem::take(&mut self.loops),
+            std::mem::take(&mut self.placed),
+        );
+        SPARES.with_borrow_mut(|s| s.give(lists));
+    }
+}
+
+/// The lists of trees done with, emptied, for the next trees this thread builds: large
+/// and short-lived (a loop for every two segments and a place for each), given back to the
+/// allocator they went back to the system at once and were faulted in again for the next
+/// transaction. Bounded in number and in room.
+#[derive(Default)]
+struct Spares {
+    lists: Vec<(Vec<LoopNode>, Vec<Placed>)>,
+    room: usize,
+}
+
+impl Spares {
+    const LISTS: usize = 16;
+    /// Loops and places the kept lists have room for, in all (about 12 MB).
+    const ROOM: usize = 1 << 19;
+
+    fn give(&mut self, (mut loops, mut placed): (Vec<LoopNode>, Vec<Placed>)) {
+        let room = loops.capacity() + placed.capacity();
+        if room > 0 && self.lists.len() < Self::LISTS && self.room + room <= Self::ROOM {
+            loops.clear();
+            placed.clear();
+            self.room += room;
+            self.lists.push((loops, placed));
+        }
+    }
+
+    fn take(&mut self, loops: usize, placed: usize) -> (Vec<LoopNode>, Vec<Placed>) {
+        match self.lists.pop() {
+            Some((mut l, mut p)) => {
+                self.room -= l.capacity() + p.capacity();
+                l.reserve(loops);
+                p.reserve(placed);
+                (l, p)
+            }
+            None => (Vec::with_capacity(loops), Vec::with_capacity(placed)),
+        }
+    }
+}
+
+thread_local! {
+    static SPARES: std::cell::RefCell<Spares> = std::cell::RefCell::new(Spares::default());
+}
+
+/// Lists for a tree of about `loops` loops and `placed` segments: spare ones if any.
+fn lists(loops: usize, placed: usize) -> (Vec<LoopNode>, Vec<Placed>) {
+    SPARES.with_borrow_mut(|s| s.take(loops, placed))
+}
+
 impl Tree {
     /// The loop path of loop `index`, such as `2000A[1]/2000B[1]/2300[2]/2400[1]`.
     pub fn loop_path(&self, index: usize) -> String {
@@ -122,5 +180,45 @@ impl Tree {
             at = self.loops[i].parent;
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::{Reader, Transaction, Unit};
+
+    fn first(bytes: &[u8]) -> Transaction<'_> {
+        (Reader::new(bytes))
+            .find_map(|u| match u {
+                Ok(Unit::Transaction(t)) => Some(t),
+                _ => None,
+            })
+            .expect("a transaction")
+    }
+
+    /// A tree's lists, once it is dropped, hold the next tree built on the thread, and
+    /// only that tree: the same loops and places as a tree built on new lists.
+    #[test]
+    fn a_dropped_trees_lists_hold_the_next_tree() {
+        let g = crate::grammar::professional();
+        let a = include_bytes!("../../samples/scrub/ndc-missing.x12");
+        let b = include_bytes!("../../samples/837p-j2326.x12");
+        let (ta, tb) = (first(a), first(b));
+        let mut found = Vec::new();
+        let before = format!("{:?}", build(g, &tb, "t", &mut found).loops);
+        let tree = build(g, &ta, "t", &mut found);
+        let at = (tree.loops.as_ptr() as usize, tree.placed.as_ptr() as usize);
+        drop(tree);
+        let again = build(g, &tb, "t", &mut found);
+        assert_eq!(
+            (
+                again.loops.as_ptr() as usize,
+                again.placed.as_ptr() as usize
+            ),
+            at
+        );
+        assert_eq!(format!("{:?}", again.loops), before);
+        assert_eq!(again.placed.len(), tb.segments.len());
     }
 }

@@ -11,6 +11,7 @@ use super::error::LexError;
 use super::lexer::{LexState, Lexer};
 use super::problem::{Check, Problem};
 use super::segment::Segment;
+use super::spare::Spare;
 use crate::echo;
 
 /// The width of each ISA element: the ISA is fixed-width, so that a receiver can read it
@@ -152,7 +153,7 @@ pub struct ReaderState {
     capacity: usize,
     /// Segment lists of transactions already handed on and done with, emptied, for the
     /// next transactions (see [`ReaderState::recycle`]).
-    spare: Vec<Vec<Segment<'static>>>,
+    spare: Spare,
 }
 
 impl Default for ReaderState {
@@ -171,34 +172,14 @@ impl ReaderState {
             problems: Vec::new(),
             last: None,
             capacity: 0,
-            spare: Vec::new(),
+            spare: Spare::default(),
         }
     }
-
-    /// Most segment lists kept for reuse, and most segments each may hold.
-    const SPARE: usize = 64;
-    const SPARE_SEGMENTS: usize = 1 << 18;
 
     /// Takes back the segment list of a transaction the caller is done with, for a later
-    /// transaction to fill: memory the allocator would otherwise give back to the system
-    /// at each block and fault in again at the next (perf: 59,000 page faults on a 100 MB
-    /// batch, most of them here). Kept: a few lists of moderate size.
+    /// transaction of the stream to fill (see [`Spare`]).
     pub fn recycle(&mut self, segments: Vec<Segment<'_>>) {
-        if self.spare.len() < Self::SPARE && segments.capacity() <= Self::SPARE_SEGMENTS {
-            self.spare.push(unborrowed(segments));
-        }
-    }
-
-    /// An empty segment list with room for `capacity` segments, a spare one if any.
-    fn segments<'a>(&mut self, capacity: usize) -> Vec<Segment<'a>> {
-        match self.spare.pop() {
-            Some(spare) => {
-                let mut v = unborrowed(spare);
-                v.reserve(capacity);
-                v
-            }
-            None => Vec::with_capacity(capacity),
-        }
+        self.spare.give(segments);
     }
 
     /// Takes the problems found so far.
@@ -228,14 +209,6 @@ pub struct Reader<'a> {
 
 /// Largest capacity carried from one transaction to the next (segments).
 const MAX_CAPACITY_HINT: usize = 4096;
-
-/// A segment list emptied, its allocation kept, for segments of another lifetime (the
-/// standard library collects a vector into its own allocation when the item sizes agree).
-#[allow(clippy::unnecessary_filter_map)] // `filter` could not change the item type
-fn unborrowed<'b>(mut segments: Vec<Segment<'_>>) -> Vec<Segment<'b>> {
-    segments.clear();
-    segments.into_iter().filter_map(|_| None).collect()
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -533,7 +506,7 @@ impl<'a> Reader<'a> {
                     let m = "ST outside a functional group".to_string();
                     self.problem(Check::Structure, false, m, at);
                 }
-                let mut segments = self.state.segments(self.state.capacity);
+                let mut segments = self.state.spare.take(self.state.capacity);
                 segments.push(seg);
                 self.st = Some(segments);
             }
@@ -713,41 +686,5 @@ impl<'a> Iterator for Reader<'a> {
                 None => self.finish(),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod recycle_tests {
-    use super::*;
-
-    fn one(bytes: &[u8], state: ReaderState) -> (Option<Transaction<'_>>, ReaderState) {
-        let mut reader = Reader::block(bytes, state, true, true);
-        let mut tx = None;
-        for unit in reader.by_ref() {
-            if let Ok(Unit::Transaction(t)) = unit {
-                tx = tx.or(Some(t));
-            }
-        }
-        (tx, reader.suspend())
-    }
-
-    /// A transaction handed back is emptied and its list filled by a later transaction,
-    /// read from other bytes: same allocation, the new segments only.
-    #[test]
-    fn a_recycled_segment_list_holds_the_next_transaction() {
-        let input = include_bytes!("../../samples/scrub/ndc-missing.x12").to_vec();
-        let (tx, mut state) = one(&input, ReaderState::new());
-        let tx = tx.expect("a transaction");
-        let (n, at) = (tx.segments.len(), tx.segments.as_ptr() as usize);
-        state.recycle(tx.segments);
-        let other = input.clone();
-        let (again, _) = one(&other, state);
-        let again = again.expect("a transaction");
-        assert_eq!(again.segments.as_ptr() as usize, at, "the same allocation");
-        assert_eq!(again.segments.len(), n);
-        assert!(again.segments[0].is("ST"));
-        let starts = |s: &Segment<'_>| s.raw().as_ptr() as usize;
-        let range = other.as_ptr() as usize..other.as_ptr() as usize + other.len();
-        assert!(again.segments.iter().all(|s| range.contains(&starts(s))));
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod lexer;
 pub mod problem;
 pub mod segment;
+pub mod spare;
 pub mod stream;
 pub mod writer;
 
