@@ -31,6 +31,12 @@ fn digits(mut n: u64, digits: &mut [u8; 20]) -> usize {
     i
 }
 
+/// `n` in decimal, written into `buf`: the digits, without `fmt` or an allocation.
+pub fn u64_in(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let at = digits(n, buf);
+    &buf[at..]
+}
+
 /// `n` in decimal, without `fmt`.
 pub fn push_u64(out: &mut Vec<u8>, n: u64) {
     let mut buf = [0u8; 20];
@@ -94,4 +100,21 @@ pub fn iso(d: NaiveDate) -> String {
     s.push('-');
     push_padded(&mut s, u64::from(d.day()), 2);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The digit writers give what `to_string` gives, at the edges of each digit pair.
+    #[test]
+    fn digits_as_to_string_writes_them() {
+        let mut buf = [0; 20];
+        for n in (0..1000).chain([9_999, 10_000, 99_999, 123_456_789, u64::MAX]) {
+            assert_eq!(u64_in(n, &mut buf), n.to_string().as_bytes());
+            let mut v = Vec::new();
+            push_u64(&mut v, n);
+            assert_eq!(v, n.to_string().as_bytes());
+        }
+    }
 }
