@@ -461,7 +461,15 @@ pub fn build_limited(
     findings: &mut Vec<Finding>,
     limit: &mut Limit,
 ) -> Tree {
-    MEMO.with_borrow_mut(|memo| walk(grammar, tx, file, findings, limit, memo))
+    let warm = MEMO.try_with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => Some(walk(grammar, tx, file, findings, limit, &mut memo)),
+        Err(_) => None,
+    });
+    match warm {
+        Ok(Some(tree)) => tree,
+        // The thread's memo in use or gone (its teardown): an empty one.
+        _ => walk(grammar, tx, file, findings, limit, &mut Memo::new()),
+    }
 }
 
 thread_local! {

@@ -72,7 +72,8 @@ impl Drop for Tree {
             std::mem::take(&mut self.loops),
             std::mem::take(&mut self.placed),
         );
-        SPARES.with_borrow_mut(|s| s.give(lists));
+        // Not during the thread's teardown, when its spare lists may be gone already.
+        let _ = SPARES.try_with(|s| s.try_borrow_mut().map(|mut s| s.give(lists)));
     }
 }
 
@@ -120,7 +121,11 @@ thread_local! {
 
 /// Lists for a tree of about `loops` loops and `placed` segments: spare ones if any.
 fn lists(loops: usize, placed: usize) -> (Vec<LoopNode>, Vec<Placed>) {
-    SPARES.with_borrow_mut(|s| s.take(loops, placed))
+    (SPARES
+        .try_with(|s| s.try_borrow_mut().ok().map(|mut s| s.take(loops, placed)))
+        .ok())
+    .flatten()
+    .unwrap_or_else(|| (Vec::with_capacity(loops), Vec::with_capacity(placed)))
 }
 
 impl Tree {

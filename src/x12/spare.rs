@@ -58,12 +58,17 @@ thread_local! {
 
 /// [`Spare::take`] from this thread's lists.
 pub fn take<'a>(capacity: usize) -> Vec<Segment<'a>> {
-    SPARE.with_borrow_mut(|s| s.take(capacity))
+    (SPARE
+        .try_with(|s| s.try_borrow_mut().ok().map(|mut s| s.take(capacity)))
+        .ok())
+    .flatten()
+    .unwrap_or_else(|| Vec::with_capacity(capacity))
 }
 
 /// [`Spare::give`] to this thread's lists.
 pub fn give(segments: Vec<Segment<'_>>) {
-    SPARE.with_borrow_mut(|s| s.give(segments));
+    // Not during the thread's teardown, when its spare lists may be gone already.
+    let _ = SPARE.try_with(|s| s.try_borrow_mut().map(|mut s| s.give(segments)));
 }
 
 /// A segment list emptied, its allocation kept, for segments of another lifetime (the
