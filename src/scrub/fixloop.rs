@@ -1180,17 +1180,13 @@ pub fn transaction<'a>(
                 }
                 written.clear();
                 passes = 0;
-                if let Some(v) = relexed {
-                    spare::give(v.segments);
-                }
+                done_with(relexed);
                 state = State::initial(n);
                 continue;
             }
         };
         if chosen.is_empty() {
-            if let Some(v) = relexed {
-                spare::give(v.segments);
-            }
+            done_with(relexed);
             // Done: what the last pass left open, plus every fix written.
             return Outcome {
                 findings: finished(written, open, settings.check),
@@ -1218,13 +1214,18 @@ pub fn transaction<'a>(
         if first {
             replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
         }
-        if let Some(v) = relexed {
-            spare::give(v.segments);
-        }
+        done_with(relexed);
         state = next;
     }
     drop(state);
     run.not_converged(clean)
+}
+
+/// A pass's transaction, read again, done with: its segment list kept for the next.
+fn done_with(relexed: Option<Transaction<'_>>) {
+    if let Some(v) = relexed {
+        spare::give(v.segments);
+    }
 }
 
 /// The findings of a transaction done: every fix written, marked fixed (under `--check`,

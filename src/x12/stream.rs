@@ -67,7 +67,11 @@ impl<R: Read> Blocks<R> {
     /// and fault in again. Kept only when of the usual size (a block grown to hold one
     /// huge transaction is let go).
     pub fn recycle(&mut self, bytes: Vec<u8>) {
-        if bytes.capacity() <= 2 * self.chunk + NOT_X12_LOOKAHEAD {
+        let usual = self
+            .chunk
+            .saturating_mul(2)
+            .saturating_add(NOT_X12_LOOKAHEAD);
+        if bytes.capacity() <= usual {
             self.spare = bytes;
         }
     }
