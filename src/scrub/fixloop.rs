@@ -302,7 +302,7 @@ fn apply(view: &Transaction<'_>, from: &State, edits: &[(usize, Edit)]) -> State
     by_target.sort_unstable();
     let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
     let size: usize = view.segments.iter().map(|s| s.raw().len()).sum();
-    let mut w = Writer::new(Vec::with_capacity(size + size / 16 + 256), Mode::Copy);
+    let mut w = Writer::new(spare::take_bytes(size + size / 16 + 256), Mode::Copy);
     // Writing into memory cannot fail.
     let _ = w.transaction(view, &plain);
     let inserts = (by_target.iter())
@@ -1215,7 +1215,7 @@ pub fn transaction<'a>(
             replay = Replay::new(std::mem::take(&mut reads), tx, &edits, &next.carried);
         }
         done_with(relexed);
-        state = next;
+        replaced(std::mem::replace(&mut state, next));
     }
     drop(state);
     run.not_converged(clean)
@@ -1225,6 +1225,13 @@ pub fn transaction<'a>(
 fn done_with(relexed: Option<Transaction<'_>>) {
     if let Some(v) = relexed {
         spare::give(v.segments);
+    }
+}
+
+/// A state replaced by the next: its bytes kept for a later state's.
+fn replaced(state: State) {
+    if let Some(b) = state.bytes {
+        spare::give_bytes(b);
     }
 }
 

@@ -601,6 +601,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         if kept {
             self.wrote_transaction();
         }
+        if let Some(b) = t.output {
+            crate::x12::spare::give_bytes(b);
+        }
         self.settle_outside()
     }
 

@@ -54,6 +54,37 @@ impl Spare {
 thread_local! {
     /// Lists kept by each thread, for the transactions it reads again (a scrub's passes).
     static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+    /// Byte buffers kept by each thread: a scrub's corrected transactions, written and
+    /// then copied to the output (a fresh buffer each was 24,000 page faults on a 100 MB
+    /// batch at 30% errors).
+    static BYTES: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Most byte buffers kept by a thread, and most bytes each may hold.
+const BUFFERS: usize = 8;
+const BUFFER_BYTES: usize = 8 << 20;
+
+/// An empty byte buffer with room for `capacity` bytes: a kept one when there is one.
+pub fn take_bytes(capacity: usize) -> Vec<u8> {
+    let kept = BYTES.try_with(|b| b.try_borrow_mut().ok().and_then(|mut b| b.pop()));
+    let mut v = kept.ok().flatten().unwrap_or_default();
+    v.reserve(capacity);
+    v
+}
+
+/// Keeps `bytes`' allocation for a later [`take_bytes`] on this thread, within the bounds.
+pub fn give_bytes(mut bytes: Vec<u8>) {
+    if bytes.capacity() > BUFFER_BYTES {
+        return;
+    }
+    bytes.clear();
+    let _ = BYTES.try_with(|b| {
+        b.try_borrow_mut().map(|mut b| {
+            if b.len() < BUFFERS {
+                b.push(bytes);
+            }
+        })
+    });
 }
 
 /// [`Spare::take`] from this thread's lists.
@@ -115,5 +146,24 @@ mod tests {
         assert_eq!(spare.room, 0);
         spare.give(Vec::with_capacity(Spare::ROOM + 1));
         assert!(spare.lists.is_empty() && spare.room == 0, "over the bound");
+    }
+
+    /// A byte buffer given back is the next one taken on the thread, emptied; one over
+    /// the bound is not kept.
+    #[test]
+    fn a_byte_buffer_given_back_is_taken_again_empty() {
+        let mut b = take_bytes(1000);
+        b.extend_from_slice(b"ST*837*0001~");
+        let at = b.as_ptr() as usize;
+        give_bytes(b);
+        let again = take_bytes(10);
+        assert_eq!(again.as_ptr() as usize, at);
+        assert!(again.is_empty() && again.capacity() >= 1000);
+        give_bytes(Vec::with_capacity(BUFFER_BYTES + 1));
+        let next = take_bytes(10);
+        assert!(
+            next.capacity() < BUFFER_BYTES,
+            "the big buffer was not kept"
+        );
     }
 }
