@@ -44,6 +44,19 @@ fn scrub_sv2_in_837p_is_not_a_service_line() {
     invariants::scrub(&fixture("scrub-sv2-in-837p.x12"), Fixes::All);
 }
 
+/// An interchange whose ISA the lexer cannot read (`ISA` and a line break) is left out and
+/// quarantined with the delimiters of the ISA before it, as the input was read. The check
+/// counted the quarantined part's claims with the part's own unreadable ISA: 0 of the 3
+/// the report left out. The scrub was right; the count now reads the part as the input
+/// did (this stop's fuzzing, run 5).
+#[test]
+fn scrub_quarantined_part_behind_an_unreadable_isa_counts_its_claims() {
+    invariants::scrub(
+        &fixture("scrub-quarantined-part-behind-an-unreadable-isa.x12"),
+        Fixes::All,
+    );
+}
+
 /// `--split-rejected` on a transaction whose CLM the guide does not place in a claim loop
 /// (no HL above it): the split found no claim, dropped the transaction from the corrected
 /// output and wrote nothing to the rejected one; the claim was lost.

@@ -256,8 +256,11 @@ pub fn claims_in(data: &[u8]) -> usize {
 /// `--quarantine` writes): a whole interchange, or a group or transaction set that reads
 /// with the `delimiters` of the input.
 fn claims_in_part(data: &[u8], delimiters: Option<x837::x12::Delimiters>) -> usize {
+    // A part that starts with an ISA reads with its own delimiters, unless that ISA is one
+    // the lexer cannot read: the input read it with the delimiters before it.
+    let own_isa = data.starts_with(b"ISA") && Lexer::new(data).next().is_some_and(|r| r.is_ok());
     match delimiters {
-        Some(d) if !data.starts_with(b"ISA") => count_claims(Lexer::continuing(data, d)),
+        Some(d) if !own_isa => count_claims(Lexer::continuing(data, d)),
         _ => claims_in(data),
     }
 }
