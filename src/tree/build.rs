@@ -1,6 +1,6 @@
 //! Builds the loop tree by walking the grammar, segment by segment.
 
-use super::memo::{First, Memo, Place};
+use super::memo::Memo;
 use super::{LoopNode, Placed, Tree, rules};
 
 use crate::echo;
@@ -96,8 +96,10 @@ struct Walk<'t, 'a> {
     memo: &'t mut Memo,
 }
 
+/// Where a segment goes: a segment of the open loop at `depth`, or the trigger of a loop
+/// it starts there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(super) enum Target {
     Segment { depth: usize, child: usize },
     Loop { depth: usize, child: usize },
 }
@@ -279,40 +281,20 @@ impl<'t, 'a> Walk<'t, 'a> {
         if subject.id == LONG_ID {
             return self.search(subject);
         }
-        let key = |value: Option<&[u8]>| match value {
-            None => Some(u64::MAX),
-            Some(v) => Memo::value_key(v),
-        };
         if let Some(first) = self.memo.first(top, subject.id) {
-            let value = match first {
-                First::Nothing => None,
-                First::At(pos, composite) => Some(subject.read(pos, composite)),
-            };
-            if let Some(place) = key(value).and_then(|v| self.memo.place(top, subject.id, v)) {
-                let target = place.map(|(depth, child, is_loop)| {
-                    let (depth, child) = (depth as usize, child as usize);
-                    if is_loop {
-                        Target::Loop { depth, child }
-                    } else {
-                        Target::Segment { depth, child }
-                    }
-                });
+            let value = first.map(|(pos, composite)| subject.read(pos, composite));
+            if let Some(target) = self.memo.place(top, subject.id, value) {
                 debug_assert_eq!(target, self.search(subject), "the memo's place");
                 return target;
             }
         }
         let target = self.search(subject);
         if subject.reads <= 1 {
-            let first = subject
-                .first
-                .map_or(First::Nothing, |(p, c, _)| First::At(p, c));
-            let place: Place = target.map(|t| match t {
-                Target::Segment { depth, child } => (depth as u32, child as u32, false),
-                Target::Loop { depth, child } => (depth as u32, child as u32, true),
-            });
-            if let Some(v) = key(subject.first.map(|(_, _, v)| v)) {
-                self.memo.remember(top, subject.id, first, v, place);
-            }
+            let (first, value) = match subject.first {
+                Some((pos, composite, v)) => (Some((pos, composite)), Some(v)),
+                None => (None, None),
+            };
+            self.memo.remember(top, subject.id, first, value, target);
         }
         target
     }

@@ -10,20 +10,15 @@
 //! one that read several is searched every time. Definitions live as long as the process
 //! (the grammars are never freed), so their addresses are stable keys.
 
+use super::build::Target;
 use crate::grammar::{LoopDef, pack_code};
 
-/// Where a segment goes: (depth in the open loops, child of that loop, whether the child is
-/// a loop it starts); `None` for a segment no open loop takes.
-pub(super) type Place = Option<(u32, u32, bool)>;
+/// Where a segment goes; `None` for a segment no open loop takes.
+type Place = Option<Target>;
 
-/// The qualifier a search for an id in a loop reads first.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum First {
-    /// None: the search reads no value.
-    Nothing,
-    /// Element (or, `true`, the first component of composite element) `.0`.
-    At(usize, bool),
-}
+/// The qualifier a search for an id in a loop reads first: element `.0` (or, `.1`, the
+/// first component of that composite element); `None` when it reads no value.
+type First = Option<(usize, bool)>;
 
 /// Direct-mapped: a collision overwrites, which costs a search later.
 pub(super) struct Memo {
@@ -70,13 +65,20 @@ impl Memo {
         }
     }
 
-    /// The key of a qualifier value: `None` when it is too long to pack.
-    pub(super) fn value_key(value: &[u8]) -> Option<u64> {
-        pack_code(value)
+    /// The key of the first qualifier's value (none read: a key no value packs to);
+    /// `None` when it is too long to pack.
+    fn value_key(value: Option<&[u8]>) -> Option<u64> {
+        value.map_or(Some(u64::MAX), pack_code)
     }
 
     /// The place remembered for `id` in `def` with first qualifier value `value`.
-    pub(super) fn place(&self, def: &'static LoopDef, id: u32, value: u64) -> Option<Place> {
+    pub(super) fn place(
+        &self,
+        def: &'static LoopDef,
+        id: u32,
+        value: Option<&[u8]>,
+    ) -> Option<Place> {
+        let value = Self::value_key(value)?;
         let d = Self::loop_key(def);
         match self.places[Self::slot(d, id, value, Self::PLACES)] {
             Some((k, i, v, p)) if k == d && i == id && v == value => Some(p),
@@ -84,15 +86,18 @@ impl Memo {
         }
     }
 
-    /// Remembers a search's result: it read `first` first and nothing else.
+    /// Remembers a search's result: it read `first` (its value `value`) and nothing else.
     pub(super) fn remember(
         &mut self,
         def: &'static LoopDef,
         id: u32,
         first: First,
-        value: u64,
+        value: Option<&[u8]>,
         place: Place,
     ) {
+        let Some(value) = Self::value_key(value) else {
+            return;
+        };
         let d = Self::loop_key(def);
         self.firsts[Self::slot(d, id, 0, Self::FIRSTS)] = Some((d, id, first));
         self.places[Self::slot(d, id, value, Self::PLACES)] = Some((d, id, value, place));

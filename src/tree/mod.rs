@@ -11,7 +11,10 @@ mod memo;
 pub use build::{build, build_limited};
 pub use json::{TreeJson, to_json};
 
+use std::cell::RefCell;
+
 use crate::grammar::{Grammar, LoopDef, SegmentDef};
+use crate::x12::spare::{self, Pool};
 
 /// Rule ids of structural findings made while building the tree.
 pub mod rules {
@@ -65,67 +68,35 @@ pub struct Tree {
     pub placed: Vec<Placed>,
 }
 
-/// A tree's lists, given back to the thread's spare lists when it goes (see [`Spares`]).
+/// A tree's lists, given back to the thread's spare lists when it goes (see [`SPARES`]).
 impl Drop for Tree {
     fn drop(&mut self) {
         let lists = (
             std::mem::take(&mut self.loops),
             std::mem::take(&mut self.placed),
         );
-        // Not during the thread's teardown, when its spare lists may be gone already.
-        let _ = SPARES.try_with(|s| s.try_borrow_mut().map(|mut s| s.give(lists)));
-    }
-}
-
-/// The lists of trees done with, emptied, for the next trees this thread builds: large
-/// and short-lived (a loop for every two segments and a place for each), given back to the
-/// allocator they went back to the system at once and were faulted in again for the next
-/// transaction. Bounded in number and in room.
-#[derive(Default)]
-struct Spares {
-    lists: Vec<(Vec<LoopNode>, Vec<Placed>)>,
-    room: usize,
-}
-
-impl Spares {
-    const LISTS: usize = 16;
-    /// Loops and places the kept lists have room for, in all (about 12 MB).
-    const ROOM: usize = 1 << 19;
-
-    fn give(&mut self, (mut loops, mut placed): (Vec<LoopNode>, Vec<Placed>)) {
-        let room = loops.capacity() + placed.capacity();
-        if room > 0 && self.lists.len() < Self::LISTS && self.room + room <= Self::ROOM {
-            loops.clear();
-            placed.clear();
-            self.room += room;
-            self.lists.push((loops, placed));
-        }
-    }
-
-    fn take(&mut self, loops: usize, placed: usize) -> (Vec<LoopNode>, Vec<Placed>) {
-        match self.lists.pop() {
-            Some((mut l, mut p)) => {
-                self.room -= l.capacity() + p.capacity();
-                l.reserve(loops);
-                p.reserve(placed);
-                (l, p)
-            }
-            None => (Vec::with_capacity(loops), Vec::with_capacity(placed)),
-        }
+        spare::with(&SPARES, |s| s.give(lists));
     }
 }
 
 thread_local! {
-    static SPARES: std::cell::RefCell<Spares> = std::cell::RefCell::new(Spares::default());
+    /// The lists of trees done with, emptied, for the next trees this thread builds: large
+    /// and short-lived (a loop for every two segments and a place for each), given back to
+    /// the allocator they went back to the system at once and were faulted in again for
+    /// the next transaction. At most 16, with room for 524,288 loops and places in all
+    /// (about 12 MB).
+    static SPARES: RefCell<Pool<(Vec<LoopNode>, Vec<Placed>)>> =
+        const { RefCell::new(Pool::new(16, 1 << 19)) };
 }
 
 /// Lists for a tree of about `loops` loops and `placed` segments: spare ones if any.
 fn lists(loops: usize, placed: usize) -> (Vec<LoopNode>, Vec<Placed>) {
-    (SPARES
-        .try_with(|s| s.try_borrow_mut().ok().map(|mut s| s.take(loops, placed)))
-        .ok())
-    .flatten()
-    .unwrap_or_else(|| (Vec::with_capacity(loops), Vec::with_capacity(placed)))
+    let (mut l, mut p) = spare::with(&SPARES, Pool::take)
+        .flatten()
+        .unwrap_or_default();
+    l.reserve(loops);
+    p.reserve(placed);
+    (l, p)
 }
 
 impl Tree {
@@ -191,16 +162,7 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::x12::{Reader, Transaction, Unit};
-
-    fn first(bytes: &[u8]) -> Transaction<'_> {
-        (Reader::new(bytes))
-            .find_map(|u| match u {
-                Ok(Unit::Transaction(t)) => Some(t),
-                _ => None,
-            })
-            .expect("a transaction")
-    }
+    use crate::x12::envelope::first_transaction as first;
 
     /// A tree's lists, once it is dropped, hold the next tree built on the thread, and
     /// only that tree: the same loops and places as a tree built on new lists.

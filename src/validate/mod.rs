@@ -491,16 +491,7 @@ fn transaction_findings(tx: &Transaction<'_>, file: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::x12::{Reader, Unit};
-
-    fn first_transaction(bytes: &[u8]) -> Transaction<'_> {
-        Reader::new(bytes)
-            .find_map(|u| match u {
-                Ok(Unit::Transaction(t)) => Some(t),
-                _ => None,
-            })
-            .expect("a transaction")
-    }
+    use crate::x12::envelope::first_transaction;
 
     /// What a pass found clean is carried to the segments the next one did not change,
     /// and to nothing else: a segment carried as changed (`u32::MAX`) is checked again.

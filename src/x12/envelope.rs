@@ -172,14 +172,14 @@ impl ReaderState {
             problems: Vec::new(),
             last: None,
             capacity: 0,
-            spare: Spare::default(),
+            spare: Spare::lists(),
         }
     }
 
     /// Takes back the segment list of a transaction the caller is done with, for a later
     /// transaction of the stream to fill (see [`Spare`]).
     pub fn recycle(&mut self, segments: Vec<Segment<'_>>) {
-        self.spare.give(segments);
+        self.spare.give_list(segments);
     }
 
     /// Takes the problems found so far.
@@ -506,7 +506,7 @@ impl<'a> Reader<'a> {
                     let m = "ST outside a functional group".to_string();
                     self.problem(Check::Structure, false, m, at);
                 }
-                let mut segments = self.state.spare.take(self.state.capacity);
+                let mut segments = self.state.spare.take_list(self.state.capacity);
                 segments.push(seg);
                 self.st = Some(segments);
             }
@@ -687,4 +687,15 @@ impl<'a> Iterator for Reader<'a> {
             }
         }
     }
+}
+
+/// The first transaction of `bytes`, for tests.
+#[cfg(test)]
+pub(crate) fn first_transaction(bytes: &[u8]) -> Transaction<'_> {
+    (Reader::new(bytes))
+        .find_map(|u| match u {
+            Ok(Unit::Transaction(t)) => Some(t),
+            _ => None,
+        })
+        .expect("a transaction")
 }
