@@ -1,16 +1,34 @@
 //! Work in parallel, results in order: the pattern of every streaming pass (validate, scrub)
 //! over the transactions of a block.
 //!
-//! [`map_in_order`] runs a function over items on the current rayon pool and hands each
-//! result to a consumer in item order, as soon as it and every result before it are ready.
-//! The consumer (writing output, spooling findings) therefore runs while later items are
-//! still being worked on, instead of after all of them; and while the result it needs next is
-//! not ready, the calling thread works on pending items itself. What the consumer sees does
-//! not depend on how many threads did the work.
+//! [`map_in_order_stream`] takes items from a [`Source`] as they are made (a block's
+//! transactions as its bytes are lexed), runs a function over each on the current rayon
+//! pool and hands each result to a consumer in item order, as soon as it and every result
+//! before it are ready. Making the next items, working on them and consuming the first
+//! ones therefore overlap, instead of each waiting for the whole block; and at most a few
+//! items (twice the threads, plus one) are made and not yet consumed, so the memory they
+//! hold does not grow with the block. While the result it needs next is not ready, the
+//! calling thread works on pending items itself. What the consumer sees does not depend on
+//! how many threads did the work. [`map_in_order`] is the same over a slice.
 
+use std::collections::VecDeque;
 use std::ops::ControlFlow;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, TryRecvError};
+
+/// Where [`map_in_order_stream`] takes its items from.
+pub trait Source {
+    type Item;
+    /// The next item; `None` after the last.
+    fn next_item(&mut self) -> Option<Self::Item>;
+    /// An item consumed: given back, for the source to keep its memory for later items.
+    fn done(&mut self, _item: Self::Item) {}
+    /// Called when the source is empty and the calling thread has nothing to consume and
+    /// nothing of the pool's to run: the work it does then (reading the next block ahead)
+    /// overlaps the last items' instead of coming after them.
+    fn idle(&mut self) {}
+}
 
 /// Maps `f` over `items` in parallel and calls `consume(index, result)` in index order, on
 /// the calling thread. When `consume` breaks, items not yet started are skipped and the
@@ -18,97 +36,118 @@ use std::sync::mpsc::{self, TryRecvError};
 pub fn map_in_order<T, R>(
     items: &[T],
     f: impl Fn(&T) -> R + Sync,
-    consume: impl FnMut(usize, R) -> ControlFlow<()>,
+    mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
 ) -> ControlFlow<()>
 where
     T: Sync,
     R: Send,
 {
-    map_in_order_idle(items, f, consume, &mut || {})
+    struct Slice<'a, T>(std::iter::Enumerate<std::slice::Iter<'a, T>>);
+    impl<'a, T> Source for Slice<'a, T> {
+        type Item = (usize, &'a T);
+        fn next_item(&mut self) -> Option<Self::Item> {
+            self.0.next()
+        }
+    }
+    let mut source = Slice(items.iter().enumerate());
+    map_in_order_stream(&mut source, |&(_, x)| f(x), |&(i, _), r| consume(i, r))
 }
 
-/// [`map_in_order`], calling `idle` whenever the calling thread has nothing to consume and
-/// nothing of the pool's to run: the work it does then (reading the next block ahead)
-/// overlaps the last items' instead of coming after them.
-pub fn map_in_order_idle<T, R>(
-    items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-    mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
-    idle: &mut dyn FnMut(),
+/// Maps `f` over the items of `source` in parallel and calls `consume(item, result)` in the
+/// source's order, on the calling thread, then gives the item back to the source. When
+/// `consume` breaks, no more items are taken, those not yet started are skipped, and the
+/// break is returned; otherwise the source is read to its end.
+pub fn map_in_order_stream<S, R>(
+    source: &mut S,
+    f: impl Fn(&S::Item) -> R + Sync,
+    mut consume: impl FnMut(&S::Item, R) -> ControlFlow<()>,
 ) -> ControlFlow<()>
 where
-    T: Sync,
+    S: Source,
+    S::Item: Send,
     R: Send,
 {
-    if items.len() <= 1 {
-        // Nothing to overlap: no threads, no channel.
-        for (i, item) in items.iter().enumerate() {
-            consume(i, f(item))?;
-        }
-        return ControlFlow::Continue(());
-    }
-    let (tx, rx) = mpsc::channel::<(usize, R)>();
+    // Made and not yet consumed: enough for every thread to find the next item waiting.
+    let limit = 2 * rayon::current_num_threads().max(1) + 1;
+    let (tx, rx) = mpsc::channel::<(usize, S::Item, std::thread::Result<R>)>();
     let stop = AtomicBool::new(false);
     let (f, stop_ref) = (&f, &stop);
     rayon::in_place_scope_fifo(|s| {
-        for (i, item) in items.iter().enumerate() {
-            let tx = tx.clone();
-            s.spawn_fifo(move |_| {
-                if !stop_ref.load(Ordering::Relaxed) {
-                    // The receiver outlives the scope: a send fails only after a break.
-                    let _ = tx.send((i, f(item)));
+        // The results from item `next` on, in order; `None`: not ready yet.
+        let mut ready: VecDeque<Option<(S::Item, R)>> = VecDeque::new();
+        let (mut next, mut made, mut empty) = (0usize, 0usize, false);
+        let flow = loop {
+            if let Some(Some(_)) = ready.front() {
+                let Some(Some((item, r))) = ready.pop_front() else {
+                    unreachable!("the front was just seen ready")
+                };
+                let flow = consume(&item, r);
+                source.done(item);
+                next += 1;
+                if flow.is_break() {
+                    break flow;
                 }
-            });
-        }
-        drop(tx);
-        let flow = consume_in_order(items.len(), &rx, &mut consume, idle);
+                continue;
+            }
+            if !empty && made - next < limit {
+                match source.next_item() {
+                    Some(item) => {
+                        let (i, tx) = (made, tx.clone());
+                        s.spawn_fifo(move |_| {
+                            if !stop_ref.load(Ordering::Relaxed) {
+                                // A panic comes back as a result, so that the thread
+                                // waiting for it does not wait forever; it raises it again.
+                                let r = panic::catch_unwind(AssertUnwindSafe(|| f(&item)));
+                                // The receiver outlives the scope: a send fails only
+                                // after a break.
+                                let _ = tx.send((i, item, r));
+                            }
+                        });
+                        ready.push_back(None);
+                        made += 1;
+                    }
+                    None => empty = true,
+                }
+                continue;
+            }
+            if empty && next == made {
+                break ControlFlow::Continue(());
+            }
+            let got = match rx.try_recv() {
+                Ok(got) => Some(got),
+                Err(TryRecvError::Disconnected) => None,
+                Err(TryRecvError::Empty) => match rayon::yield_now() {
+                    Some(rayon::Yield::Executed) => continue,
+                    // Nothing this thread can run: do the idle work (once the source is
+                    // empty: before, its next items come first), then check again (a
+                    // result may have come meanwhile) or wait for one from another thread.
+                    _ => {
+                        if empty {
+                            source.idle();
+                        }
+                        match rx.try_recv() {
+                            Ok(got) => Some(got),
+                            Err(_) => rx.recv().ok(),
+                        }
+                    }
+                },
+            };
+            match got {
+                Some((i, item, Ok(r))) => ready[i - next] = Some((item, r)),
+                Some((_, _, Err(panicked))) => {
+                    stop.store(true, Ordering::Relaxed);
+                    panic::resume_unwind(panicked)
+                }
+                // The channel cannot close while this thread holds a sender.
+                None => break ControlFlow::Continue(()),
+            }
+        };
         if flow.is_break() {
             stop.store(true, Ordering::Relaxed);
         }
+        drop(tx);
         flow
     })
-}
-
-/// Receives results and hands them on in index order; while the next one is not ready, the
-/// thread runs pending work of the pool (or waits, outside a pool).
-fn consume_in_order<R>(
-    n: usize,
-    rx: &mpsc::Receiver<(usize, R)>,
-    consume: &mut impl FnMut(usize, R) -> ControlFlow<()>,
-    idle: &mut dyn FnMut(),
-) -> ControlFlow<()> {
-    let mut ready: Vec<Option<R>> = (0..n).map(|_| None).collect();
-    let mut next = 0;
-    while next < n {
-        if let Some(r) = ready[next].take() {
-            consume(next, r)?;
-            next += 1;
-            continue;
-        }
-        let got = match rx.try_recv() {
-            Ok(got) => Some(got),
-            Err(TryRecvError::Disconnected) => None,
-            Err(TryRecvError::Empty) => match rayon::yield_now() {
-                Some(rayon::Yield::Executed) => continue,
-                // Nothing this thread can run: do the idle work, then check again (a
-                // result may have come meanwhile) or wait for one from another thread.
-                _ => {
-                    idle();
-                    match rx.try_recv() {
-                        Ok(got) => Some(got),
-                        Err(_) => rx.recv().ok(),
-                    }
-                }
-            },
-        };
-        match got {
-            Some((i, r)) => ready[i] = Some(r),
-            // Every sender is gone without the result: a task panicked, and the scope
-            // re-raises that panic when it ends.
-            None => break,
-        }
-    }
-    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
@@ -179,5 +218,111 @@ mod tests {
         assert_eq!(seen, vec![(0, 10), (1, 12), (2, 14)]);
         assert_eq!(run(2, 1, None), (vec![(0, 0)], false));
         assert_eq!(run(2, 0, None), (vec![], false));
+    }
+
+    /// A source that counts what it has made and what came back.
+    struct Counted {
+        n: usize,
+        made: usize,
+        back: Vec<usize>,
+        most_out: usize,
+        idle_early: bool,
+    }
+
+    impl Source for Counted {
+        type Item = usize;
+        fn next_item(&mut self) -> Option<usize> {
+            (self.made < self.n).then(|| {
+                self.made += 1;
+                self.most_out = self.most_out.max(self.made - self.back.len());
+                self.made - 1
+            })
+        }
+        fn done(&mut self, item: usize) {
+            self.back.push(item);
+        }
+        fn idle(&mut self) {
+            self.idle_early |= self.made < self.n;
+        }
+    }
+
+    fn counted(threads: usize, n: usize) -> Counted {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut source = Counted {
+            n,
+            made: 0,
+            back: Vec::new(),
+            most_out: 0,
+            idle_early: false,
+        };
+        let mut seen = Vec::new();
+        let flow = pool.install(|| {
+            map_in_order_stream(
+                &mut source,
+                |&x| {
+                    let spin = (x * 7919) % 13 * 2000;
+                    (0..spin).fold(x, |a, b| a.wrapping_add(b % 3))
+                        - (0..spin).map(|b| b % 3).sum::<usize>()
+                },
+                |&x, r| {
+                    seen.push((x, r));
+                    ControlFlow::Continue(())
+                },
+            )
+        });
+        assert!(flow.is_continue());
+        assert_eq!(seen, (0..n).map(|i| (i, i)).collect::<Vec<_>>());
+        source
+    }
+
+    #[test]
+    fn a_stream_is_taken_whole_each_item_given_back_once_in_order() {
+        for threads in [1, 2, 4] {
+            let c = counted(threads, 300);
+            assert_eq!(c.made, 300, "{threads} threads");
+            assert_eq!(c.back, (0..300).collect::<Vec<_>>(), "{threads} threads");
+            assert!(!c.idle_early, "idle before the source was empty");
+        }
+    }
+
+    #[test]
+    fn a_stream_holds_a_few_items_whatever_its_length() {
+        // Items made and not yet given back: bounded by the threads, not the stream.
+        for threads in [1, 2, 4] {
+            let (small, big) = (counted(threads, 20), counted(threads, 2_000));
+            assert!(
+                big.most_out <= 2 * threads + 1,
+                "{threads}: {}",
+                big.most_out
+            );
+            assert!(small.most_out <= 2 * threads + 1);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_the_work_is_raised_not_waited_on() {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let items: Vec<usize> = (0..50).collect();
+            let got = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                pool.install(|| {
+                    map_in_order(
+                        &items,
+                        |&x| {
+                            assert!(x != 7, "item 7 fails");
+                            x
+                        },
+                        |_, _| ControlFlow::Continue(()),
+                    )
+                })
+            }));
+            assert!(got.is_err(), "{threads} threads: the panic was lost");
+        }
     }
 }

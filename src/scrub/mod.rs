@@ -27,7 +27,7 @@ use crate::grammar::{self, Grammar};
 use crate::output::Rewind;
 use crate::report::{Finding, FindingSink, FindingSpool, LeftOut, Outcome, Position, Tally};
 use crate::validate;
-use crate::x12::stream::{self, Event};
+use crate::x12::stream::{self, BlockEvents, Event};
 use crate::x12::{
     Control, LexError, Lexer, Mode, Renumber, Renumbered, Segment, Transaction, Unit, Writer,
 };
@@ -734,18 +734,15 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.interchange_unclosed(&format!("reading stopped at byte {at}"))
     }
 
-    /// Scrubs the transactions of one block in parallel, then writes the block's units in
-    /// order: what is written does not depend on how many threads did the work.
-    fn block(
-        &mut self,
-        events: &[Event<'_>],
-        idle: &mut dyn FnMut(),
-    ) -> io::Result<ControlFlow<()>> {
+    /// Scrubs the transactions of one block in parallel as they are read, and writes the
+    /// block's units in order: what is written does not depend on how many threads did
+    /// the work.
+    fn block(&mut self, events: &mut BlockEvents<'_, '_>) -> io::Result<ControlFlow<()>> {
         // The rules are borrowed by the workers while the driver writes: take them out.
         let rules = std::mem::take(&mut self.rules);
         let (file, settings) = (self.file, self.settings);
         let mut failed = None;
-        let flow = crate::parallel::map_in_order_idle(
+        let flow = crate::parallel::map_in_order_stream(
             events,
             |e| match e {
                 Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
@@ -755,14 +752,13 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 }),
                 _ => None,
             },
-            |i, outcome| match self.event(&events[i], outcome) {
+            |event, outcome| match self.event(event, outcome) {
                 Ok(flow) => flow,
                 Err(e) => {
                     failed = Some(e);
                     ControlFlow::Break(())
                 }
             },
-            idle,
         );
         self.rules = rules;
         match failed {
@@ -867,7 +863,7 @@ fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
         },
     };
     let mut failed: Option<io::Error> = None;
-    stream::for_each_block(read, |events, ahead| match d.block(events, ahead) {
+    stream::for_each_block(read, |events| match d.block(events) {
         Ok(flow) => flow,
         Err(e) => {
             failed = Some(e);

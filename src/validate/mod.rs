@@ -432,14 +432,14 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each_block(read, |events, ahead| {
-        // The block's 837 transactions are validated in parallel and handed on in order,
-        // each as soon as it and those before it are done.
+    stream::for_each_block(read, |events| {
+        // The block's 837 transactions are validated in parallel as they are read and
+        // handed on in order, each as soon as it and those before it are done.
         let found = |e: &Event<'_>| match e {
             Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
             _ => None,
         };
-        let consume = |i: usize, found: Option<Vec<Finding>>| match &events[i] {
+        let consume = |event: &Event<'_>, found: Option<Vec<Finding>>| match event {
             Event::Problems(p) => {
                 batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
                 ControlFlow::Continue(())
@@ -463,7 +463,7 @@ pub fn validate_each(
             }
             Event::Prefix(_) => ControlFlow::Continue(()),
         };
-        crate::parallel::map_in_order_idle(events, found, consume, ahead)
+        crate::parallel::map_in_order_stream(events, found, consume)
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();

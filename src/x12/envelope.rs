@@ -282,6 +282,11 @@ impl<'a> Reader<'a> {
         self.state.take_problems()
     }
 
+    /// [`ReaderState::recycle`] while reading.
+    pub fn recycle(&mut self, segments: Vec<Segment<'_>>) {
+        self.state.recycle(segments);
+    }
+
     fn problem(&mut self, check: Check, warning: bool, message: String, at: Spot) {
         self.problem_in(check, warning, message, at, None);
     }

@@ -9,6 +9,7 @@ use super::envelope::{Reader, ReaderState, Unit};
 use super::error::LexError;
 use super::lexer::{LexState, Lexer, is_trivia};
 use super::problem::Problem;
+use crate::parallel::Source;
 
 /// How much of an input that is not X12 the lexer looks at to say why.
 pub const NOT_X12_LOOKAHEAD: usize = 1 << 16;
@@ -40,6 +41,11 @@ pub struct Blocks<R: Read> {
     scanned: usize,
     /// The bytes of a block done with, emptied, for the next read (see [`Blocks::recycle`]).
     spare: Vec<u8>,
+    /// What followed the last cut (less than a transaction, as a rule): the start of the
+    /// next block, kept apart so that the buffer it goes into can be a block done with
+    /// by then. Blocks therefore take two buffers of their size, the one handed out and the
+    /// one read ahead, not three.
+    tail: Vec<u8>,
 }
 
 impl<R: Read> Blocks<R> {
@@ -59,6 +65,7 @@ impl<R: Read> Blocks<R> {
             chunk: chunk.max(16),
             scanned: 0,
             spare: Vec::new(),
+            tail: Vec::new(),
         }
     }
 
@@ -76,13 +83,23 @@ impl<R: Read> Blocks<R> {
         }
     }
 
-    /// The buffer's first `at` bytes as a block; the rest stays, in the spare buffer.
+    /// The buffer's first `at` bytes as a block; the rest waits in `tail`.
     fn split(&mut self, at: usize) -> Vec<u8> {
-        let mut rest = std::mem::take(&mut self.spare);
-        rest.clear();
-        rest.extend_from_slice(&self.buf[at..]);
+        self.tail.clear();
+        self.tail.extend_from_slice(&self.buf[at..]);
         self.buf.truncate(at);
-        std::mem::replace(&mut self.buf, rest)
+        std::mem::take(&mut self.buf)
+    }
+
+    /// After a cut: the buffer to read the next block into (a block's, done with, when
+    /// there is one), starting with what followed the cut.
+    fn resume_buffer(&mut self) {
+        if self.buf.is_empty() {
+            self.buf = std::mem::take(&mut self.spare);
+            self.buf.clear();
+            self.buf.extend_from_slice(&self.tail);
+            self.tail.clear();
+        }
     }
 
     /// Reads until the buffer holds `want` bytes or the input ends.
@@ -202,6 +219,7 @@ impl<R: Read> Blocks<R> {
         }
         let mut want = self.chunk;
         self.scanned = 0;
+        self.resume_buffer();
         loop {
             self.fill(want)?;
             if self.eof {
@@ -286,88 +304,188 @@ pub fn for_each_with_chunk<R: Read>(
     chunk: usize,
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, chunk, |events, _| {
-        for e in events.drain(..) {
+    blocks_with_chunk(read, chunk, |events| {
+        while let Some(e) = events.next_item() {
             f(e)?;
         }
         ControlFlow::Continue(())
     })
 }
 
-/// Reads `read` block by block and hands `f` each block's events at once, in order (so
-/// that its transactions can be worked on together, in parallel), until it returns
-/// `ControlFlow::Break`. A block holds whole transactions. `f` is also given a way to read
-/// the next block ahead (at most once a call), for a thread that would otherwise wait on
+/// Reads `read` block by block and hands `f` each block's events as a [`Source`] that
+/// lexes them as they are taken (so that its transactions can be worked on together, in
+/// parallel, while the rest of the block is read), until `f` returns
+/// `ControlFlow::Break`. A block holds whole transactions. `f` takes every event of the
+/// block unless it breaks; the source's [`Source::idle`] reads the next block ahead (at most
+/// once a block, once its events are all taken), for a thread that would otherwise wait on
 /// the block's last transactions.
 pub fn for_each_block<R: Read>(
     read: R,
-    mut f: impl FnMut(&[Event<'_>], &mut dyn FnMut()) -> ControlFlow<()>,
+    f: impl FnMut(&mut BlockEvents<'_, '_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, CHUNK, |events, ahead| f(events, ahead))
+    blocks_with_chunk(read, CHUNK, f)
+}
+
+/// The blocks of a stream, and the next one when it was read ahead (its read error waits
+/// here until its turn).
+struct Reading<R: Read> {
+    blocks: Blocks<R>,
+    ahead: Option<io::Result<Option<Block>>>,
+}
+
+/// What a block's events do to the blocks being read, whatever they read from.
+trait ReadAhead {
+    /// Where the lexer stands after the block: where the next block's cut is lexed from.
+    fn resume_from(&mut self, state: LexState);
+    /// Reads the next block ahead, unless it is already.
+    fn read_ahead(&mut self);
+}
+
+impl<R: Read> ReadAhead for Reading<R> {
+    fn resume_from(&mut self, state: LexState) {
+        self.blocks.resume_from(state);
+    }
+
+    fn read_ahead(&mut self) {
+        if self.ahead.is_none() {
+            self.ahead = Some(self.blocks.next_block());
+        }
+    }
+}
+
+/// One block's events, lexed as they are taken (see [`for_each_block`]).
+pub struct BlockEvents<'b, 'r> {
+    /// `None` once the block's last event is taken: its state is back in `state`.
+    reader: Option<Reader<'b>>,
+    state: &'r mut ReaderState,
+    prefix: Option<&'b [u8]>,
+    /// An event to hand out next: a unit after the problems found with it, or the error
+    /// that ends the block after its last problems.
+    held: Option<Event<'b>>,
+    error: Option<LexError>,
+    bytes: &'b [u8],
+    start: usize,
+    /// Reading stopped at an error: this block is the last.
+    last: bool,
+    reading: &'r mut dyn ReadAhead,
+}
+
+impl<'b> BlockEvents<'b, '_> {
+    /// The block's last event has been taken.
+    fn ended(&self) -> bool {
+        self.reader.is_none()
+    }
+
+    /// The reader is done with the block: its state goes back for the next one, and the
+    /// blocks are cut from where it stands.
+    fn end(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            *self.state = reader.suspend();
+            self.reading.resume_from(self.state.lex());
+        }
+    }
+}
+
+impl<'b> Source for BlockEvents<'b, '_> {
+    type Item = Event<'b>;
+
+    fn next_item(&mut self) -> Option<Event<'b>> {
+        if let Some(p) = self.prefix.take() {
+            return Some(Event::Prefix(p));
+        }
+        if let Some(e) = self.held.take() {
+            return Some(e);
+        }
+        loop {
+            let reader = self.reader.as_mut()?;
+            let Some(unit) = reader.next() else {
+                let found = reader.take_problems();
+                self.end();
+                self.held = self.error.take().map(|e| {
+                    self.last = true;
+                    // A block with an error is the last: no cut point lies after the
+                    // error, so the block was read to the end of input.
+                    let at = (e.location().byte.saturating_sub(self.start)).min(self.bytes.len());
+                    Event::Error(e, &self.bytes[at..])
+                });
+                if !found.is_empty() {
+                    return Some(Event::Problems(found));
+                }
+                return self.held.take();
+            };
+            let found = reader.take_problems();
+            let event = match unit {
+                Ok(u) => Some(Event::Unit(u)),
+                Err(e) => {
+                    self.error = Some(e);
+                    None
+                }
+            };
+            if !found.is_empty() {
+                self.held = event;
+                return Some(Event::Problems(found));
+            }
+            if event.is_some() {
+                return event;
+            }
+        }
+    }
+
+    fn done(&mut self, event: Event<'b>) {
+        if let Event::Unit(Unit::Transaction(tx)) = event {
+            match self.reader.as_mut() {
+                Some(r) => r.recycle(tx.segments),
+                None => self.state.recycle(tx.segments),
+            }
+        }
+    }
+
+    fn idle(&mut self) {
+        if self.ended() && !self.last {
+            self.reading.read_ahead();
+        }
+    }
 }
 
 fn blocks_with_chunk<R: Read>(
     read: R,
     chunk: usize,
-    mut f: impl FnMut(&mut Vec<Event<'_>>, &mut dyn FnMut()) -> ControlFlow<()>,
+    mut f: impl FnMut(&mut BlockEvents<'_, '_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    let mut blocks = Blocks::with_chunk(read, chunk);
+    let mut reading = Reading {
+        blocks: Blocks::with_chunk(read, chunk),
+        ahead: None,
+    };
     let mut state = ReaderState::new();
-    // The next block when it was read ahead (its read error waits here until its turn).
-    let mut ahead: Option<io::Result<Option<Block>>> = None;
     loop {
-        let next = match ahead.take() {
+        let next = match reading.ahead.take() {
             Some(read) => read?,
-            None => blocks.next_block()?,
+            None => reading.blocks.next_block()?,
         };
         let Some(block) = next else { break };
-        let mut reader = Reader::block(&block.bytes, state, block.first, block.last);
-        let mut events = Vec::new();
-        if block.first {
-            events.push(Event::Prefix(reader.prefix()));
-        }
-        let mut error = None;
-        while let Some(unit) = reader.next() {
-            let found = reader.take_problems();
-            if !found.is_empty() {
-                events.push(Event::Problems(found));
-            }
-            match unit {
-                Ok(u) => events.push(Event::Unit(u)),
-                Err(e) => error = Some(e),
-            }
-        }
-        let found = reader.take_problems();
-        if !found.is_empty() {
-            events.push(Event::Problems(found));
-        }
-        state = reader.suspend();
-        blocks.resume_from(state.lex());
-        let last = error.is_some();
-        if let Some(e) = error {
-            // A block with an error is the last: no cut point lies after the error, so the
-            // block was read to the end of input.
-            let at = e
-                .location()
-                .byte
-                .saturating_sub(block.start.offset)
-                .min(block.bytes.len());
-            events.push(Event::Error(e, &block.bytes[at..]));
-        }
-        // The blocks' cut only needs the state the block just lexed ends in: set above.
-        let mut read_ahead = || {
-            if !last && ahead.is_none() {
-                ahead = Some(blocks.next_block());
-            }
+        let reader = Reader::block(
+            &block.bytes,
+            std::mem::take(&mut state),
+            block.first,
+            block.last,
+        );
+        let mut events = BlockEvents {
+            prefix: block.first.then(|| reader.prefix()),
+            reader: Some(reader),
+            state: &mut state,
+            held: None,
+            error: None,
+            bytes: &block.bytes,
+            start: block.start.offset,
+            last: false,
+            reading: &mut reading,
         };
-        let flow = f(&mut events, &mut read_ahead);
-        // The block's memory, for the next block to use again.
-        for e in events {
-            if let Event::Unit(Unit::Transaction(tx)) = e {
-                state.recycle(tx.segments);
-            }
-        }
-        blocks.recycle(block.bytes);
+        let flow = f(&mut events);
+        // Taken in full unless `f` broke; read on to the end for the next block's state.
+        events.end();
+        let last = events.last;
+        drop(events);
+        reading.blocks.recycle(block.bytes);
         if flow.is_break() || last {
             break;
         }
