@@ -9,7 +9,7 @@
 //! items (twice the threads, plus one) are made and not yet consumed, so the memory they
 //! hold does not grow with the block. While the result it needs next is not ready, the
 //! calling thread works on pending items itself. What the consumer sees does not depend on
-//! how many threads did the work. [`map_in_order`] is the same over a slice.
+//! how many threads did the work.
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
@@ -28,29 +28,6 @@ pub trait Source {
     /// nothing of the pool's to run: the work it does then (reading the next block ahead)
     /// overlaps the last items' instead of coming after them.
     fn idle(&mut self) {}
-}
-
-/// Maps `f` over `items` in parallel and calls `consume(index, result)` in index order, on
-/// the calling thread. When `consume` breaks, items not yet started are skipped and the
-/// break is returned.
-pub fn map_in_order<T, R>(
-    items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-    mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
-) -> ControlFlow<()>
-where
-    T: Sync,
-    R: Send,
-{
-    struct Slice<'a, T>(std::iter::Enumerate<std::slice::Iter<'a, T>>);
-    impl<'a, T> Source for Slice<'a, T> {
-        type Item = (usize, &'a T);
-        fn next_item(&mut self) -> Option<Self::Item> {
-            self.0.next()
-        }
-    }
-    let mut source = Slice(items.iter().enumerate());
-    map_in_order_stream(&mut source, |&(_, x)| f(x), |&(i, _), r| consume(i, r))
 }
 
 /// Maps `f` over the items of `source` in parallel and calls `consume(item, result)` in the
@@ -73,14 +50,15 @@ where
     let stop = AtomicBool::new(false);
     let (f, stop_ref) = (&f, &stop);
     rayon::in_place_scope_fifo(|s| {
-        // The results from item `next` on, in order; `None`: not ready yet.
+        // The items made and not yet consumed, from item `next` on, in order, each with
+        // its result once ready.
         let mut ready: VecDeque<Option<(S::Item, R)>> = VecDeque::new();
-        let (mut next, mut made, mut empty) = (0usize, 0usize, false);
+        let (mut next, mut empty) = (0usize, false);
         let flow = loop {
-            if let Some(Some(_)) = ready.front() {
-                let Some(Some((item, r))) = ready.pop_front() else {
-                    unreachable!("the front was just seen ready")
-                };
+            if let Some(front) = ready.front_mut()
+                && let Some((item, r)) = front.take()
+            {
+                ready.pop_front();
                 let flow = consume(&item, r);
                 source.done(item);
                 next += 1;
@@ -89,10 +67,10 @@ where
                 }
                 continue;
             }
-            if !empty && made - next < limit {
+            if !empty && ready.len() < limit {
                 match source.next_item() {
                     Some(item) => {
-                        let (i, tx) = (made, tx.clone());
+                        let (i, tx) = (next + ready.len(), tx.clone());
                         s.spawn_fifo(move |_| {
                             if !stop_ref.load(Ordering::Relaxed) {
                                 // A panic comes back as a result, so that the thread
@@ -104,13 +82,12 @@ where
                             }
                         });
                         ready.push_back(None);
-                        made += 1;
                     }
                     None => empty = true,
                 }
                 continue;
             }
-            if empty && next == made {
+            if empty && ready.is_empty() {
                 break ControlFlow::Continue(());
             }
             let got = match rx.try_recv() {
@@ -153,6 +130,29 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`map_in_order_stream`] over a slice: `consume(index, result)` in index order, on
+    /// the calling thread. When `consume` breaks, items not yet started are skipped and the
+    /// break is returned.
+    fn map_in_order<T, R>(
+        items: &[T],
+        f: impl Fn(&T) -> R + Sync,
+        mut consume: impl FnMut(usize, R) -> ControlFlow<()>,
+    ) -> ControlFlow<()>
+    where
+        T: Sync,
+        R: Send,
+    {
+        struct Slice<'a, T>(std::iter::Enumerate<std::slice::Iter<'a, T>>);
+        impl<'a, T> Source for Slice<'a, T> {
+            type Item = (usize, &'a T);
+            fn next_item(&mut self) -> Option<Self::Item> {
+                self.0.next()
+            }
+        }
+        let mut source = Slice(items.iter().enumerate());
+        map_in_order_stream(&mut source, |&(_, x)| f(x), |&(i, _), r| consume(i, r))
+    }
 
     fn run(threads: usize, n: usize, stop_at: Option<usize>) -> (Vec<(usize, usize)>, bool) {
         let pool = rayon::ThreadPoolBuilder::new()

@@ -481,7 +481,8 @@ fn blocks_with_chunk<R: Read>(
             reading: &mut reading,
         };
         let flow = f(&mut events);
-        // Taken in full unless `f` broke; read on to the end for the next block's state.
+        // Taken in full unless `f` broke (nothing more is read then): the reader's state
+        // goes back for the next block.
         events.end();
         let last = events.last;
         drop(events);
