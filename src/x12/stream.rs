@@ -316,9 +316,9 @@ pub fn for_each_with_chunk<R: Read>(
 /// lexes them as they are taken (so that its transactions can be worked on together, in
 /// parallel, while the rest of the block is read), until `f` returns
 /// `ControlFlow::Break`. A block holds whole transactions. `f` takes every event of the
-/// block unless it breaks; the source's [`Source::idle`] reads the next block ahead (at most
-/// once a block, once its events are all taken), for a thread that would otherwise wait on
-/// the block's last transactions.
+/// block unless it breaks; the source's [`Source::on_empty`] reads the next block ahead
+/// (once a block, as soon as its events are all taken) while other threads work on the
+/// block's last transactions.
 pub fn for_each_block<R: Read>(
     read: R,
     f: impl FnMut(&mut BlockEvents<'_, '_>) -> ControlFlow<()>,
@@ -440,7 +440,7 @@ impl<'b> Source for BlockEvents<'b, '_> {
         }
     }
 
-    fn idle(&mut self) {
+    fn on_empty(&mut self) {
         if self.ended() && !self.last {
             self.reading.read_ahead();
         }
