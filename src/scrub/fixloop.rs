@@ -745,7 +745,7 @@ impl<'a> Run<'_, '_, 'a> {
         // One finding per rule and input segment: a rule's hit on a segment validation
         // already reported under the same id (`ndc-qualifier`) lends it its fix.
         let base = self.tx.segments.first().map_or(0, |s| s.index);
-        let mut index: HashMap<Key, usize> = HashMap::new();
+        let mut index: HashMap<Key, usize> = HashMap::with_capacity(open.len());
         for (k, f) in open.iter().enumerate() {
             index
                 .entry((f.rule, f.position.segment - base))
@@ -952,7 +952,10 @@ impl<'a> Run<'_, '_, 'a> {
         let recording = matches!(memory, Memory::Record(_));
         let mut reading = true;
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
-        let mut earlier = index::Earlier::new();
+        // Room for every claim at once: grown from empty, it was rehashed some 18 times a
+        // pass (8 M instructions on a 5 MB batch at 30% errors).
+        let claims = (tree.loops.iter()).filter(|l| l.def.id == "2300").count();
+        let mut earlier = index::Earlier::with_capacity(claims);
         for pending in claim::each_pending(tree, view) {
             if let Memory::Replay(replay) = memory
                 && let Some(mut read) = replay.take(view, tree, pending.loop_index, &earlier)

@@ -73,17 +73,23 @@ pub struct Cx<'c, 'a> {
     pub earlier: &'c super::index::Earlier<'a>,
 }
 
-/// The rules a run applies.
+/// The rules a run applies: a flag per rule id, by its place in [`RuleId::ALL`]. (A
+/// `HashSet` was hashed with SipHash on every rule's question of whether another runs:
+/// 38,000 times on a 5 MB batch at 30% errors.)
 #[derive(Debug, Clone, Default)]
-pub struct Enabled(std::collections::HashSet<RuleId>);
+pub struct Enabled(Vec<bool>);
 
 impl Enabled {
     pub fn new(ids: impl IntoIterator<Item = RuleId>) -> Self {
-        Enabled(ids.into_iter().collect())
+        let mut on = vec![false; RuleId::ALL.len()];
+        for id in ids {
+            on[id as usize] = true;
+        }
+        Enabled(on)
     }
 
     pub fn contains(&self, id: RuleId) -> bool {
-        self.0.contains(&id)
+        self.0.get(id as usize).copied().unwrap_or(false)
     }
 }
 
