@@ -265,6 +265,16 @@ impl<'a> Pending<'a> {
     }
 }
 
+/// Whether a loop of the tree is a claim's (2300).
+fn is_claim(node: &crate::tree::LoopNode) -> bool {
+    node.def.id == "2300"
+}
+
+/// How many claims [`each_pending`] yields for `tree`.
+pub fn count(tree: &Tree) -> usize {
+    tree.loops.iter().filter(|l| is_claim(l)).count()
+}
+
 /// The claims of a transaction, in order, without their views.
 pub fn each_pending<'t, 'a>(
     tree: &'t Tree,
@@ -278,7 +288,7 @@ pub fn each_pending<'t, 'a>(
             "2000A" => parties = Parties::default(),
             _ => parties.read(tree, tx, c),
         }
-        (node.def.id == "2300").then_some(Pending {
+        is_claim(node).then_some(Pending {
             loop_index: c,
             payer,
             parties,

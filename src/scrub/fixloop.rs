@@ -954,8 +954,7 @@ impl<'a> Run<'_, '_, 'a> {
         let mut profiles: Vec<(&[u8], Resolved)> = Vec::new();
         // Room for every claim at once: grown from empty, it was rehashed some 18 times a
         // pass (8 M instructions on a 5 MB batch at 30% errors).
-        let claims = (tree.loops.iter()).filter(|l| l.def.id == "2300").count();
-        let mut earlier = index::Earlier::with_capacity(claims);
+        let mut earlier = index::Earlier::with_capacity(claim::count(tree));
         for pending in claim::each_pending(tree, view) {
             if let Memory::Replay(replay) = memory
                 && let Some(mut read) = replay.take(view, tree, pending.loop_index, &earlier)
