@@ -27,7 +27,7 @@ use crate::grammar::{self, Grammar};
 use crate::output::Rewind;
 use crate::report::{Finding, FindingSink, FindingSpool, LeftOut, Outcome, Position, Tally};
 use crate::validate;
-use crate::x12::stream::{self, BlockEvents, Event};
+use crate::x12::stream::{self, Event};
 use crate::x12::{
     Control, LexError, Lexer, Mode, Renumber, Renumbered, Segment, Transaction, Unit, Writer,
 };
@@ -734,17 +734,15 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         self.interchange_unclosed(&format!("reading stopped at byte {at}"))
     }
 
-    /// Scrubs the transactions of one block in parallel as they are read, and writes the
-    /// block's units in order: what is written does not depend on how many threads did
-    /// the work.
-    fn block(&mut self, events: &mut BlockEvents<'_, '_>) -> io::Result<ControlFlow<()>> {
+    /// Scrubs the transactions of `read` in parallel as they are read, and writes the
+    /// units in order: what is written does not depend on how many threads did the work.
+    fn run(&mut self, read: impl Read) -> io::Result<()> {
         // The rules are borrowed by the workers while the driver writes: take them out.
         let rules = std::mem::take(&mut self.rules);
         let (file, settings) = (self.file, self.settings);
         let mut failed = None;
-        let flow = crate::parallel::map_in_order_stream(
-            events,
-            |e| match e {
+        let read = crate::parallel::map_in_order(
+            |e: &stream::Shared| match e.event() {
                 Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
                     CLEAN.with_borrow_mut(|clean| {
                         fixloop::transaction(g, tx, file, settings, &rules, clean)
@@ -752,18 +750,24 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 }),
                 _ => None,
             },
-            |event, outcome| match self.event(event, outcome) {
-                Ok(flow) => flow,
-                Err(e) => {
-                    failed = Some(e);
-                    ControlFlow::Break(())
-                }
+            |shared, outcome| {
+                let flow = match self.event(shared.event(), outcome) {
+                    Ok(flow) => flow,
+                    Err(e) => {
+                        failed = Some(e);
+                        ControlFlow::Break(())
+                    }
+                };
+                shared.recycle();
+                flow
             },
+            |pipe| stream::for_each_shared(read, |e| pipe.push(e)),
         );
         self.rules = rules;
+        read?;
         match failed {
             Some(e) => Err(e),
-            None => Ok(flow),
+            None => Ok(()),
         }
     }
 
@@ -862,17 +866,7 @@ fn drive<'s, R: Read, W: Rewind, F: FindingSink>(
             None
         },
     };
-    let mut failed: Option<io::Error> = None;
-    stream::for_each_block(read, |events| match d.block(events) {
-        Ok(flow) => flow,
-        Err(e) => {
-            failed = Some(e);
-            ControlFlow::Break(())
-        }
-    })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
+    d.run(read)?;
     if !d.out.stopped {
         d.interchange_unclosed("the end of the input")?;
     }

@@ -432,14 +432,14 @@ pub fn validate_each(
         batch.clear();
         flow
     };
-    stream::for_each_block(read, |events| {
-        // The block's 837 transactions are validated in parallel as they are read and
-        // handed on in order, each as soon as it and those before it are done.
-        let found = |e: &Event<'_>| match e {
-            Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
-            _ => None,
-        };
-        let consume = |event: &Event<'_>, found: Option<Vec<Finding>>| match event {
+    // The 837 transactions are validated in parallel as they are read and handed on in
+    // order, each as soon as it and those before it are done.
+    let found = |e: &stream::Shared| match e.event() {
+        Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
+        _ => None,
+    };
+    let consume = |shared: stream::Shared, found: Option<Vec<Finding>>| {
+        let flow = match shared.event() {
             Event::Problems(p) => {
                 batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
                 ControlFlow::Continue(())
@@ -463,7 +463,11 @@ pub fn validate_each(
             }
             Event::Prefix(_) => ControlFlow::Continue(()),
         };
-        crate::parallel::map_in_order_stream(events, found, consume)
+        shared.recycle();
+        flow
+    };
+    crate::parallel::map_in_order(found, consume, |pipe| {
+        stream::for_each_shared(read, |e| pipe.push(e))
     })?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();

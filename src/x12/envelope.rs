@@ -11,7 +11,6 @@ use super::error::LexError;
 use super::lexer::{LexState, Lexer};
 use super::problem::{Check, Problem};
 use super::segment::Segment;
-use super::spare::Spare;
 use crate::echo;
 
 /// The width of each ISA element: the ISA is fixed-width, so that a receiver can read it
@@ -151,9 +150,6 @@ pub struct ReaderState {
     problems: Vec<Problem>,
     last: Option<Spot>,
     capacity: usize,
-    /// Segment lists of transactions already handed on and done with, emptied, for the
-    /// next transactions (see [`ReaderState::recycle`]).
-    spare: Spare,
 }
 
 impl Default for ReaderState {
@@ -172,14 +168,7 @@ impl ReaderState {
             problems: Vec::new(),
             last: None,
             capacity: 0,
-            spare: Spare::lists(),
         }
-    }
-
-    /// Takes back the segment list of a transaction the caller is done with, for a later
-    /// transaction of the stream to fill (see [`Spare`]).
-    pub fn recycle(&mut self, segments: Vec<Segment<'_>>) {
-        self.spare.give_list(segments);
     }
 
     /// Takes the problems found so far.
@@ -280,11 +269,6 @@ impl<'a> Reader<'a> {
     /// Takes the problems found so far.
     pub fn take_problems(&mut self) -> Vec<Problem> {
         self.state.take_problems()
-    }
-
-    /// [`ReaderState::recycle`] while reading.
-    pub fn recycle(&mut self, segments: Vec<Segment<'_>>) {
-        self.state.recycle(segments);
     }
 
     fn problem(&mut self, check: Check, warning: bool, message: String, at: Spot) {
@@ -511,7 +495,9 @@ impl<'a> Reader<'a> {
                     let m = "ST outside a functional group".to_string();
                     self.problem(Check::Structure, false, m, at);
                 }
-                let mut segments = self.state.spare.take_list(self.state.capacity);
+                // A list a transaction done with gave back to this thread, when there is
+                // one (see `stream::Shared::recycle`).
+                let mut segments = super::spare::take(self.state.capacity);
                 segments.push(seg);
                 self.st = Some(segments);
             }

@@ -143,6 +143,21 @@ impl<'a> Segment<'a> {
         self.elements().count()
     }
 
+    /// The same segment over `to`, a copy of the bytes `from` it was read from (in
+    /// practice the same bytes, borrowed again): see [`rebased`].
+    pub(crate) fn rebase<'c>(self, from: &[u8], to: &'c [u8]) -> Segment<'c> {
+        Segment {
+            raw: rebased(self.raw, from, to),
+            body_len: self.body_len,
+            id_len: self.id_len,
+            terminated: self.terminated,
+            byte: self.byte,
+            index: self.index,
+            line: self.line,
+            delimiters: self.delimiters,
+        }
+    }
+
     /// The segment's raw bytes with the elements given (numbered from 1, present ones
     /// only) set to new values, every other byte (delimiters, terminator, trivia) as
     /// read: for envelope segments, whose elements are never composites (ISA16 is the
@@ -175,6 +190,19 @@ pub fn set_elements(raw: &[u8], body_len: usize, sep: u8, set: &[(usize, &[u8])]
     }
     out.extend_from_slice(&raw[body.len()..]);
     out
+}
+
+/// The part of `to` at the offset and length that `part` has in `from`: `part` borrowed
+/// from `to` instead, when `to` holds the same bytes as `from`. `part` always lies in
+/// `from` where this is used; should it not, the result is empty.
+pub(crate) fn rebased<'c>(part: &[u8], from: &[u8], to: &'c [u8]) -> &'c [u8] {
+    let at = (part.as_ptr() as usize).wrapping_sub(from.as_ptr() as usize);
+    let within = at <= from.len() && part.len() <= from.len() - at;
+    debug_assert!(within, "a slice outside the bytes it was read from");
+    match within {
+        true => to.get(at..at + part.len()).unwrap_or_default(),
+        false => &[],
+    }
 }
 
 /// `a == b` for the short strings of X12 (ids, qualifiers, codes), compared byte by byte

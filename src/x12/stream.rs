@@ -4,12 +4,12 @@
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
-use super::envelope::{Reader, ReaderState, Unit};
+use super::envelope::{Reader, ReaderState, Transaction, Unit};
 use super::error::LexError;
 use super::lexer::{LexState, Lexer, is_trivia};
 use super::problem::Problem;
-use crate::parallel::Source;
 
 /// How much of an input that is not X12 the lexer looks at to say why.
 pub const NOT_X12_LOOKAHEAD: usize = 1 << 16;
@@ -304,192 +304,156 @@ pub fn for_each_with_chunk<R: Read>(
     chunk: usize,
     mut f: impl FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, chunk, |events| {
-        while let Some(e) = events.next_item() {
-            f(e)?;
-        }
-        ControlFlow::Continue(())
-    })
+    blocks_with_chunk(read, chunk, |_, e| f(e))
 }
 
-/// Reads `read` block by block and hands `f` each block's events as a [`Source`] that
-/// lexes them as they are taken (so that its transactions can be worked on together, in
-/// parallel, while the rest of the block is read), until `f` returns
-/// `ControlFlow::Break`. A block holds whole transactions. `f` takes every event of the
-/// block unless it breaks; the source's [`Source::on_empty`] reads the next block ahead
-/// (once a block, as soon as its events are all taken) while other threads work on the
-/// block's last transactions.
-pub fn for_each_block<R: Read>(
+self_cell::self_cell!(
+    /// An event that holds its block's bytes by reference count: it can outlive the
+    /// block's turn, so that a parallel pass works on across blocks (see
+    /// [`for_each_shared`]). [`Shared::event`] is the event itself.
+    pub struct Shared {
+        owner: Arc<Vec<u8>>,
+        #[covariant]
+        dependent: Event,
+    }
+);
+
+impl Shared {
+    /// `event`, read from `block`, holding `block`.
+    fn of(block: &Arc<Vec<u8>>, event: Event<'_>) -> Shared {
+        Shared::new(Arc::clone(block), |owner| event.rebase(block, owner))
+    }
+
+    /// The event.
+    pub fn event(&self) -> &Event<'_> {
+        self.borrow_dependent()
+    }
+
+    /// Done with: a transaction's segment list goes back to this thread's lists (see
+    /// [`super::spare`]) for a later transaction to fill.
+    pub fn recycle(mut self) {
+        self.with_dependent_mut(|_, event| {
+            if let Event::Unit(Unit::Transaction(tx)) = event {
+                super::spare::give(std::mem::take(&mut tx.segments));
+            }
+        });
+    }
+}
+
+impl Event<'_> {
+    /// The same event over `to`, a copy of the bytes `from` it was read from (the same
+    /// block, borrowed again): every slice at the same offset.
+    fn rebase<'c>(self, from: &[u8], to: &'c [u8]) -> Event<'c> {
+        let slice = |s: &[u8]| super::segment::rebased(s, from, to);
+        match self {
+            Event::Prefix(p) => Event::Prefix(slice(p)),
+            Event::Unit(Unit::Segment(seg)) => Event::Unit(Unit::Segment(seg.rebase(from, to))),
+            Event::Unit(Unit::Transaction(tx)) => {
+                // Collected into the list's own allocation: the items are the same size.
+                let segments = (tx.segments.into_iter()).map(|seg| seg.rebase(from, to));
+                Event::Unit(Unit::Transaction(Transaction::new(
+                    segments.collect(),
+                    tx.envelope,
+                )))
+            }
+            Event::Problems(p) => Event::Problems(p),
+            Event::Error(e, rest) => Event::Error(e, slice(rest)),
+        }
+    }
+}
+
+/// Reads `read` block by block, as [`for_each`] does, and hands `f` every event as a
+/// [`Shared`], which holds its block: a pass can go on working on a block's last
+/// transactions while `f` takes the next block's first ones. The next block is read as soon
+/// as the last event of a block is handed out. A block's bytes are read into again once no
+/// event holds them.
+pub fn for_each_shared<R: Read>(
     read: R,
-    f: impl FnMut(&mut BlockEvents<'_, '_>) -> ControlFlow<()>,
+    mut f: impl FnMut(Shared) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    blocks_with_chunk(read, CHUNK, f)
-}
-
-/// The blocks of a stream, and the next one when it was read ahead (its read error waits
-/// here until its turn).
-struct Reading<R: Read> {
-    blocks: Blocks<R>,
-    ahead: Option<io::Result<Option<Block>>>,
-}
-
-/// What a block's events do to the blocks being read, whatever they read from.
-trait ReadAhead {
-    /// Where the lexer stands after the block: where the next block's cut is lexed from.
-    fn resume_from(&mut self, state: LexState);
-    /// Reads the next block ahead, unless it is already.
-    fn read_ahead(&mut self);
-}
-
-impl<R: Read> ReadAhead for Reading<R> {
-    fn resume_from(&mut self, state: LexState) {
-        self.blocks.resume_from(state);
-    }
-
-    fn read_ahead(&mut self) {
-        if self.ahead.is_none() {
-            self.ahead = Some(self.blocks.next_block());
-        }
-    }
-}
-
-/// One block's events, lexed as they are taken (see [`for_each_block`]).
-pub struct BlockEvents<'b, 'r> {
-    /// `None` once the block's last event is taken: its state is back in `state`.
-    reader: Option<Reader<'b>>,
-    state: &'r mut ReaderState,
-    prefix: Option<&'b [u8]>,
-    /// An event to hand out next: a unit after the problems found with it, or the error
-    /// that ends the block after its last problems.
-    held: Option<Event<'b>>,
-    error: Option<LexError>,
-    bytes: &'b [u8],
-    start: usize,
-    /// Reading stopped at an error: this block is the last.
-    last: bool,
-    reading: &'r mut dyn ReadAhead,
-}
-
-impl<'b> BlockEvents<'b, '_> {
-    /// The block's last event has been taken.
-    fn ended(&self) -> bool {
-        self.reader.is_none()
-    }
-
-    /// The reader is done with the block: its state goes back for the next one, and the
-    /// blocks are cut from where it stands.
-    fn end(&mut self) {
-        if let Some(reader) = self.reader.take() {
-            *self.state = reader.suspend();
-            self.reading.resume_from(self.state.lex());
-        }
-    }
-}
-
-impl<'b> Source for BlockEvents<'b, '_> {
-    type Item = Event<'b>;
-
-    fn next_item(&mut self) -> Option<Event<'b>> {
-        if let Some(p) = self.prefix.take() {
-            return Some(Event::Prefix(p));
-        }
-        if let Some(e) = self.held.take() {
-            return Some(e);
-        }
-        loop {
-            let reader = self.reader.as_mut()?;
-            let Some(unit) = reader.next() else {
-                let found = reader.take_problems();
-                self.end();
-                self.held = self.error.take().map(|e| {
-                    self.last = true;
-                    // A block with an error is the last: no cut point lies after the
-                    // error, so the block was read to the end of input.
-                    let at = (e.location().byte.saturating_sub(self.start)).min(self.bytes.len());
-                    Event::Error(e, &self.bytes[at..])
-                });
-                if !found.is_empty() {
-                    return Some(Event::Problems(found));
-                }
-                return self.held.take();
-            };
-            let found = reader.take_problems();
-            let event = match unit {
-                Ok(u) => Some(Event::Unit(u)),
-                Err(e) => {
-                    self.error = Some(e);
-                    None
-                }
-            };
-            if !found.is_empty() {
-                self.held = event;
-                return Some(Event::Problems(found));
-            }
-            if event.is_some() {
-                return event;
-            }
-        }
-    }
-
-    fn done(&mut self, event: Event<'b>) {
-        if let Event::Unit(Unit::Transaction(tx)) = event {
-            match self.reader.as_mut() {
-                Some(r) => r.recycle(tx.segments),
-                None => self.state.recycle(tx.segments),
-            }
-        }
-    }
-
-    fn on_empty(&mut self) {
-        if self.ended() && !self.last {
-            self.reading.read_ahead();
-        }
-    }
+    blocks_with_chunk(read, CHUNK, |block, event| f(Shared::of(block, event)))
 }
 
 fn blocks_with_chunk<R: Read>(
     read: R,
     chunk: usize,
-    mut f: impl FnMut(&mut BlockEvents<'_, '_>) -> ControlFlow<()>,
+    mut f: impl FnMut(&Arc<Vec<u8>>, Event<'_>) -> ControlFlow<()>,
 ) -> io::Result<()> {
-    let mut reading = Reading {
-        blocks: Blocks::with_chunk(read, chunk),
-        ahead: None,
-    };
+    let mut blocks = Blocks::with_chunk(read, chunk);
     let mut state = ReaderState::new();
-    loop {
-        let next = match reading.ahead.take() {
-            Some(read) => read?,
-            None => reading.blocks.next_block()?,
-        };
-        let Some(block) = next else { break };
-        let reader = Reader::block(
-            &block.bytes,
-            std::mem::take(&mut state),
-            block.first,
-            block.last,
-        );
-        let mut events = BlockEvents {
-            prefix: block.first.then(|| reader.prefix()),
-            reader: Some(reader),
-            state: &mut state,
-            held: None,
-            error: None,
-            bytes: &block.bytes,
-            start: block.start.offset,
-            last: false,
-            reading: &mut reading,
-        };
-        let flow = f(&mut events);
+    // Blocks handed out, oldest first, until no event holds them.
+    let mut held: std::collections::VecDeque<Arc<Vec<u8>>> = Default::default();
+    while let Some(block) = blocks.next_block()? {
+        let bytes = Arc::new(block.bytes);
+        let mut reader = Reader::block(&bytes, std::mem::take(&mut state), block.first, block.last);
+        let flow = block_events(&mut reader, &bytes, &block.start, block.first, &mut f);
         // Taken in full unless `f` broke (nothing more is read then): the reader's state
-        // goes back for the next block.
-        events.end();
-        let last = events.last;
-        drop(events);
-        reading.blocks.recycle(block.bytes);
-        if flow.is_break() || last {
+        // goes back for the next block, and the blocks are cut from where it stands.
+        state = reader.suspend();
+        blocks.resume_from(state.lex());
+        held.push_back(bytes);
+        while held.front().is_some_and(|b| Arc::strong_count(b) == 1) {
+            if let Some(Ok(done)) = held.pop_front().map(Arc::try_unwrap) {
+                blocks.recycle(done);
+            }
+        }
+        if flow != Flow::Next {
             break;
         }
     }
     Ok(())
+}
+
+/// How a block's events ended.
+#[derive(PartialEq, Eq)]
+enum Flow {
+    /// Every event taken: on to the next block.
+    Next,
+    /// `f` broke.
+    Broke,
+    /// Reading stopped at an error: this block is the last.
+    Last,
+}
+
+/// Hands `f` the events of one block, read by `reader`.
+fn block_events(
+    reader: &mut Reader<'_>,
+    bytes: &Arc<Vec<u8>>,
+    start: &LexState,
+    first: bool,
+    f: &mut impl FnMut(&Arc<Vec<u8>>, Event<'_>) -> ControlFlow<()>,
+) -> Flow {
+    let mut give = |e: Event<'_>| f(bytes, e).is_continue();
+    if first && !give(Event::Prefix(reader.prefix())) {
+        return Flow::Broke;
+    }
+    let mut error = None;
+    while let Some(unit) = reader.next() {
+        let found = reader.take_problems();
+        if !found.is_empty() && !give(Event::Problems(found)) {
+            return Flow::Broke;
+        }
+        match unit {
+            Ok(u) => {
+                if !give(Event::Unit(u)) {
+                    return Flow::Broke;
+                }
+            }
+            Err(e) => error = Some(e),
+        }
+    }
+    let found = reader.take_problems();
+    if !found.is_empty() && !give(Event::Problems(found)) {
+        return Flow::Broke;
+    }
+    match error {
+        Some(e) => {
+            // A block with an error is the last: no cut point lies after the error, so the
+            // block was read to the end of input.
+            let at = (e.location().byte.saturating_sub(start.offset)).min(bytes.len());
+            give(Event::Error(e, &bytes[at..]));
+            Flow::Last
+        }
+        None => Flow::Next,
+    }
 }
