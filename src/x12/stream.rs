@@ -457,3 +457,52 @@ fn block_events(
         None => Flow::Next,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shared transaction is the one read, in the same list, its segments over the
+    /// block it holds.
+    #[test]
+    fn a_shared_event_keeps_its_list_and_reads_its_own_block() {
+        let block = Arc::new(include_bytes!("../../samples/scrub/ndc-missing.x12").to_vec());
+        let mut reader = Reader::new(&block);
+        let tx = std::iter::from_fn(|| reader.next())
+            .find_map(|u| match u {
+                Ok(Unit::Transaction(tx)) => Some(tx),
+                _ => None,
+            })
+            .expect("a transaction");
+        let (list, bodies): (usize, Vec<Vec<u8>>) = (
+            tx.segments.as_ptr() as usize,
+            tx.segments.iter().map(|s| s.body().to_vec()).collect(),
+        );
+        let shared = Shared::of(&block, Event::Unit(Unit::Transaction(tx)));
+        drop(reader);
+        let Event::Unit(Unit::Transaction(tx)) = shared.event() else {
+            panic!("not a transaction");
+        };
+        assert_eq!(tx.segments.as_ptr() as usize, list, "collected in place");
+        assert_eq!(
+            tx.segments
+                .iter()
+                .map(|s| s.body().to_vec())
+                .collect::<Vec<_>>(),
+            bodies
+        );
+        let within = block.as_ptr() as usize..block.as_ptr() as usize + block.len();
+        assert!(
+            tx.segments
+                .iter()
+                .all(|s| within.contains(&(s.raw().as_ptr() as usize)))
+        );
+        assert_eq!(Arc::strong_count(&block), 2, "the event holds the block");
+        shared.recycle();
+        assert_eq!(
+            Arc::strong_count(&block),
+            1,
+            "and lets it go once done with"
+        );
+    }
+}
