@@ -145,6 +145,7 @@ impl<'a> Segment<'a> {
 
     /// The same segment over `to`, a copy of the bytes `from` it was read from (in
     /// practice the same bytes, borrowed again): see [`rebased`].
+    #[inline]
     pub(crate) fn rebase<'c>(self, from: &[u8], to: &'c [u8]) -> Segment<'c> {
         Segment {
             raw: rebased(self.raw, from, to),
@@ -194,15 +195,18 @@ pub fn set_elements(raw: &[u8], body_len: usize, sep: u8, set: &[(usize, &[u8])]
 
 /// The part of `to` at the offset and length that `part` has in `from`: `part` borrowed
 /// from `to` instead, when `to` holds the same bytes as `from`. `part` always lies in
-/// `from` where this is used; should it not, the result is empty.
+/// `from` where this is used; should it not, the result is empty (or another part of `to`,
+/// were `to` longer than `from`).
+#[inline]
 pub(crate) fn rebased<'c>(part: &[u8], from: &[u8], to: &'c [u8]) -> &'c [u8] {
     let at = (part.as_ptr() as usize).wrapping_sub(from.as_ptr() as usize);
-    let within = at <= from.len() && part.len() <= from.len() - at;
-    debug_assert!(within, "a slice outside the bytes it was read from");
-    match within {
-        true => to.get(at..at + part.len()).unwrap_or_default(),
-        false => &[],
-    }
+    debug_assert!(
+        at <= from.len() && part.len() <= from.len() - at,
+        "a slice outside the bytes it was read from"
+    );
+    (at.checked_add(part.len()))
+        .and_then(|end| to.get(at..end))
+        .unwrap_or_default()
 }
 
 /// `a == b` for the short strings of X12 (ids, qualifiers, codes), compared byte by byte
