@@ -204,3 +204,86 @@ fn directories_are_walked_and_globs_filter() {
     let out = run_in(d, &["info", "batch", "--glob", "[unclosed"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// CLM segments in `bytes` (837P synth output: `~` terminates segments).
+fn claims_in(bytes: &[u8]) -> usize {
+    bytes
+        .split(|&b| b == b'~')
+        .filter(|s| s.trim_ascii_start().starts_with(b"CLM*"))
+        .count()
+}
+
+/// One file read in several 4 MiB blocks, whole and cut short in its second block: the
+/// threads work on across the blocks (a block's last transactions run while the next
+/// block's first ones start), and what is written, every claim once, does not depend on
+/// how many there are.
+#[test]
+fn one_file_of_several_blocks_is_scrubbed_the_same_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    synth_file(&d.join("big.x12"), 16_000, SynthKind::Professional, 9, 0.3);
+    let big = fs::read(d.join("big.x12")).unwrap();
+    assert!(
+        big.len() > 2 * (4 << 20),
+        "{} bytes: not three blocks",
+        big.len()
+    );
+    fs::write(d.join("cut.x12"), &big[..6 << 20]).unwrap();
+    for file in ["big.x12", "cut.x12"] {
+        let mut runs = Vec::new();
+        for jobs in ["1", "2"] {
+            let args = [
+                "scrub",
+                file,
+                "-o",
+                "out.x12",
+                "--report",
+                "r.json",
+                "--split-rejected",
+                "rej",
+                "--jobs",
+                jobs,
+            ];
+            let out = run_in(d, &args);
+            let written = fs::read(d.join("out.x12")).unwrap_or_default();
+            let rejected = read_tree(&d.join("rej"));
+            let report = fs::read(d.join("r.json")).unwrap();
+            let validated = run_in(d, &["validate", file, "--format", "json", "--jobs", jobs]);
+            for p in ["out.x12", "r.json"] {
+                let _ = fs::remove_file(d.join(p));
+            }
+            let _ = fs::remove_dir_all(d.join("rej"));
+            runs.push((
+                out.status.code(),
+                out.stderr,
+                written,
+                rejected,
+                report,
+                validated.stdout,
+            ));
+        }
+        assert!(
+            runs[0] == runs[1],
+            "{file}: --jobs 2 wrote otherwise than --jobs 1"
+        );
+        let (code, _, written, rejected, report, _) = &runs[0];
+        let report: serde_json::Value = serde_json::from_slice(report).unwrap();
+        let input = &report["inputs"][0];
+        let split: usize = rejected.iter().map(|(_, b)| claims_in(b)).sum();
+        if file == "big.x12" {
+            assert_eq!(*code, Some(1), "errors remain at 30%");
+            assert_eq!(input["claims"], 16_000);
+            assert_eq!(claims_in(written) + split, 16_000, "every claim once");
+            assert!(split > 0 && input["claims_split_off"] == split);
+        } else {
+            // The interchange does not close: it is left out whole, every claim read in
+            // it counted as left out, none written.
+            assert_eq!(*code, Some(2));
+            assert_eq!(claims_in(written) + split, 0);
+            let read = input["claims"].as_u64().unwrap();
+            assert!(read > 8_000, "{read} claims read of the first 6 MiB");
+            assert_eq!(input["claims_left_out"], read);
+            assert_eq!(input["incomplete"], true);
+        }
+    }
+}
