@@ -231,11 +231,24 @@ pub struct Place {
     pub service_line: Option<String>,
 }
 
+impl Place {
+    /// The place as a part keeps it: a compact postcard record, made and read back once
+    /// per J2326 line (as JSON it cost about 4,000 instructions a line, 1.2% of a scrub
+    /// at 30% errors by callgrind). A place always serialises: strings and numbers.
+    pub fn record(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    fn from_record(bytes: &[u8]) -> io::Result<Place> {
+        postcard::from_bytes(bytes).map_err(io::Error::other)
+    }
+}
+
 /// What one claim adds: its lines and their places.
 #[derive(Debug, Default)]
 pub struct Found {
-    /// Each line with its place as the JSON the part keeps (made by the thread that
-    /// scrubbed the claim, not the one that writes).
+    /// Each line with its place as the record the part keeps ([`Place::record`]), made
+    /// by the thread that scrubbed the claim, not the one that writes.
     pub lines: Vec<(Line, Vec<u8>)>,
     /// The claim has J2326 but could not be keyed.
     pub unkeyed: bool,
@@ -309,9 +322,8 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
             flags,
             profile: u8::try_from(facts.profile).unwrap_or(u8::MAX),
         };
-        // A place always serialises: its fields are strings and numbers.
         out.lines
-            .push((l, serde_json::to_vec(&p).unwrap_or_default()));
+            .push((l, p.record()));
     }
     // Places are looked up by segment: in segment order (the CLM's may come later).
     out.lines.sort_by_key(|(l, _)| l.segment);
@@ -526,7 +538,7 @@ impl Part {
         };
         let mut buf = vec![0u8; len as usize];
         places.read_exact_at(&mut buf, offset)?;
-        serde_json::from_slice(&buf).map_err(io::Error::other)
+        Place::from_record(&buf)
     }
 }
 
@@ -795,7 +807,7 @@ mod tests {
             let found = Found {
                 lines: vec![(
                     line(5 + 3 * i),
-                    serde_json::to_vec(&place(&format!("C{i}"))).unwrap(),
+                    place(&format!("C{i}")).record(),
                 )],
                 unkeyed: false,
             };
@@ -858,7 +870,7 @@ mod tests {
                         service_line: None,
                     };
                     let found = Found {
-                        lines: vec![(line, serde_json::to_vec(&place).unwrap())],
+                        lines: vec![(line, place.record())],
                         unkeyed: false,
                     };
                     part.add(found).unwrap();
