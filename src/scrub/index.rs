@@ -322,8 +322,7 @@ pub fn found(secret: &Secret, facts: &Facts<'_, '_>, place: impl Fn(usize) -> Pl
             flags,
             profile: u8::try_from(facts.profile).unwrap_or(u8::MAX),
         };
-        out.lines
-            .push((l, p.record()));
+        out.lines.push((l, p.record()));
     }
     // Places are looked up by segment: in segment order (the CLM's may come later).
     out.lines.sort_by_key(|(l, _)| l.segment);
@@ -805,10 +804,7 @@ mod tests {
         let n = FENCE as u32 * 3 + 17;
         for i in 0..n {
             let found = Found {
-                lines: vec![(
-                    line(5 + 3 * i),
-                    place(&format!("C{i}")).record(),
-                )],
+                lines: vec![(line(5 + 3 * i), place(&format!("C{i}")).record())],
                 unkeyed: false,
             };
             part.add(found).unwrap();
