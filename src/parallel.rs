@@ -45,7 +45,6 @@ struct Pipe<'p, 'scope, T, R> {
     /// Made and not yet consumed at most: enough for every thread to find the next item
     /// waiting.
     limit: usize,
-    broke: bool,
 }
 
 impl<T: Send + 'static, R: Send + 'static> Push<T> for Pipe<'_, '_, T, R> {
@@ -80,7 +79,7 @@ impl<T: Send + 'static, R: Send + 'static> Push<T> for Pipe<'_, '_, T, R> {
 impl<T, R> Pipe<'_, '_, T, R> {
     /// Hands on the results ready at the front, in order.
     fn consume_ready(&mut self) -> ControlFlow<()> {
-        if self.broke {
+        if self.stop.load(Ordering::Relaxed) {
             return ControlFlow::Break(());
         }
         while let Some(front) = self.ready.front_mut()
@@ -89,8 +88,7 @@ impl<T, R> Pipe<'_, '_, T, R> {
             self.ready.pop_front();
             self.next += 1;
             if (self.consume)(item, r).is_break() {
-                self.broke = true;
-                self.stop.store(true, Ordering::Relaxed);
+                self.halt();
                 return ControlFlow::Break(());
             }
         }
@@ -106,24 +104,25 @@ impl<T, R> Pipe<'_, '_, T, R> {
                 // Nothing this thread can run: wait for a result from another.
                 _ => match self.rx.recv() {
                     Ok(got) => got,
-                    Err(_) => return self.lost(),
+                    Err(_) => return self.halt(),
                 },
             },
-            Err(TryRecvError::Disconnected) => return self.lost(),
+            // The channel cannot close while this holds a sender: stop rather than wait
+            // for ever.
+            Err(TryRecvError::Disconnected) => return self.halt(),
         };
         match got {
             (i, item, Ok(r)) => self.ready[i - self.next] = Some((item, r)),
             (_, _, Err(panicked)) => {
-                self.stop.store(true, Ordering::Relaxed);
+                self.halt();
                 panic::resume_unwind(panicked)
             }
         }
     }
 
-    /// The channel closed, which it cannot while this holds a sender: stop rather than
-    /// wait for ever.
-    fn lost(&mut self) {
-        self.broke = true;
+    /// No more items: those not yet started are skipped, and `push` breaks. Only the
+    /// calling thread sets it; the workers read it.
+    fn halt(&self) {
         self.stop.store(true, Ordering::Relaxed);
     }
 
@@ -166,7 +165,6 @@ where
             ready: VecDeque::new(),
             next: 0,
             limit,
-            broke: false,
         };
         let out = produce(&mut pipe);
         pipe.finish();

@@ -741,8 +741,9 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
         let rules = std::mem::take(&mut self.rules);
         let (file, settings) = (self.file, self.settings);
         let mut failed = None;
-        let read = crate::parallel::map_in_order(
-            |e: &stream::Shared| match e.event() {
+        let read = stream::map_in_order(
+            read,
+            |e| match e {
                 Event::Unit(Unit::Transaction(tx)) => scrubbable(tx).map(|g| {
                     CLEAN.with_borrow_mut(|clean| {
                         fixloop::transaction(g, tx, file, settings, &rules, clean)
@@ -750,18 +751,13 @@ impl<W: Rewind, F: FindingSink> Driver<'_, W, F> {
                 }),
                 _ => None,
             },
-            |shared, outcome| {
-                let flow = match self.event(shared.event(), outcome) {
-                    Ok(flow) => flow,
-                    Err(e) => {
-                        failed = Some(e);
-                        ControlFlow::Break(())
-                    }
-                };
-                shared.recycle();
-                flow
+            |event, outcome| match self.event(event, outcome) {
+                Ok(flow) => flow,
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
             },
-            |pipe| stream::for_each_shared(read, |e| pipe.push(e)),
         );
         self.rules = rules;
         read?;

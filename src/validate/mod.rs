@@ -434,41 +434,35 @@ pub fn validate_each(
     };
     // The 837 transactions are validated in parallel as they are read and handed on in
     // order, each as soon as it and those before it are done.
-    let found = |e: &stream::Shared| match e.event() {
+    let found = |e: &Event<'_>| match e {
         Event::Unit(Unit::Transaction(tx)) => Some(transaction_findings(tx, file)),
         _ => None,
     };
-    let consume = |shared: stream::Shared, found: Option<Vec<Finding>>| {
-        let flow = match shared.event() {
-            Event::Problems(p) => {
-                batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
-                ControlFlow::Continue(())
+    let consume = |event: &Event<'_>, found: Option<Vec<Finding>>| match event {
+        Event::Problems(p) => {
+            batch.extend(p.iter().map(|p| Finding::from_problem(p.clone(), file)));
+            ControlFlow::Continue(())
+        }
+        Event::Unit(Unit::Transaction(tx)) => {
+            closing.transaction(tx);
+            match grammar_of(tx) {
+                Some(_) => out.transactions += 1,
+                None => out.passed_through += 1,
             }
-            Event::Unit(Unit::Transaction(tx)) => {
-                closing.transaction(tx);
-                match grammar_of(tx) {
-                    Some(_) => out.transactions += 1,
-                    None => out.passed_through += 1,
-                }
-                batch.extend(found.unwrap_or_default());
-                flush(&mut batch, &mut emit)
-            }
-            Event::Error(e, _) => {
-                out.error = Some(e.clone());
-                ControlFlow::Continue(())
-            }
-            Event::Unit(Unit::Segment(seg)) => {
-                closing.segment(seg);
-                flush(&mut batch, &mut emit)
-            }
-            Event::Prefix(_) => ControlFlow::Continue(()),
-        };
-        shared.recycle();
-        flow
+            batch.extend(found.unwrap_or_default());
+            flush(&mut batch, &mut emit)
+        }
+        Event::Error(e, _) => {
+            out.error = Some(e.clone());
+            ControlFlow::Continue(())
+        }
+        Event::Unit(Unit::Segment(seg)) => {
+            closing.segment(seg);
+            flush(&mut batch, &mut emit)
+        }
+        Event::Prefix(_) => ControlFlow::Continue(()),
     };
-    crate::parallel::map_in_order(found, consume, |pipe| {
-        stream::for_each_shared(read, |e| pipe.push(e))
-    })?;
+    stream::map_in_order(read, found, consume)?;
     let _ = flush(&mut batch, &mut emit);
     out.unclosed = closing.finish();
     Ok(out)

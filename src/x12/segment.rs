@@ -143,12 +143,12 @@ impl<'a> Segment<'a> {
         self.elements().count()
     }
 
-    /// The same segment over `to`, a copy of the bytes `from` it was read from (in
-    /// practice the same bytes, borrowed again): see [`rebased`].
+    /// The same segment borrowed from `bytes`, the bytes it lies in (borrowed again, for
+    /// another lifetime): see [`rebased`].
     #[inline]
-    pub(crate) fn rebase<'c>(self, from: &[u8], to: &'c [u8]) -> Segment<'c> {
+    pub(crate) fn rebase(self, bytes: &[u8]) -> Segment<'_> {
         Segment {
-            raw: rebased(self.raw, from, to),
+            raw: rebased(self.raw, bytes),
             body_len: self.body_len,
             id_len: self.id_len,
             terminated: self.terminated,
@@ -193,19 +193,18 @@ pub fn set_elements(raw: &[u8], body_len: usize, sep: u8, set: &[(usize, &[u8])]
     out
 }
 
-/// The part of `to` at the offset and length that `part` has in `from`: `part` borrowed
-/// from `to` instead, when `to` holds the same bytes as `from`. `part` always lies in
-/// `from` where this is used; should it not, the result is empty (or another part of `to`,
-/// were `to` longer than `from`).
+/// `part`, which lies in `bytes`, borrowed from `bytes`: the same slice for the lifetime
+/// of `bytes`. Should `part` lie outside them (it does not where this is used), the result
+/// is empty.
 #[inline]
-pub(crate) fn rebased<'c>(part: &[u8], from: &[u8], to: &'c [u8]) -> &'c [u8] {
-    let at = (part.as_ptr() as usize).wrapping_sub(from.as_ptr() as usize);
+pub(crate) fn rebased<'c>(part: &[u8], bytes: &'c [u8]) -> &'c [u8] {
+    let at = (part.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
     debug_assert!(
-        at <= from.len() && part.len() <= from.len() - at,
+        at <= bytes.len() && part.len() <= bytes.len() - at,
         "a slice outside the bytes it was read from"
     );
     (at.checked_add(part.len()))
-        .and_then(|end| to.get(at..end))
+        .and_then(|end| bytes.get(at..end))
         .unwrap_or_default()
 }
 

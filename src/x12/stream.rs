@@ -310,8 +310,8 @@ pub fn for_each_with_chunk<R: Read>(
 self_cell::self_cell!(
     /// An event that holds its block's bytes by reference count: it can outlive the
     /// block's turn, so that a parallel pass works on across blocks (see
-    /// [`for_each_shared`]). [`Shared::event`] is the event itself.
-    pub struct Shared {
+    /// [`map_in_order`]). [`Shared::event`] is the event itself.
+    struct Shared {
         owner: Arc<Vec<u8>>,
         #[covariant]
         dependent: Event,
@@ -321,17 +321,17 @@ self_cell::self_cell!(
 impl Shared {
     /// `event`, read from `block`, holding `block`.
     fn of(block: &Arc<Vec<u8>>, event: Event<'_>) -> Shared {
-        Shared::new(Arc::clone(block), |owner| event.rebase(block, owner))
+        Shared::new(Arc::clone(block), |owner| event.rebase(owner))
     }
 
     /// The event.
-    pub fn event(&self) -> &Event<'_> {
+    fn event(&self) -> &Event<'_> {
         self.borrow_dependent()
     }
 
     /// Done with: a transaction's segment list goes back to this thread's lists (see
     /// [`super::spare`]) for a later transaction to fill.
-    pub fn recycle(mut self) {
+    fn recycle(mut self) {
         self.with_dependent_mut(|_, event| {
             if let Event::Unit(Unit::Transaction(tx)) = event {
                 super::spare::give(std::mem::take(&mut tx.segments));
@@ -341,16 +341,16 @@ impl Shared {
 }
 
 impl Event<'_> {
-    /// The same event over `to`, a copy of the bytes `from` it was read from (the same
-    /// block, borrowed again): every slice at the same offset.
-    fn rebase<'c>(self, from: &[u8], to: &'c [u8]) -> Event<'c> {
-        let slice = |s: &[u8]| super::segment::rebased(s, from, to);
+    /// The same event borrowed from `bytes`, the block it was read from (borrowed again,
+    /// for another lifetime).
+    fn rebase(self, bytes: &[u8]) -> Event<'_> {
+        let slice = |s: &[u8]| super::segment::rebased(s, bytes);
         match self {
             Event::Prefix(p) => Event::Prefix(slice(p)),
-            Event::Unit(Unit::Segment(seg)) => Event::Unit(Unit::Segment(seg.rebase(from, to))),
+            Event::Unit(Unit::Segment(seg)) => Event::Unit(Unit::Segment(seg.rebase(bytes))),
             Event::Unit(Unit::Transaction(tx)) => {
                 // Collected into the list's own allocation: the items are the same size.
-                let segments = (tx.segments.into_iter()).map(|seg| seg.rebase(from, to));
+                let segments = (tx.segments.into_iter()).map(|seg| seg.rebase(bytes));
                 Event::Unit(Unit::Transaction(Transaction::new(
                     segments.collect(),
                     tx.envelope,
@@ -367,11 +367,32 @@ impl Event<'_> {
 /// transactions while `f` takes the next block's first ones. The next block is read as soon
 /// as the last event of a block is handed out. A block's bytes are read into again once no
 /// event holds them.
-pub fn for_each_shared<R: Read>(
+fn for_each_shared<R: Read>(
     read: R,
     mut f: impl FnMut(Shared) -> ControlFlow<()>,
 ) -> io::Result<()> {
     blocks_with_chunk(read, CHUNK, |block, event| f(Shared::of(block, event)))
+}
+
+/// Maps `work` over the events of `read` in parallel and calls `consume(event, result)`
+/// in input order, on the calling thread (see [`crate::parallel::map_in_order`]): the
+/// streaming pass of `validate` and `scrub`. Each event is given back once consumed, its
+/// segment list for a later transaction to fill. When `consume` breaks, nothing more is
+/// read.
+pub fn map_in_order<R: Send + 'static>(
+    read: impl Read,
+    work: impl Fn(&Event<'_>) -> R + Sync,
+    mut consume: impl FnMut(&Event<'_>, R) -> ControlFlow<()>,
+) -> io::Result<()> {
+    crate::parallel::map_in_order(
+        |e: &Shared| work(e.event()),
+        |shared, r| {
+            let flow = consume(shared.event(), r);
+            shared.recycle();
+            flow
+        },
+        |pipe| for_each_shared(read, |e| pipe.push(e)),
+    )
 }
 
 fn blocks_with_chunk<R: Read>(
@@ -397,64 +418,50 @@ fn blocks_with_chunk<R: Read>(
                 blocks.recycle(done);
             }
         }
-        if flow != Flow::Next {
+        if flow.is_break() {
             break;
         }
     }
     Ok(())
 }
 
-/// How a block's events ended.
-#[derive(PartialEq, Eq)]
-enum Flow {
-    /// Every event taken: on to the next block.
-    Next,
-    /// `f` broke.
-    Broke,
-    /// Reading stopped at an error: this block is the last.
-    Last,
-}
-
-/// Hands `f` the events of one block, read by `reader`.
+/// Hands `f` the events of one block, read by `reader`. `Break` when `f` broke, or when
+/// reading stopped at an error (the block is then the last).
 fn block_events(
     reader: &mut Reader<'_>,
     bytes: &Arc<Vec<u8>>,
     start: &LexState,
     first: bool,
     f: &mut impl FnMut(&Arc<Vec<u8>>, Event<'_>) -> ControlFlow<()>,
-) -> Flow {
-    let mut give = |e: Event<'_>| f(bytes, e).is_continue();
-    if first && !give(Event::Prefix(reader.prefix())) {
-        return Flow::Broke;
+) -> ControlFlow<()> {
+    let mut give = |e: Event<'_>| f(bytes, e);
+    if first {
+        give(Event::Prefix(reader.prefix()))?;
     }
     let mut error = None;
     while let Some(unit) = reader.next() {
         let found = reader.take_problems();
-        if !found.is_empty() && !give(Event::Problems(found)) {
-            return Flow::Broke;
+        if !found.is_empty() {
+            give(Event::Problems(found))?;
         }
         match unit {
-            Ok(u) => {
-                if !give(Event::Unit(u)) {
-                    return Flow::Broke;
-                }
-            }
+            Ok(u) => give(Event::Unit(u))?,
             Err(e) => error = Some(e),
         }
     }
     let found = reader.take_problems();
-    if !found.is_empty() && !give(Event::Problems(found)) {
-        return Flow::Broke;
+    if !found.is_empty() {
+        give(Event::Problems(found))?;
     }
     match error {
         Some(e) => {
             // A block with an error is the last: no cut point lies after the error, so the
             // block was read to the end of input.
             let at = (e.location().byte.saturating_sub(start.offset)).min(bytes.len());
-            give(Event::Error(e, &bytes[at..]));
-            Flow::Last
+            let _ = give(Event::Error(e, &bytes[at..]));
+            ControlFlow::Break(())
         }
-        None => Flow::Next,
+        None => ControlFlow::Continue(()),
     }
 }
 
