@@ -1,30 +1,40 @@
 //! External code lists (`external=states` in a grammar): `grammars/external-codes.txt`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::compiled::CodeSet;
 
 const TEXT: &str = include_str!("../../grammars/external-codes.txt");
 
-type Sets = HashMap<&'static str, HashSet<&'static str>>;
+/// Each list's codes, packed as the hot path reads them (built once: hashing each code
+/// into a set first cost more than the rest of loading a guide's codes).
+type Sets = HashMap<&'static str, CodeSet>;
 
 fn parse(text: &'static str) -> Sets {
-    let mut sets: Sets = HashMap::new();
-    let mut current: Option<&'static str> = None;
+    let mut lists: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    let mut current = None;
     for line in text.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
         if let Some(rest) = line.strip_prefix("codeset ") {
             let id = rest.split_whitespace().next().unwrap_or_default();
-            sets.entry(id).or_default();
-            current = Some(id);
-        } else if let Some(id) = current {
-            sets.entry(id).or_default().extend(line.split_whitespace());
+            // A list named twice is one list.
+            current = Some(match lists.iter().position(|(l, _)| *l == id) {
+                Some(at) => at,
+                None => {
+                    lists.push((id, Vec::new()));
+                    lists.len() - 1
+                }
+            });
+        } else if let Some(at) = current {
+            lists[at].1.extend(line.split_whitespace());
         }
     }
-    sets
+    (lists.into_iter())
+        .map(|(id, codes)| (id, CodeSet::new(codes)))
+        .collect()
 }
 
 fn sets() -> &'static Sets {
@@ -34,20 +44,12 @@ fn sets() -> &'static Sets {
 
 /// Whether `code` is in the external list `list`; `None` when the list is unknown.
 pub fn contains(list: &str, code: &str) -> Option<bool> {
-    sets().get(list).map(|s| s.contains(code))
+    sets().get(list).map(|s| s.contains(code.as_bytes()))
 }
 
 /// The external list `list` packed for the hot path; `None` when the list is unknown.
 pub(crate) fn code_set(list: &str) -> Option<&'static CodeSet> {
-    static PACKED: OnceLock<HashMap<&'static str, CodeSet>> = OnceLock::new();
-    PACKED
-        .get_or_init(|| {
-            sets()
-                .iter()
-                .map(|(&k, v)| (k, CodeSet::new(v.iter().copied())))
-                .collect()
-        })
-        .get(list)
+    sets().get(list)
 }
 
 #[cfg(test)]

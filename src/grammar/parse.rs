@@ -9,9 +9,9 @@ use nom::{
     branch::alt,
     bytes::complete::{take_while, take_while1},
     character::complete::{char, digit1, space0, space1},
-    combinator::{all_consuming, recognize},
-    multi::{many0, separated_list1},
-    sequence::{delimited, preceded, separated_pair, terminated, tuple},
+    combinator::{all_consuming, map, recognize},
+    multi::many0_count,
+    sequence::{delimited, pair, preceded, separated_pair, terminated, tuple},
 };
 
 use super::compiled::{LoopIndex, SegmentChecks, ValueChecks};
@@ -21,9 +21,12 @@ use super::model::{DataType, ElementDef, Grammar, Kind, LoopDef, Node, Repeat, S
 /// Parse a grammar text. Blank lines and lines starting with `#` are ignored; indentation
 /// is two spaces per level. Errors name the 1-based line and what was wrong there.
 pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
-    let mut lines = Vec::new();
+    // About one significant line in 80 bytes of a guide.
+    let mut lines = Vec::with_capacity(text.len() / 64);
+    let mut last_line = 1;
     for (index, raw) in text.lines().enumerate() {
         let no = index + 1;
+        last_line = no;
         let raw = raw.trim_end();
         let content = raw.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
@@ -46,7 +49,6 @@ pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
             line,
         });
     }
-    let last_line = text.lines().count().max(1);
     let mut lines = lines.into_iter().peekable();
 
     let (version, kind, name) = match lines.next() {
@@ -105,7 +107,21 @@ pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
     })
 }
 
-type Attrs<'a> = Vec<(&'a str, &'a str)>;
+/// A line's attributes (`key=value` after its fields), read pair by pair: the line was
+/// checked whole when it was parsed, so reading it again cannot fail. (Collected, each
+/// line's list was an allocation; held in place, a copy of 256 bytes per line.)
+#[derive(Debug, Clone, Copy)]
+struct Attrs<'a>(&'a str);
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (rest, pair) = attr(self.0).ok()?;
+        self.0 = rest;
+        Some(pair)
+    }
+}
 
 /// One significant line, its fields still text.
 #[derive(Debug)]
@@ -230,8 +246,7 @@ fn quoted(i: &str) -> IResult<&str, &str> {
 /// An attribute value: bare words and double-quoted items (which may hold spaces, as
 /// the 999's `SITUATIONAL TRIGGER` does), separated by commas.
 fn attr_value(i: &str) -> IResult<&str, &str> {
-    recognize(separated_list1(
-        char(','),
+    let item = || {
         alt((
             recognize(delimited(
                 char('"'),
@@ -239,22 +254,27 @@ fn attr_value(i: &str) -> IResult<&str, &str> {
                 char('"'),
             )),
             take_while(|c: char| !c.is_whitespace() && c != ',' && c != '"'),
-        )),
-    ))(i)
+        ))
+    };
+    // Items recognised, not collected: a guide has thousands of these.
+    recognize(pair(item(), many0_count(preceded(char(','), item()))))(i)
 }
 
-fn attrs(i: &str) -> IResult<&str, Attrs<'_>> {
-    terminated(
-        many0(preceded(
-            space1,
-            separated_pair(
-                take_while1(|c: char| c.is_ascii_lowercase() || c == '_'),
-                char('='),
-                attr_value,
-            ),
-        )),
-        space0,
+/// One ` key=value` attribute.
+fn attr(i: &str) -> IResult<&str, (&str, &str)> {
+    preceded(
+        space1,
+        separated_pair(
+            take_while1(|c: char| c.is_ascii_lowercase() || c == '_'),
+            char('='),
+            attr_value,
+        ),
     )(i)
+}
+
+/// A line's attributes, checked, not collected.
+fn attrs(i: &str) -> IResult<&str, Attrs<'_>> {
+    map(terminated(recognize(many0_count(attr)), space0), Attrs)(i)
 }
 
 fn grammar_line(i: &str) -> IResult<&str, Line<'_>> {
