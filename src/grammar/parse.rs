@@ -21,7 +21,8 @@ use super::model::{DataType, ElementDef, Grammar, Kind, LoopDef, Node, Repeat, S
 /// Parse a grammar text. Blank lines and lines starting with `#` are ignored; indentation
 /// is two spaces per level. Errors name the 1-based line and what was wrong there.
 pub fn parse_grammar(text: &str) -> Result<Grammar, GrammarError> {
-    // About one significant line in 80 bytes of a guide.
+    // A guide has a significant line in about 80 bytes: room for one in 64, so that the
+    // list is allocated once.
     let mut lines = Vec::with_capacity(text.len() / 64);
     let mut last_line = 1;
     for (index, raw) in lines_of(text).enumerate() {
